@@ -1,0 +1,1 @@
+//! Examples, tests and benchmarks live in this package.

@@ -1,0 +1,214 @@
+//! Reading a doc comment: the description a model reads, and the `# Arguments` section.
+//!
+//! Rustdoc sections written for people (`# Errors`, `# Panics`, `# Examples`, `# Safety`)
+//! and code blocks are left out; `# Arguments` is read for parameter descriptions. Lines
+//! of a paragraph are joined; list items and paragraphs keep their breaks.
+
+use proc_macro2::Span;
+use syn::{Attribute, Expr, ExprLit, Lit, Meta};
+
+/// One line of a doc comment, with the span of the attribute it came from.
+#[derive(Clone)]
+pub struct DocLine {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A parameter described in `# Arguments`.
+pub struct ArgumentDoc {
+    pub name: String,
+    pub text: String,
+    pub span: Span,
+}
+
+pub struct Docs {
+    pub description: String,
+    pub arguments: Vec<ArgumentDoc>,
+}
+
+/// The lines of every `#[doc = "..."]` (`///`, `/** */`) among `attrs`, unindented.
+pub fn lines(attrs: &[Attribute]) -> Vec<DocLine> {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        let Meta::NameValue(pair) = &attr.meta else {
+            continue;
+        };
+        if !pair.path.is_ident("doc") {
+            continue;
+        }
+        if let Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) = &pair.value
+        {
+            for line in text.value().lines() {
+                lines.push(DocLine {
+                    text: line.to_owned(),
+                    span: text.span(),
+                });
+            }
+        }
+    }
+    let indent = lines
+        .iter()
+        .filter(|line| !line.text.trim().is_empty())
+        .map(|line| line.text.len() - line.text.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    for line in &mut lines {
+        line.text = line.text.get(indent..).unwrap_or("").trim_end().to_owned();
+    }
+    lines
+}
+
+/// The whole text of a parameter's own doc comment, as one paragraph.
+pub fn paragraph(lines: &[DocLine]) -> String {
+    join(lines.iter().map(|line| line.text.as_str()))
+}
+
+#[derive(PartialEq)]
+enum Section {
+    Prose,
+    Arguments,
+    Skipped,
+}
+
+pub fn parse(lines: &[DocLine]) -> syn::Result<Docs> {
+    let mut prose: Vec<&str> = Vec::new();
+    let mut arguments: Vec<ArgumentDoc> = Vec::new();
+    let mut errors: Option<syn::Error> = None;
+    let mut section = Section::Prose;
+    let mut fence: Option<&str> = None;
+
+    for line in lines {
+        let trimmed = line.text.trim();
+        if let Some(marker) = fence {
+            if trimmed.starts_with(marker) {
+                fence = None;
+            }
+            continue;
+        }
+        if let Some(marker) = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m)) {
+            fence = Some(marker);
+            continue;
+        }
+        if let Some(heading) = heading(trimmed) {
+            section = match heading.to_ascii_lowercase().as_str() {
+                "arguments" | "parameters" => Section::Arguments,
+                "errors" | "panics" | "examples" | "example" | "safety" => Section::Skipped,
+                _ => {
+                    prose.push(trimmed);
+                    Section::Prose
+                }
+            };
+            continue;
+        }
+        match section {
+            Section::Prose => prose.push(&line.text),
+            Section::Skipped => {}
+            Section::Arguments => {
+                if trimmed.is_empty() {
+                    continue;
+                }
+                match list_item(trimmed) {
+                    Some(item) => match argument(item) {
+                        Some((name, text)) => arguments.push(ArgumentDoc { name, text, span: line.span }),
+                        None => push(&mut errors, syn::Error::new(
+                            line.span,
+                            format!("cannot read this `# Arguments` line: `{trimmed}`; write it as `* `name` - description`"),
+                        )),
+                    },
+                    // A wrapped line continues the item above it.
+                    None => match arguments.last_mut() {
+                        Some(last) => {
+                            last.text.push(' ');
+                            last.text.push_str(trimmed);
+                        }
+                        None => {}
+                    },
+                }
+            }
+        }
+    }
+    match errors {
+        Some(error) => Err(error),
+        None => Ok(Docs {
+            description: join(prose.into_iter()),
+            arguments,
+        }),
+    }
+}
+
+fn push(errors: &mut Option<syn::Error>, error: syn::Error) {
+    match errors {
+        Some(existing) => existing.combine(error),
+        None => *errors = Some(error),
+    }
+}
+
+/// `# Title` .. `###### Title` -> `Title`.
+fn heading(line: &str) -> Option<&str> {
+    let hashes = line.len() - line.trim_start_matches('#').len();
+    let rest = &line[hashes..];
+    ((1..=6).contains(&hashes) && rest.starts_with(' ')).then(|| rest.trim())
+}
+
+/// `* item`, `- item`, `+ item` -> `item`.
+fn list_item(line: &str) -> Option<&str> {
+    let mut chars = line.chars();
+    let bullet = chars.next()?;
+    let rest = chars.as_str();
+    (matches!(bullet, '*' | '-' | '+') && rest.starts_with(' ')).then(|| rest.trim_start())
+}
+
+/// `` `name` - text ``, `name - text`, `` `name`: text `` -> (name, text).
+fn argument(item: &str) -> Option<(String, String)> {
+    let (name, rest) = match item.strip_prefix('`') {
+        Some(quoted) => quoted.split_once('`')?,
+        None => item.split_at(item.find(|c: char| c.is_whitespace() || c == ':')?),
+    };
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let rest = rest.trim_start();
+    let text = ["-", ":", "\u{2013}", "\u{2014}"]
+        .into_iter()
+        .find_map(|separator| rest.strip_prefix(separator))?
+        .trim();
+    (valid && !text.is_empty()).then(|| (name.to_owned(), text.to_owned()))
+}
+
+/// Joins lines into text: lines of a paragraph with a space, list items on lines of their
+/// own, paragraphs with a blank line.
+fn join<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for line in lines {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if blank {
+            out.push_str("\n\n");
+        } else if !out.is_empty() {
+            let starts_item = list_item(trimmed).is_some() || numbered(trimmed);
+            out.push(if starts_item { '\n' } else { ' ' });
+        }
+        blank = false;
+        out.push_str(if list_item(trimmed).is_some() || numbered(trimmed) {
+            line.trim_end()
+        } else {
+            trimmed
+        });
+    }
+    out
+}
+
+fn numbered(line: &str) -> bool {
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    digits > 0 && line[digits..].starts_with(". ")
+}

@@ -1,0 +1,185 @@
+//! Checks of what parsing alone cannot tell: the tool's name, that every parameter the model
+//! fills in is described exactly once, and that options agree with each other.
+
+use proc_macro2::Span;
+
+use crate::ast::{ParamKind, ToolFn};
+use crate::attr::ToolAttr;
+use crate::docs;
+
+/// What validation settles for the expansion.
+pub struct Checked {
+    pub name: String,
+    pub description: String,
+    /// Per parameter, in order: its description, if any.
+    pub param_descriptions: Vec<Option<String>>,
+}
+
+pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
+    let mut errors = Errors::default();
+    let fn_ident = &tool.item.sig.ident;
+
+    let (name, name_span) = match &attr.name {
+        Some(name) => (name.value(), name.span()),
+        None => {
+            let name = fn_ident.to_string();
+            (
+                name.strip_prefix("r#").map(str::to_owned).unwrap_or(name),
+                fn_ident.span(),
+            )
+        }
+    };
+    if !is_portable_name(&name) {
+        let fix = if attr.name.is_some() {
+            ""
+        } else {
+            "; set one with #[tool(name = \"...\")]"
+        };
+        errors.push(name_span, format!(
+            "tool name `{name}` is not portable: it must match ^[a-zA-Z_][a-zA-Z0-9_-]{{0,63}}$ (ASCII letters, digits, `_` and `-`, at most 64, not starting with a digit){fix}"
+        ));
+    }
+
+    let parsed = match docs::parse(&tool.docs) {
+        Ok(parsed) => Some(parsed),
+        Err(error) => {
+            errors.add(error);
+            None
+        }
+    };
+    let allow_missing = attr.allow_missing_docs.is_some();
+    let description = match (&attr.description, &parsed) {
+        (Some(text), _) => {
+            if text.value().trim().is_empty() {
+                errors.push(text.span(), "the description is empty".into());
+            }
+            text.value().trim().to_owned()
+        }
+        (None, Some(parsed)) => parsed.description.clone(),
+        (None, None) => String::new(),
+    };
+    if description.is_empty() && parsed.is_some() && attr.description.is_none() && !allow_missing {
+        errors.push(fn_ident.span(), format!(
+            "tool `{name}` has no description: the model chooses tools by it; add a doc comment (`/// What it does.`) or #[tool(description = \"...\")]"
+        ));
+    }
+
+    if let (Some(destructive), Some(_)) = (attr.destructive, attr.read_only) {
+        errors.push(
+            destructive,
+            "a tool cannot be both `destructive` and `read_only`".into(),
+        );
+    }
+
+    let arguments = parsed
+        .as_ref()
+        .map(|p| p.arguments.as_slice())
+        .unwrap_or_default();
+    for documented in arguments {
+        let known = tool.params.iter().any(|p| p.json_name() == documented.name);
+        if !known {
+            let names: Vec<String> = tool
+                .params
+                .iter()
+                .map(|p| format!("`{}`", p.json_name()))
+                .collect();
+            let expected = if names.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("they are {}", names.join(", "))
+            };
+            errors.push(documented.span, format!(
+                "`# Arguments` documents `{}`, which is not a parameter of `{fn_ident}`; {expected}",
+                documented.name
+            ));
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for documented in arguments {
+        if seen.contains(&documented.name.as_str()) {
+            errors.push(
+                documented.span,
+                format!("`{}` is documented twice in `# Arguments`", documented.name),
+            );
+        }
+        seen.push(&documented.name);
+    }
+
+    let mut param_descriptions = Vec::new();
+    for param in &tool.params {
+        let json_name = param.json_name();
+        let in_section = arguments.iter().find(|a| a.name == json_name);
+        let own = (!param.docs.is_empty()).then(|| docs::paragraph(&param.docs));
+        if let ParamKind::Model = param.kind {
+        } else {
+            if let Some((_, span)) = &param.default {
+                errors.push(*span, "a `State` or `CallContext` parameter cannot have a default: the model never fills it in".into());
+            }
+            param_descriptions.push(None);
+            continue;
+        }
+        let description = match (in_section, own) {
+            (Some(_), Some(_)) => {
+                errors.push(param.docs[0].span, format!(
+                    "parameter `{json_name}` is documented twice: here and in `# Arguments`; keep one"
+                ));
+                None
+            }
+            (Some(documented), None) => Some(documented.text.clone()),
+            (None, Some(own)) if own.trim().is_empty() => {
+                errors.push(
+                    param.docs[0].span,
+                    format!("the description of parameter `{json_name}` is empty"),
+                );
+                None
+            }
+            (None, Some(own)) => Some(own),
+            (None, None) => {
+                if !allow_missing {
+                    errors.push(param.ident.span(), format!(
+                        "parameter `{json_name}` is not documented: the model reads its description; add `/// ...` above it, or `* `{json_name}` - ...` under `# Arguments` in the doc comment, or opt out with #[tool(allow_missing_docs)]"
+                    ));
+                }
+                None
+            }
+        };
+        param_descriptions.push(description);
+    }
+
+    errors.finish()?;
+    Ok(Checked {
+        name,
+        description,
+        param_descriptions,
+    })
+}
+
+/// `^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$`, as the runtime checks at registration.
+fn is_portable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, span: Span, message: String) {
+        self.add(syn::Error::new(span, message));
+    }
+
+    fn add(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}

@@ -1,0 +1,83 @@
+//! A tool call as a model makes it, and the output that goes back.
+
+use serde::{Deserialize, Serialize};
+
+/// One tool call from a model.
+///
+/// ```
+/// use tool_runtime::ToolCall;
+///
+/// let call = ToolCall::new("call_1", "get_current_weather", r#"{"location": "Paris"}"#);
+/// assert_eq!(call.arguments, r#"{"location": "Paris"}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// The provider's id for the call; the output is matched to the call by it.
+    pub id: String,
+    /// The tool the model asked for.
+    pub name: String,
+    /// The arguments as the JSON text the model sent. Empty text means no arguments.
+    pub arguments: String,
+}
+
+impl ToolCall {
+    /// A call of tool `name` with `arguments`, the JSON text the model sent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        arguments: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+        }
+    }
+}
+
+/// The result of one tool call, ready to send back to the model.
+///
+/// Failures are outputs too (`is_error: true`): the model reads what went wrong and can
+/// correct itself.
+///
+/// ```
+/// use tool_runtime::{ToolCall, ToolOutput};
+///
+/// let call = ToolCall::new("call_1", "get_nickname", r#"{"location": "Paris"}"#);
+/// let output = ToolOutput::success(&call, "City of Light");
+/// assert_eq!(output.tool_call_id, "call_1");
+/// assert!(!output.is_error);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ToolOutput {
+    /// The id of the call this answers.
+    pub tool_call_id: String,
+    /// The tool that was called (Gemini's `functionResponse` needs it).
+    pub name: String,
+    /// The output text: a string result as is, anything else as compact JSON, or the error.
+    pub content: String,
+    /// Whether the call failed.
+    pub is_error: bool,
+}
+
+impl ToolOutput {
+    /// A successful output for `call`.
+    pub fn success(call: &ToolCall, content: impl Into<String>) -> Self {
+        Self::new(call, content.into(), false)
+    }
+
+    /// A failed output for `call`, with the message the model will read.
+    pub fn error(call: &ToolCall, message: impl Into<String>) -> Self {
+        Self::new(call, message.into(), true)
+    }
+
+    fn new(call: &ToolCall, content: String, is_error: bool) -> Self {
+        Self {
+            tool_call_id: call.id.clone(),
+            name: call.name.clone(),
+            content,
+            is_error,
+        }
+    }
+}

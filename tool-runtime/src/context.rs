@@ -1,0 +1,134 @@
+//! Values a tool receives that the model never sees: registry state and the call's context.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// A parameter filled from the registry's state, not from the model's arguments: a database
+/// handle, a client, the current user. It does not appear in the schema.
+///
+/// The registry holds one value per type, added with
+/// [`ToolRegistry::with_state`](crate::ToolRegistry::with_state); registering a tool whose state
+/// is missing is an error. `State<T>` derefs to `T`.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use tool_runtime::{tool, State, ToolCall, ToolRegistry};
+///
+/// /// Count a visit and return the total.
+/// #[tool]
+/// fn visit(counter: State<AtomicU32>) -> u32 {
+///     counter.fetch_add(1, Ordering::SeqCst) + 1
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new().with_state(AtomicU32::new(0));
+/// registry.register(Visit)?;
+/// assert_eq!(registry.definition("visit").unwrap().parameters()["properties"], serde_json::json!({}));
+/// let output = registry.dispatch(&ToolCall::new("1", "visit", "")).await;
+/// assert_eq!(output.content, "1");
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
+pub struct State<T: ?Sized>(pub Arc<T>);
+
+impl<T: ?Sized> Deref for State<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized> Clone for State<T> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for State<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("State").field(&&*self.0).finish()
+    }
+}
+
+/// A parameter that gives the tool the context of its call (the call id), not shown to the
+/// model.
+///
+/// ```
+/// use tool_runtime::{tool, CallContext};
+///
+/// /// Echo the id of this call.
+/// #[tool]
+/// fn whoami(call: CallContext) -> String {
+///     call.id().to_owned()
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CallContext {
+    id: String,
+}
+
+impl CallContext {
+    pub(crate) fn new(id: &str) -> Self {
+        Self { id: id.to_owned() }
+    }
+
+    /// The provider's id of this tool call.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The registry's state: one value per type.
+#[derive(Clone, Default)]
+pub struct StateMap {
+    values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+}
+
+impl StateMap {
+    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
+        self.values.insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    /// The value of type `T`, if there is one.
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
+        let value = Arc::clone(self.values.get(&TypeId::of::<T>())?);
+        value.downcast::<T>().ok().map(State)
+    }
+
+    pub(crate) fn contains(&self, key: &StateKey) -> bool {
+        self.values.contains_key(&key.id)
+    }
+}
+
+impl fmt::Debug for StateMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StateMap")
+            .field("len", &self.values.len())
+            .finish()
+    }
+}
+
+/// A state type a tool needs, checked when the tool is registered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StateKey {
+    id: TypeId,
+    name: &'static str,
+}
+
+impl StateKey {
+    /// The key of type `T`.
+    pub fn of<T: ?Sized + 'static>() -> Self {
+        Self {
+            id: TypeId::of::<T>(),
+            name: std::any::type_name::<T>(),
+        }
+    }
+
+    /// The type's name, for messages.
+    pub fn type_name(&self) -> &'static str {
+        self.name
+    }
+}

@@ -1,0 +1,148 @@
+//! What a model is told about a tool: its name, description and parameter schema.
+
+use serde_json::{Map, Value};
+
+use crate::schema;
+
+/// Whether a tool is exported in OpenAI's strict (structured outputs) form.
+///
+/// Set with `#[tool(strict)]`, `#[tool(strict = false)]`; the default is [`Strictness::Auto`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Strictness {
+    /// Strict when the schema can be (no maps, no free-form values, only supported keywords).
+    #[default]
+    Auto,
+    /// Always strict; registering a tool whose schema cannot be strict is an error.
+    On,
+    /// Never strict.
+    Off,
+}
+
+/// What a tool does to the world, as declared with `#[tool(destructive)]` and friends.
+///
+/// The assistant loop never runs a tool that [needs approval](ToolMarkers::needs_approval)
+/// without asking; providers that have annotations (MCP) receive the rest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ToolMarkers {
+    /// It deletes or overwrites data (`#[tool(destructive)]`); implies approval.
+    pub destructive: bool,
+    /// A person must approve each call (`#[tool(needs_approval)]`).
+    pub requires_approval: bool,
+    /// It only reads (`#[tool(read_only)]`).
+    pub read_only: bool,
+    /// Calling it twice with the same arguments does no more than once (`#[tool(idempotent)]`).
+    pub idempotent: bool,
+    /// It reaches outside the program: the web, other people's systems (`#[tool(open_world)]`).
+    pub open_world: bool,
+}
+
+impl ToolMarkers {
+    /// True when a call must be approved before it runs: destructive tools and those
+    /// marked `needs_approval`.
+    pub fn needs_approval(&self) -> bool {
+        self.destructive || self.requires_approval
+    }
+}
+
+/// A tool's definition, built once per tool: name, description, and its parameter schema
+/// in plain and (where possible) strict form.
+///
+/// ```
+/// use serde_json::json;
+/// use tool_runtime::ToolDefinition;
+///
+/// let definition = ToolDefinition::new(
+///     "get_time",
+///     "The current time in a time zone.",
+///     json!({"type": "object", "properties": {"zone": {"type": "string", "title": "Zone"}}}),
+/// );
+/// // Cleaned: `title` became the description, the object is closed.
+/// assert_eq!(
+///     definition.parameters(),
+///     &json!({"type": "object", "properties": {"zone": {"type": "string", "description": "Zone"}},
+///             "additionalProperties": false})
+/// );
+/// assert!(definition.is_strict());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolDefinition {
+    name: String,
+    description: String,
+    parameters: Value,
+    strict_parameters: Result<Value, String>,
+    strictness: Strictness,
+    markers: ToolMarkers,
+}
+
+impl ToolDefinition {
+    /// A definition from a JSON Schema of the parameters (an object schema; `$defs` are
+    /// resolved). The schema is cleaned like the ones `#[tool]` generates.
+    pub fn new(name: impl Into<String>, description: impl Into<String>, parameters: Value) -> Self {
+        let parameters = schema::plain_form(parameters, Map::new());
+        let strict_parameters = schema::strict_form(&parameters);
+        Self {
+            name: name.into(),
+            description: description.into(),
+            parameters,
+            strict_parameters,
+            strictness: Strictness::Auto,
+            markers: ToolMarkers::default(),
+        }
+    }
+
+    /// Sets whether the tool is exported strict.
+    pub fn with_strictness(mut self, strictness: Strictness) -> Self {
+        self.strictness = strictness;
+        self
+    }
+
+    /// Sets what the tool does to the world.
+    pub fn with_markers(mut self, markers: ToolMarkers) -> Self {
+        self.markers = markers;
+        self
+    }
+
+    /// The name the model calls the tool by.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What the tool does, for the model.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The plain parameter schema: optional parameters may be omitted.
+    pub fn parameters(&self) -> &Value {
+        &self.parameters
+    }
+
+    /// The strict parameter schema: every property required, optionals nullable.
+    /// `None` when the schema cannot be strict; [`ToolDefinition::strict_unavailable`] says why.
+    pub fn strict_parameters(&self) -> Option<&Value> {
+        self.strict_parameters.as_ref().ok()
+    }
+
+    /// Why there is no strict form (the JSON pointer of the obstacle, and what it is).
+    pub fn strict_unavailable(&self) -> Option<&str> {
+        self.strict_parameters.as_ref().err().map(String::as_str)
+    }
+
+    /// The declared strictness.
+    pub fn strictness(&self) -> Strictness {
+        self.strictness
+    }
+
+    /// Whether the tool is exported strict: declared on, or auto and possible.
+    pub fn is_strict(&self) -> bool {
+        match self.strictness {
+            Strictness::On | Strictness::Auto => self.strict_parameters.is_ok(),
+            Strictness::Off => false,
+        }
+    }
+
+    /// What the tool does to the world.
+    pub fn markers(&self) -> &ToolMarkers {
+        &self.markers
+    }
+}

@@ -1,0 +1,207 @@
+//! The set of tools a model may call, and the state they share.
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+use crate::context::StateMap;
+use crate::{RegistryError, Strictness, Tool, ToolDefinition, ToolError, ToolInput};
+
+/// The tools a model may call: registered once, exported for a provider, dispatched by name.
+///
+/// ```
+/// use tool_runtime::{tool, ToolCall, ToolRegistry};
+///
+/// /// Add two numbers.
+/// ///
+/// /// # Arguments
+/// /// * `a` - The first number.
+/// /// * `b` - The second number.
+/// #[tool]
+/// fn add(a: i64, b: i64) -> i64 {
+///     a + b
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Add)?;
+///
+/// let output = registry.dispatch(&ToolCall::new("call_1", "add", r#"{"a": 2, "b": 3}"#)).await;
+/// assert_eq!((output.content.as_str(), output.is_error), ("5", false));
+///
+/// let output = registry.dispatch(&ToolCall::new("call_2", "add", r#"{"a": 2}"#)).await;
+/// assert_eq!(output.content, "invalid arguments for tool `add`: missing field `b`");
+/// assert!(output.is_error);
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Default)]
+pub struct ToolRegistry {
+    pub(crate) tools: Vec<Arc<dyn DynTool>>,
+    pub(crate) index: HashMap<String, usize>,
+    pub(crate) state: StateMap,
+    pub(crate) concurrency: Option<NonZeroUsize>,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl ToolRegistry {
+    /// An empty registry: no tools, no state, no timeout, every call of a batch at once.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value that tools taking `State<T>` receive. One value per type; a second
+    /// value of the same type replaces the first. Add state before the tools that use it.
+    pub fn with_state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// At most `limit` calls of a [`dispatch_all`](Self::dispatch_all) batch run at once.
+    pub fn with_concurrency(mut self, limit: NonZeroUsize) -> Self {
+        self.concurrency = Some(limit);
+        self
+    }
+
+    /// A call that takes longer than `limit` is stopped and answered with an error output.
+    /// Timeouts need a Tokio runtime; without one, timed calls fail with an error output.
+    pub fn with_timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Adds a tool. Refused, leaving the registry unchanged, when another tool has the same
+    /// name, when the tool takes state the registry does not hold, or when it is declared
+    /// strict and cannot be.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, RegistryError, ToolRegistry};
+    ///
+    /// /// Ping.
+    /// #[tool]
+    /// fn ping() -> &'static str { "pong" }
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Ping)?;
+    /// let again = registry.register(Ping);
+    /// assert!(matches!(again, Err(RegistryError::DuplicateName { .. })));
+    /// # Ok::<(), RegistryError>(())
+    /// ```
+    pub fn register<T: Tool>(&mut self, tool: T) -> Result<&mut Self, RegistryError> {
+        let definition = tool.definition();
+        let name = definition.name().to_owned();
+        if !is_portable_name(&name) {
+            return Err(RegistryError::InvalidName { name });
+        }
+        if let Some(&existing) = self.index.get(&name) {
+            return Err(RegistryError::DuplicateName {
+                name,
+                existing: self.tools[existing].type_name(),
+                new: std::any::type_name::<T>(),
+            });
+        }
+        if let Some(missing) = tool
+            .required_state()
+            .into_iter()
+            .find(|key| !self.state.contains(key))
+        {
+            return Err(RegistryError::MissingState {
+                tool: name,
+                type_name: missing.type_name(),
+            });
+        }
+        if let (Strictness::On, Some(reason)) =
+            (definition.strictness(), definition.strict_unavailable())
+        {
+            return Err(RegistryError::NotStrict {
+                tool: name,
+                reason: reason.to_owned(),
+            });
+        }
+        self.index.insert(name, self.tools.len());
+        self.tools.push(Arc::new(tool));
+        Ok(self)
+    }
+
+    /// The definition of the tool called `name`.
+    pub fn definition(&self, name: &str) -> Option<&ToolDefinition> {
+        self.index.get(name).map(|&i| self.tools[i].definition())
+    }
+
+    /// Every tool's definition, in registration order.
+    pub fn definitions(&self) -> impl Iterator<Item = &ToolDefinition> {
+        self.tools.iter().map(|tool| tool.definition())
+    }
+
+    /// Every tool's name, in registration order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.definitions().map(ToolDefinition::name)
+    }
+
+    /// How many tools there are.
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+}
+
+impl std::fmt::Debug for ToolRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolRegistry")
+            .field("tools", &self.names().collect::<Vec<_>>())
+            .field("state", &self.state)
+            .field("concurrency", &self.concurrency)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// `^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$`: the names OpenAI, Anthropic, Gemini and MCP all accept.
+pub(crate) fn is_portable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    first_ok && name.len() <= 64 && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// `Tool` without its associated const, so tools of different types live in one `Vec`.
+pub(crate) trait DynTool: Send + Sync {
+    fn definition(&self) -> &ToolDefinition;
+    fn call<'a>(&'a self, input: ToolInput<'a>) -> BoxFuture<'a, Result<String, ToolError>>;
+    fn type_name(&self) -> &'static str;
+}
+
+impl<T: Tool> DynTool for T {
+    fn definition(&self) -> &ToolDefinition {
+        Tool::definition(self)
+    }
+    fn call<'a>(&'a self, input: ToolInput<'a>) -> BoxFuture<'a, Result<String, ToolError>> {
+        Tool::call(self, input)
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_portable_name;
+
+    #[test]
+    fn portable_names() {
+        for good in ["a", "_x", "get_current_weather", "a-b", &"a".repeat(64)] {
+            assert!(is_portable_name(good), "{good}");
+        }
+        for bad in ["", "1a", "-a", "a.b", "a b", "é", &"a".repeat(65)] {
+            assert!(!is_portable_name(bad), "{bad}");
+        }
+    }
+}

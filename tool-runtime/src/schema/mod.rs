@@ -1,0 +1,84 @@
+//! Parameter schemas: from Rust types to the clean JSON Schema a model reads.
+//!
+//! schemars produces draft 2020-12 schemas meant for validators: `$defs` with `$ref`s,
+//! `format: "uint32"`, `oneOf`, `true` for "anything". Models read every byte of a tool
+//! definition and providers reject half of those keywords, so the raw schema goes through
+//! three passes, once per tool:
+//!
+//! 1. [`inline`]: non-recursive `$defs` are substituted where they are used.
+//! 2. [`clean`]: validator-only keywords go, integer widths become `minimum`/`maximum`,
+//!    struct objects get `additionalProperties: false`.
+//! 3. [`strict`]: the OpenAI structured-outputs form (every property required, optionals
+//!    nullable), or the reason the schema cannot take that form.
+
+mod clean;
+mod inline;
+mod nullable;
+mod parameters;
+mod strict;
+
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use serde_json::{Map, Value};
+
+pub(crate) use nullable::make_nullable;
+pub use parameters::ParametersBuilder;
+pub(crate) use strict::strict_form;
+
+/// The generator every tool's parameter types are described with.
+pub(crate) fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
+        .with(|settings| settings.meta_schema = None)
+        .for_deserialize()
+        .into_generator()
+}
+
+/// Turns a raw schemars root schema (with `$defs` beside it) into the plain form.
+pub(crate) fn plain_form(mut root: Value, mut defs: Map<String, Value>) -> Value {
+    if let Some(Value::Object(own)) = root.as_object_mut().and_then(|o| o.remove("$defs")) {
+        defs.extend(own);
+    }
+    let mut root = inline::inline_definitions(root, defs);
+    clean::clean(&mut root);
+    root
+}
+
+/// Calls `f` on every subschema of `schema` (not on `schema` itself), wherever JSON Schema
+/// allows one: `properties` values, `items`, `anyOf` members, `$defs` entries... and never on
+/// data that merely looks like a schema (the keys of `properties`, `enum` values).
+pub(crate) fn for_each_subschema(schema: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    for (key, value) in object.iter_mut() {
+        match key.as_str() {
+            "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "additionalProperties"
+            | "propertyNames"
+            | "unevaluatedProperties"
+            | "unevaluatedItems" => {
+                if value.is_object() || value.is_boolean() {
+                    f(value);
+                }
+            }
+            "items" => match value {
+                Value::Array(items) => items.iter_mut().for_each(&mut *f),
+                other => f(other),
+            },
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
+                if let Value::Array(items) = value {
+                    items.iter_mut().for_each(&mut *f);
+                }
+            }
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                if let Value::Object(members) = value {
+                    members.values_mut().for_each(&mut *f);
+                }
+            }
+            _ => {}
+        }
+    }
+}

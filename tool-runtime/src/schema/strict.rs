@@ -1,0 +1,164 @@
+//! The strict form of a schema (OpenAI structured outputs), or why there is none.
+//!
+//! Strict form: every object lists all its properties in `required` and has
+//! `additionalProperties: false`; a property that was optional becomes nullable, and the
+//! dispatcher reads `null` as "absent", so optionals and defaults keep their meaning.
+//! Only the keywords in [`SUPPORTED`] may appear (PROVIDERS.md, "OpenAI Structured Outputs").
+
+use serde_json::{Map, Value};
+
+use super::make_nullable;
+
+/// Keywords strict mode accepts. `default` is dropped rather than refused (OpenAI rejects it
+/// under strict; the dispatcher applies defaults itself).
+const SUPPORTED: &[&str] = &[
+    "type",
+    "description",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "$ref",
+    "$defs",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+];
+
+/// Returns the strict form of a plain (cleaned) schema, or the first reason it has none,
+/// with the JSON pointer of the offending subschema.
+pub(crate) fn strict_form(plain: &Value) -> Result<Value, String> {
+    let mut schema = plain.clone();
+    make_strict(&mut schema, &mut String::new())?;
+    Ok(schema)
+}
+
+fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
+    let at = |pointer: &str| {
+        if pointer.is_empty() {
+            "/".to_string()
+        } else {
+            pointer.to_string()
+        }
+    };
+    let Value::Object(object) = schema else {
+        return Err(format!("{}: a boolean schema", at(pointer)));
+    };
+    if object.is_empty() {
+        return Err(format!("{}: accepts any value (no type)", at(pointer)));
+    }
+    object.remove("default");
+    if let Some(key) = object.keys().find(|key| !SUPPORTED.contains(&key.as_str())) {
+        return Err(format!("{}: keyword `{key}` is not supported", at(pointer)));
+    }
+    let is_object = match object.get("type") {
+        Some(Value::String(t)) => t == "object",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+        _ => false,
+    };
+    if is_object {
+        if object.get("additionalProperties") != Some(&Value::Bool(false)) {
+            return Err(format!(
+                "{}: an object with free-form keys (a map) cannot be strict",
+                at(pointer)
+            ));
+        }
+        require_all(object);
+    }
+    for key in ["properties", "$defs"] {
+        if let Some(Value::Object(members)) = object.get_mut(key) {
+            for (name, member) in members.iter_mut() {
+                descend(member, pointer, &[key, name])?;
+            }
+        }
+    }
+    if let Some(items) = object.get_mut("items") {
+        descend(items, pointer, &["items"])?;
+    }
+    if let Some(Value::Array(members)) = object.get_mut("anyOf") {
+        for (index, member) in members.iter_mut().enumerate() {
+            descend(member, pointer, &["anyOf", &index.to_string()])?;
+        }
+    }
+    Ok(())
+}
+
+fn descend(schema: &mut Value, pointer: &mut String, segments: &[&str]) -> Result<(), String> {
+    let length = pointer.len();
+    for segment in segments {
+        pointer.push('/');
+        pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+    }
+    let result = make_strict(schema, pointer);
+    pointer.truncate(length);
+    result
+}
+
+/// Lists every property in `required`, making the ones that were optional nullable.
+fn require_all(object: &mut Map<String, Value>) {
+    let required: Vec<Value> = match object.get("required") {
+        Some(Value::Array(names)) => names.clone(),
+        _ => Vec::new(),
+    };
+    let mut all = Vec::new();
+    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+        for (name, property) in properties.iter_mut() {
+            let name = Value::String(name.clone());
+            if !required.contains(&name) {
+                make_nullable(property);
+            }
+            all.push(name);
+        }
+    }
+    object.insert("required".into(), Value::Array(all));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn optionals_become_required_and_nullable() {
+        let plain = json!({"type": "object", "properties": {
+            "a": {"type": "string"},
+            "b": {"type": "integer", "default": 3},
+            "c": {"type": ["string", "null"]}
+        }, "required": ["a"], "additionalProperties": false});
+        assert_eq!(
+            strict_form(&plain),
+            Ok(json!({"type": "object", "properties": {
+                "a": {"type": "string"},
+                "b": {"type": ["integer", "null"]},
+                "c": {"type": ["string", "null"]}
+            }, "required": ["a", "b", "c"], "additionalProperties": false}))
+        );
+    }
+
+    #[test]
+    fn reasons_name_the_place() {
+        let map = json!({"type": "object", "properties": {
+            "tags": {"type": "object", "additionalProperties": {"type": "string"}}
+        }, "additionalProperties": false});
+        assert_eq!(
+            strict_form(&map),
+            Err("/properties/tags: an object with free-form keys (a map) cannot be strict".into())
+        );
+        let tuple = json!({"type": "object", "properties": {
+            "p": {"type": "array", "prefixItems": [{"type": "integer"}]}
+        }, "additionalProperties": false});
+        assert_eq!(
+            strict_form(&tuple),
+            Err("/properties/p: keyword `prefixItems` is not supported".into())
+        );
+    }
+}
