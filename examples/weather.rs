@@ -121,7 +121,8 @@ impl CallArg {
     }
 }
 
-fn registry() -> ToolRegistry {
+/// The weather tools, registered.
+pub fn registry() -> ToolRegistry {
     let mut registry = ToolRegistry::new();
     registry
         .register(GetCurrentWeather)

@@ -1,7 +1,6 @@
 //! The function `#[tool]` is on, read into what the expansion needs.
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, Type};
 
 use crate::attr::{ParamAttr, ParamDefault};
@@ -26,7 +25,7 @@ pub enum ParamKind {
     /// Filled from the model's arguments.
     Model,
     /// `State<T>`: filled from the registry's state; holds `T`.
-    State(Type),
+    State(Box<Type>),
     /// `CallContext`.
     Context,
 }
@@ -49,27 +48,27 @@ impl ToolFn {
     pub fn parse(mut item: ItemFn) -> syn::Result<Self> {
         let mut errors: Vec<syn::Error> = Vec::new();
         let sig = &item.sig;
-        if let Some(param) = sig.generics.params.first() {
-            errors.push(syn::Error::new(
-                param.span(),
+        if !sig.generics.params.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                &sig.generics,
                 "a tool cannot be generic: the model's arguments need one concrete type; write a tool per type, or take an enum",
             ));
         } else if let Some(clause) = &sig.generics.where_clause {
-            errors.push(syn::Error::new(
-                clause.span(),
-                "a tool cannot have a `where` clause",
+            errors.push(syn::Error::new_spanned(
+                clause,
+                "a tool cannot have a `where` clause: its types are concrete; remove it",
             ));
         }
         if let Some(unsafety) = &sig.unsafety {
             errors.push(syn::Error::new(
-                unsafety.span(),
-                "a tool cannot be an `unsafe fn`: a model's call cannot uphold its safety contract",
+                unsafety.span,
+                "a tool cannot be an `unsafe fn`: a model's call cannot uphold its safety contract; make the function safe, with an `unsafe` block inside it",
             ));
         }
         if let Some(variadic) = &sig.variadic {
-            errors.push(syn::Error::new(
-                variadic.span(),
-                "a tool cannot be variadic",
+            errors.push(syn::Error::new_spanned(
+                variadic,
+                "a tool cannot be variadic: the model fills in named parameters; take a `Vec<T>`",
             ));
         }
 
@@ -77,8 +76,8 @@ impl ToolFn {
         for input in item.sig.inputs.iter_mut() {
             let typed = match input {
                 FnArg::Receiver(receiver) => {
-                    errors.push(syn::Error::new(
-                        receiver.span(),
+                    errors.push(syn::Error::new_spanned(
+                        &*receiver,
                         "#[tool] goes on free functions, not methods; take what `self` holds as a `State<T>` parameter",
                     ));
                     continue;
@@ -92,9 +91,9 @@ impl ToolFn {
                 .iter()
                 .find(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
             {
-                errors.push(syn::Error::new(
-                    cfg.span(),
-                    "a tool parameter cannot be conditional: its schema would not match the function",
+                errors.push(syn::Error::new_spanned(
+                    cfg,
+                    "a tool parameter cannot be conditional: its schema would not match the function; put the `#[cfg]` on the whole function, or make the parameter an `Option`",
                 ));
             }
             typed
@@ -112,30 +111,29 @@ impl ToolFn {
                     pat.ident.clone()
                 }
                 other => {
-                    errors.push(syn::Error::new(
-                        other.span(),
+                    errors.push(syn::Error::new_spanned(
+                        other,
                         "a tool parameter must be a plain name (`location: String`): the name becomes the property the model fills in",
                     ));
                     continue;
                 }
             };
-            if let Type::ImplTrait(impl_trait) = &*typed.ty {
-                errors.push(syn::Error::new(
-                    impl_trait.span(),
-                    "a tool parameter cannot be `impl Trait`: the model's JSON needs one concrete type to deserialize into",
-                ));
-                continue;
-            }
             let ty = (*typed.ty).clone();
             let kind = match last_segment(&ty) {
                 Some((name, args)) if name == "State" && args.len() == 1 => {
-                    ParamKind::State(args[0].clone())
+                    ParamKind::State(Box::new(args[0].clone()))
                 }
                 Some((name, args)) if name == "CallContext" && args.is_empty() => {
                     ParamKind::Context
                 }
                 _ => ParamKind::Model,
             };
+            if let ParamKind::Model = kind {
+                if let Some(error) = unsupported_type(&ty) {
+                    errors.push(error);
+                    continue;
+                }
+            }
             params.push(Param {
                 ident,
                 ty,
@@ -154,6 +152,64 @@ impl ToolFn {
             None => Ok(ToolFn { item, docs, params }),
         }
     }
+}
+
+/// A `&` or `impl Trait` in a parameter type: the model's arguments are parsed into owned
+/// values of one concrete type, so neither can be filled in.
+fn unsupported_type(ty: &Type) -> Option<syn::Error> {
+    match ty {
+        Type::Reference(reference) => {
+            let owned = match &*reference.elem {
+                Type::Path(path) if path.path.is_ident("str") => "`String`".to_owned(),
+                Type::Slice(slice) => format!("`Vec<{}>`", type_text(&slice.elem)),
+                elem => format!("`{}`", type_text(elem)),
+            };
+            Some(syn::Error::new_spanned(
+                reference,
+                format!("a tool parameter cannot borrow: the model's arguments are parsed into owned values; take {owned}"),
+            ))
+        }
+        Type::ImplTrait(impl_trait) => Some(syn::Error::new_spanned(
+            impl_trait,
+            "a tool parameter cannot be `impl Trait`: the model's JSON needs one concrete type to deserialize into",
+        )),
+        Type::Array(array) => unsupported_type(&array.elem),
+        Type::Group(group) => unsupported_type(&group.elem),
+        Type::Paren(paren) => unsupported_type(&paren.elem),
+        Type::Slice(slice) => unsupported_type(&slice.elem),
+        Type::Tuple(tuple) => tuple.elems.iter().find_map(unsupported_type),
+        Type::Path(path) => path
+            .path
+            .segments
+            .iter()
+            .filter_map(|segment| match &segment.arguments {
+                PathArguments::AngleBracketed(args) => Some(args),
+                _ => None,
+            })
+            .flat_map(|args| &args.args)
+            .find_map(|arg| match arg {
+                GenericArgument::Type(ty) => unsupported_type(ty),
+                _ => None,
+            }),
+        _ => None,
+    }
+}
+
+/// A type as written, without the spaces token printing puts around `<`, `>`, `::`, `,`.
+fn type_text(ty: &Type) -> String {
+    let mut text = quote::ToTokens::to_token_stream(ty).to_string();
+    for (spaced, tight) in [
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        (" :: ", "::"),
+        (":: ", "::"),
+        ("& ", "&"),
+    ] {
+        text = text.replace(spaced, tight);
+    }
+    text
 }
 
 /// The last path segment of a type and its type arguments: `a::State<Db>` -> (`State`, [`Db`]).

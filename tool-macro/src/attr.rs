@@ -2,8 +2,11 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Expr, LitBool, LitStr};
+use syn::{Attribute, Expr, LitBool, LitStr, Meta};
 
+const STRICT_FORMS: &str = "expected `strict`, `strict = true` or `strict = false`";
+const DEFAULT_FORMS: &str =
+    "expected `#[tool(default)]` (the type's `Default`) or `#[tool(default = <value>)]`";
 const TOOL_OPTIONS: &str = "name, description, strict, destructive, needs_approval, read_only, idempotent, open_world, allow_missing_docs";
 
 /// Options on the function: `#[tool(name = "...", destructive, ...)]`.
@@ -32,7 +35,7 @@ impl ToolAttr {
                 .map(ToString::to_string)
                 .unwrap_or_default();
             if seen.contains(&key) {
-                return Err(meta.error(format!("`{key}` is given twice")));
+                return Err(meta.error(format!("`{key}` is given twice; remove one")));
             }
             seen.push(key.clone());
             let span = meta.path.segments[0].ident.span();
@@ -40,13 +43,14 @@ impl ToolAttr {
                 "name" => attr.name = Some(string_value(&meta)?),
                 "description" => attr.description = Some(string_value(&meta)?),
                 "strict" => {
+                    if meta.input.peek(syn::token::Paren) {
+                        return Err(meta.error(STRICT_FORMS));
+                    }
                     attr.strict = Some(if meta.input.peek(syn::Token![=]) {
-                        let value: LitBool = meta.value()?.parse().map_err(|error| {
-                            syn::Error::new(
-                                error.span(),
-                                "expected `strict`, `strict = true` or `strict = false`",
-                            )
-                        })?;
+                        let value: LitBool = meta
+                            .value()?
+                            .parse()
+                            .map_err(|error| syn::Error::new(error.span(), STRICT_FORMS))?;
                         value.value
                     } else {
                         true
@@ -88,19 +92,31 @@ impl ParamAttr {
     pub fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
         let mut default = None;
         for attr in attrs.iter().filter(|attr| attr.path().is_ident("tool")) {
+            if let Meta::Path(_) | Meta::NameValue(_) = attr.meta {
+                return Err(syn::Error::new_spanned(attr, DEFAULT_FORMS));
+            }
             attr.parse_nested_meta(|meta| {
                 if !meta.path.is_ident("default") {
                     return Err(meta.error(format!(
-                        "unknown option `{}` of a tool parameter; expected `default` or `default = <value>`",
+                        "unknown option `{}` of a tool parameter; {DEFAULT_FORMS}",
                         path_text(&meta)
                     )));
                 }
                 if default.is_some() {
-                    return Err(meta.error("`default` is given twice"));
+                    return Err(meta.error("`default` is given twice; remove one"));
                 }
                 let span = meta.path.segments[0].ident.span();
                 default = Some(if meta.input.peek(syn::Token![=]) {
-                    (ParamDefault::Expr(meta.value()?.parse()?), span)
+                    let equals: syn::Token![=] = meta.input.parse()?;
+                    if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+                        return Err(syn::Error::new(
+                            equals.span,
+                            format!("`default =` needs a value; {DEFAULT_FORMS}"),
+                        ));
+                    }
+                    (ParamDefault::Expr(meta.input.parse()?), span)
+                } else if meta.input.peek(syn::token::Paren) {
+                    return Err(meta.error(DEFAULT_FORMS));
                 } else {
                     (ParamDefault::Trait, span)
                 });
@@ -113,12 +129,13 @@ impl ParamAttr {
 
 fn string_value(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
     let key = path_text(meta);
-    meta.value()?.parse::<LitStr>().map_err(|error| {
-        syn::Error::new(
-            error.span(),
-            format!("expected a string: `{key} = \"...\"`"),
-        )
-    })
+    let expected = format!("expected a string: `{key} = \"...\"`");
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(expected));
+    }
+    meta.value()?
+        .parse::<LitStr>()
+        .map_err(|error| syn::Error::new(error.span(), expected))
 }
 
 fn flag(meta: &ParseNestedMeta, span: Span) -> syn::Result<Span> {

@@ -41,9 +41,10 @@ pub fn lines(attrs: &[Attribute]) -> Vec<DocLine> {
             ..
         }) = &pair.value
         {
-            for line in text.value().lines() {
+            // `split`, not `lines`: an empty `///` is a blank line that ends a paragraph.
+            for line in text.value().split('\n') {
                 lines.push(DocLine {
-                    text: line.to_owned(),
+                    text: line.strip_suffix('\r').unwrap_or(line).to_owned(),
                     span: text.span(),
                 });
             }
@@ -112,20 +113,20 @@ pub fn parse(lines: &[DocLine]) -> syn::Result<Docs> {
                 }
                 match list_item(trimmed) {
                     Some(item) => match argument(item) {
-                        Some((name, text)) => arguments.push(ArgumentDoc { name, text, span: line.span }),
-                        None => push(&mut errors, syn::Error::new(
-                            line.span,
-                            format!("cannot read this `# Arguments` line: `{trimmed}`; write it as `* `name` - description`"),
-                        )),
+                        Some((name, text)) => arguments.push(ArgumentDoc {
+                            name,
+                            text,
+                            span: line.span,
+                        }),
+                        None => push(&mut errors, syn::Error::new(line.span, unreadable(item))),
                     },
                     // A wrapped line continues the item above it.
-                    None => match arguments.last_mut() {
-                        Some(last) => {
+                    None => {
+                        if let Some(last) = arguments.last_mut() {
                             last.text.push(' ');
                             last.text.push_str(trimmed);
                         }
-                        None => {}
-                    },
+                    }
                 }
             }
         }
@@ -144,6 +145,23 @@ fn push(errors: &mut Option<syn::Error>, error: syn::Error) {
         Some(existing) => existing.combine(error),
         None => *errors = Some(error),
     }
+}
+
+/// The error for a `# Arguments` item [`argument`] cannot read, with the line it could be.
+fn unreadable(item: &str) -> String {
+    let (name, text) = item
+        .split_once(char::is_whitespace)
+        .map_or((item, ""), |(name, text)| (name, text.trim()));
+    let name = name.trim_matches('`').trim_end_matches(':');
+    let text = text.trim_start_matches(['-', ':']).trim_start();
+    let fix = if text.is_empty() {
+        format!("* {name} - <what it is>")
+    } else {
+        format!("* {name} - {text}")
+    };
+    format!(
+        "cannot read this line of `# Arguments`: write the parameter's name, then ` - `, then its description, as in `{fix}` (the name may be in backticks; `:` may replace ` - `)"
+    )
 }
 
 /// `# Title` .. `###### Title` -> `Title`.

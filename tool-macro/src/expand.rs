@@ -8,7 +8,7 @@ use heck::ToUpperCamelCase;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Expr, FnArg, Item, ItemFn, ReturnType};
+use syn::{Expr, FnArg, GenericArgument, Item, ItemFn, PathArguments, ReturnType, Type};
 
 use crate::ast::{ParamKind, ToolFn};
 use crate::attr::{ParamDefault, ToolAttr};
@@ -18,10 +18,17 @@ pub fn tool(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = match syn::parse2::<Item>(input.clone()) {
         Ok(Item::Fn(item)) => item,
         Ok(other) => {
-            let error = syn::Error::new(
-                item_keyword_span(&other),
-                "#[tool] goes on a function (`fn` or `async fn`): the function's doc comment and signature become the tool",
-            );
+            let error = match syn::parse2::<syn::TraitItemFn>(input.clone()) {
+                // `fn f();`: in a trait, or a foreign function.
+                Ok(declaration) if declaration.default.is_none() => syn::Error::new_spanned(
+                    &declaration.sig,
+                    "#[tool] goes on a function with a body: the tool calls it; a trait method or a foreign function has none",
+                ),
+                _ => syn::Error::new(
+                    item_keyword_span(&other),
+                    "#[tool] goes on a function (`fn` or `async fn`): the function's doc comment and signature become the tool",
+                ),
+            };
             let error = error.to_compile_error();
             return quote!(#error #input);
         }
@@ -51,10 +58,12 @@ pub fn tool(args: TokenStream, input: TokenStream) -> TokenStream {
                     all
                 })
                 .map(|error| error.to_compile_error());
-            // The function is still emitted, so one mistake does not also make every use
-            // of the function an error.
+            // The function is still emitted, and the struct with a stub `Tool` impl, so one
+            // mistake does not also make every use of the function or the tool an error.
+            // (Not for a method: an impl block cannot hold the struct.)
+            let stub = (!has_receiver(&item)).then(|| stub(&item));
             let item = without_param_attrs(item);
-            quote!(#errors #item)
+            quote!(#errors #item #stub)
         }
     }
 }
@@ -64,7 +73,7 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
     let fn_ident = &item.sig.ident;
     let vis = &item.vis;
     let fn_name = checked_fn_name(fn_ident);
-    let struct_ident = format_ident!("{}", fn_name.to_upper_camel_case(), span = fn_ident.span());
+    let struct_ident = struct_ident(fn_ident);
     let name = &checked.name;
     let description = &checked.description;
     let struct_doc = format!(
@@ -72,8 +81,14 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
     );
 
     let mut fields = Vec::new();
-    let mut assertions = Vec::new();
+    // The model's parameters: their types, and the generic parameters standing for them in
+    // code that needs `ToolParameter` (see `__tool_fns` below).
+    let mut model_types = Vec::new();
+    let mut type_params = Vec::new();
     let mut schema_params = Vec::new();
+    let mut default_jsons = Vec::new();
+    let mut default_locals = Vec::new();
+    let mut default_fns = Vec::new();
     let mut state_types = Vec::new();
     let mut locals = Vec::new();
     let mut call_args = Vec::new();
@@ -101,39 +116,71 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
                 call_args.push(quote!(#local));
             }
             ParamKind::Model => {
-                assertions.push(quote_spanned! {ty.span()=>
-                    const _: () = ::tool_runtime::__private::assert_parameter::<#ty>();
-                });
+                let type_param = format_ident!("__P{}", index);
                 let json_name = param.json_name();
                 let description = match param_description {
                     Some(text) => quote!(::std::option::Option::Some(#text)),
                     None => quote!(::std::option::Option::None),
                 };
                 let required = param.default.is_none() && !param.is_option();
-                let default_json = default_json(param.default.as_ref().map(|(d, _)| d), ty);
-                schema_params.push(
-                    quote!(.param::<#ty>(#json_name, #description, #required, #default_json)),
-                );
+                let default_local = format_ident!("__tool_default_json_{}", index);
+                schema_params.push(quote!(
+                    .param::<#type_param>(#json_name, #description, #required, #default_local)
+                ));
+                default_locals.push(default_local);
                 match &param.default {
                     None => {
-                        fields.push(quote!(#ident: #ty));
+                        fields.push(quote!(#ident: #type_param));
                         call_args.push(quote!(__tool_arguments.#ident));
+                        default_jsons.push(quote!(::std::option::Option::None));
                     }
-                    Some((default, _)) => {
-                        fields.push(quote!(#[serde(default)] #ident: ::std::option::Option<#ty>));
-                        call_args.push(match default {
+                    Some((default, span)) => {
+                        // The default is written once, in a function of its own: a mistake in
+                        // it is reported once, at the expression (or at `default`).
+                        let default_fn = format_ident!("__tool_default_{}", index);
+                        let value = match default {
                             ParamDefault::Trait => {
-                                quote!(__tool_arguments.#ident.unwrap_or_default())
+                                quote_spanned!(*span=> ::std::default::Default::default())
                             }
-                            ParamDefault::Expr(expr) => {
-                                quote!(__tool_arguments.#ident.unwrap_or_else(|| #expr))
+                            ParamDefault::Expr(expr) => quote!(#expr),
+                        };
+                        default_fns.push(quote! {
+                            fn #default_fn() -> #ty {
+                                #value
                             }
                         });
+                        fields.push(
+                            quote!(#[serde(default)] #ident: ::std::option::Option<#type_param>),
+                        );
+                        call_args.push(quote!(__tool_arguments.#ident.unwrap_or_else(#default_fn)));
+                        default_jsons.push(default_json(default, &default_fn, ty));
                     }
                 }
+                model_types.push(ty);
+                type_params.push(type_param);
             }
         }
     }
+
+    let model_count = model_types.len();
+    let (generics, bounded_generics, turbofish, concrete, concrete_turbofish) =
+        if type_params.is_empty() {
+            Default::default()
+        } else {
+            let bound = quote!(::tool_runtime::__private::ToolParameter);
+            (
+                quote!(<#(#type_params),*>),
+                quote!(<#(#type_params: #bound),*>),
+                quote!(::<#(#type_params),*>),
+                quote!(<#(#model_types),*>),
+                quote!(::<#(#model_types),*>),
+            )
+        };
+    let deserialize_bound = type_params
+        .iter()
+        .map(|param| format!("{param}: ::tool_runtime::__private::ToolParameter"))
+        .collect::<Vec<_>>()
+        .join(", ");
 
     let strictness = match attr.strict {
         None => quote!(Auto),
@@ -148,13 +195,69 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
         attr.open_world,
     ]
     .map(|flag| flag.is_some());
-    let await_call = item.sig.asyncness.map(|_| quote!(.await));
-    let return_span = match &item.sig.output {
-        ReturnType::Default => item.sig.ident.span(),
-        ReturnType::Type(_, ty) => ty.span(),
+    // Spans located at the user's tokens, so that type errors point there, but resolved at
+    // the call site like the rest of the expansion: the generated names they carry
+    // (`__tool_value`, ...) resolve as they do everywhere else in it.
+    let at = |span: Span| Span::call_site().located_at(span);
+    let autoref_split = quote!((&__tool_return).__tool_result_kind().split(__tool_return));
+    let (split, split_fn, value_span) = match &item.sig.output {
+        ReturnType::Default => (autoref_split, None, item.sig.ident.span()),
+        ReturnType::Type(_, ty) => match result_types(ty) {
+            // A `Result` is split by a function that requires `E: Display`, called at the
+            // error type: an error type that is not `Display` is reported there, once, rather
+            // than as the whole `Result` failing to be an output.
+            Some((ok, error)) => {
+                let error_span = error.map_or_else(|| ty.span(), Spanned::span);
+                let split_fn = quote! {
+                    fn __tool_split<__T, __E: ::tool_runtime::__private::ToolErrorValue>(
+                        __tool_return: ::std::result::Result<__T, __E>,
+                    ) -> ::std::result::Result<__T, ::tool_runtime::ToolError> {
+                        #[allow(unused_imports)]
+                        use ::tool_runtime::__private::ResultKind as _;
+                        (&__tool_return).__tool_result_kind().split(__tool_return)
+                    }
+                };
+                (
+                    quote_spanned!(at(error_span)=> __tool_split(__tool_return)),
+                    Some(split_fn),
+                    ok.span(),
+                )
+            }
+            None => (autoref_split, None, ty.span()),
+        },
     };
-    let render = quote_spanned! {return_span=>
+    let render = quote_spanned! {at(value_span)=>
         (&__tool_value).__tool_output_kind().render(__tool_value)
+    };
+    let steps = |await_call: Option<TokenStream>| {
+        quote! {
+            #[allow(unused_imports)]
+            use ::tool_runtime::__private::{
+                JsonKind as _, PlainKind as _, ResultKind as _, StringKind as _, UnitKind as _,
+            };
+            let __tool_arguments = (__TOOL_FNS.arguments)(&__tool_input, self)?;
+            #(#locals)*
+            let __tool_return = #fn_ident(#(#call_args),*) #await_call;
+            let __tool_value = #split?;
+            #render
+        }
+    };
+    // A sync tool runs inside `call` and allocates no future; the registry catches its
+    // panics around `call` as it does around an async tool's polls.
+    let call_body = match item.sig.asyncness {
+        Some(asyncness) => {
+            let steps = steps(Some(quote!(.await)));
+            // Placed at `async`: a future that is not `Send` is reported there, with the
+            // value held across an `.await`.
+            quote_spanned!(at(asyncness.span)=> ::tool_runtime::ToolFuture::boxed(async move { #steps }))
+        }
+        None => {
+            let steps = steps(None);
+            quote! {
+                let __tool_run = || -> ::std::result::Result<::std::string::String, ::tool_runtime::ToolError> { #steps };
+                ::tool_runtime::ToolFuture::ready(__tool_run())
+            }
+        }
     };
 
     quote! {
@@ -166,12 +269,50 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
 
         const _: () = {
             #[derive(::tool_runtime::__private::serde::Deserialize)]
-            #[serde(crate = "::tool_runtime::__private::serde", deny_unknown_fields)]
-            struct __ToolArguments {
+            #[serde(
+                crate = "::tool_runtime::__private::serde",
+                deny_unknown_fields,
+                bound(deserialize = #deserialize_bound)
+            )]
+            struct __ToolArguments #generics {
                 #(#fields,)*
             }
 
-            #(#assertions)*
+            struct __ToolFns<__A> {
+                parameters: fn([::std::option::Option<::tool_runtime::__private::serde_json::Value>; #model_count])
+                    -> ::tool_runtime::__private::serde_json::Value,
+                arguments: fn(&::tool_runtime::ToolInput<'_>, &#struct_ident)
+                    -> ::std::result::Result<__A, ::tool_runtime::ToolError>,
+            }
+
+            // Everything that needs the parameter types to be `ToolParameter` is generic over
+            // them and instantiated here only: a type that is not is reported once, at the
+            // type in the signature, with `ToolParameter`'s message.
+            const fn __tool_fns #bounded_generics () -> __ToolFns<__ToolArguments #generics> {
+                fn parameters #bounded_generics (
+                    __tool_defaults: [::std::option::Option<::tool_runtime::__private::serde_json::Value>; #model_count],
+                ) -> ::tool_runtime::__private::serde_json::Value {
+                    let [#(#default_locals),*] = __tool_defaults;
+                    ::tool_runtime::ParametersBuilder::new()
+                        #(#schema_params)*
+                        .finish()
+                }
+                fn arguments #bounded_generics (
+                    __tool_input: &::tool_runtime::ToolInput<'_>,
+                    __tool: &#struct_ident,
+                ) -> ::std::result::Result<__ToolArguments #generics, ::tool_runtime::ToolError> {
+                    ::tool_runtime::__private::parse_arguments(__tool_input, __tool)
+                }
+                __ToolFns {
+                    parameters: parameters #turbofish,
+                    arguments: arguments #turbofish,
+                }
+            }
+
+            const __TOOL_FNS: __ToolFns<__ToolArguments #concrete> = __tool_fns #concrete_turbofish ();
+
+            #(#default_fns)*
+            #split_fn
 
             impl ::tool_runtime::Tool for #struct_ident {
                 const NAME: &'static str = #name;
@@ -182,9 +323,7 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
                     DEFINITION.get_or_init(|| {
                         #[allow(unused_imports)]
                         use ::tool_runtime::__private::{OpaqueDefault as _, SerializeDefault as _};
-                        let parameters = ::tool_runtime::ParametersBuilder::new()
-                            #(#schema_params)*
-                            .finish();
+                        let parameters = (__TOOL_FNS.parameters)([#(#default_jsons),*]);
                         ::tool_runtime::ToolDefinition::new(#name, #description, parameters)
                             .with_strictness(::tool_runtime::Strictness::#strictness)
                             .with_markers(::tool_runtime::ToolMarkers {
@@ -201,25 +340,8 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
                     ::std::vec![#(#state_types),*]
                 }
 
-                fn call<'a>(
-                    &'a self,
-                    __tool_input: ::tool_runtime::ToolInput<'a>,
-                ) -> ::tool_runtime::__private::BoxFuture<
-                    'a,
-                    ::std::result::Result<::std::string::String, ::tool_runtime::ToolError>,
-                > {
-                    ::std::boxed::Box::pin(async move {
-                        #[allow(unused_imports)]
-                        use ::tool_runtime::__private::{
-                            JsonKind as _, PlainKind as _, ResultKind as _, StringKind as _, UnitKind as _,
-                        };
-                        let __tool_arguments: __ToolArguments =
-                            ::tool_runtime::__private::parse_arguments(&__tool_input)?;
-                        #(#locals)*
-                        let __tool_return = #fn_ident(#(#call_args),*) #await_call;
-                        let __tool_value = (&__tool_return).__tool_result_kind().split(__tool_return)?;
-                        #render
-                    })
+                fn call<'a>(&'a self, __tool_input: ::tool_runtime::ToolInput<'a>) -> ::tool_runtime::ToolFuture<'a> {
+                    #call_body
                 }
             }
         };
@@ -229,17 +351,38 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
 /// The schema's `default` for a parameter: its value, when it is a literal, a path (an enum
 /// variant, a constant) or the type's `Default`, and serializable. Other expressions are
 /// evaluated per call and could differ from any value shown.
-fn default_json(default: Option<&ParamDefault>, ty: &syn::Type) -> TokenStream {
-    let value = match default {
-        None => return quote!(::std::option::Option::None),
-        Some(ParamDefault::Trait) => quote!(::std::default::Default::default()),
-        Some(ParamDefault::Expr(expr)) if is_constant(expr) => quote!(#expr),
-        Some(ParamDefault::Expr(_)) => return quote!(::std::option::Option::None),
-    };
+fn default_json(default: &ParamDefault, default_fn: &syn::Ident, ty: &syn::Type) -> TokenStream {
+    if let ParamDefault::Expr(expr) = default {
+        if !is_constant(expr) {
+            return quote!(::std::option::Option::None);
+        }
+    }
     quote! {{
-        let __tool_default: #ty = #value;
+        let __tool_default: #ty = #default_fn();
         (&::tool_runtime::__private::DefaultValue(&__tool_default)).__tool_default_json()
     }}
+}
+
+/// `Result<T, E>` -> (`T`, `Some(E)`); `Result<T>` (an alias such as `io::Result`) -> (`T`, `None`).
+fn result_types(ty: &Type) -> Option<(&Type, Option<&Type>)> {
+    let Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    let types: Vec<&Type> = args
+        .args
+        .iter()
+        .filter_map(|arg| match arg {
+            GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        })
+        .collect();
+    match (segment.ident == "Result", types.as_slice()) {
+        (true, [ok]) => Some((ok, None)),
+        (true, [ok, error]) => Some((ok, Some(error))),
+        _ => None,
+    }
 }
 
 fn is_constant(expr: &Expr) -> bool {
@@ -248,9 +391,48 @@ fn is_constant(expr: &Expr) -> bool {
         Expr::Unary(unary) => matches!(unary.op, syn::UnOp::Neg(_)) && is_constant(&unary.expr),
         Expr::Group(group) => is_constant(&group.expr),
         Expr::Paren(paren) => is_constant(&paren.expr),
-        Expr::Call(call) => is_constant(&call.func) && call.args.iter().all(is_constant),
+        // `Some(3)`, `Level(2)`: a constructor, by Rust's naming; `compute()` is not.
+        Expr::Call(call) => {
+            let constructor = matches!(&*call.func, Expr::Path(path)
+                if path.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with(char::is_uppercase)));
+            constructor && call.args.iter().all(is_constant)
+        }
         _ => false,
     }
+}
+
+/// The tool's struct: the function's name in UpperCamelCase, at the function's name.
+fn struct_ident(fn_ident: &syn::Ident) -> syn::Ident {
+    let name = checked_fn_name(fn_ident).to_upper_camel_case();
+    format_ident!("{}", name, span = fn_ident.span())
+}
+
+/// What stands for the tool when the attribute has an error: the struct, implementing `Tool`
+/// with bodies never run (the crate does not compile).
+fn stub(item: &ItemFn) -> TokenStream {
+    let vis = &item.vis;
+    let struct_ident = struct_ident(&item.sig.ident);
+    let name = checked_fn_name(&item.sig.ident);
+    quote! {
+        #[derive(Clone, Copy, Debug, Default)]
+        #vis struct #struct_ident;
+
+        impl ::tool_runtime::Tool for #struct_ident {
+            const NAME: &'static str = #name;
+
+            fn definition(&self) -> &::tool_runtime::ToolDefinition {
+                ::std::unreachable!()
+            }
+
+            fn call<'a>(&'a self, _: ::tool_runtime::ToolInput<'a>) -> ::tool_runtime::ToolFuture<'a> {
+                ::std::unreachable!()
+            }
+        }
+    }
+}
+
+fn has_receiver(item: &ItemFn) -> bool {
+    matches!(item.sig.inputs.first(), Some(FnArg::Receiver(_)))
 }
 
 fn checked_fn_name(ident: &syn::Ident) -> String {
@@ -259,6 +441,8 @@ fn checked_fn_name(ident: &syn::Ident) -> String {
 }
 
 fn without_param_attrs(mut item: ItemFn) -> ItemFn {
+    // Reported by `ast`; rustc's own errors for it would only repeat the point.
+    item.sig.variadic = None;
     for input in item.sig.inputs.iter_mut() {
         if let FnArg::Typed(typed) = input {
             typed

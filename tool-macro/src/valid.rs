@@ -30,10 +30,16 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
         }
     };
     if !is_portable_name(&name) {
-        let fix = if attr.name.is_some() {
-            ""
-        } else {
-            "; set one with #[tool(name = \"...\")]"
+        // A suggestion for an explicit name (a space, a dot); a function name that is not
+        // portable has non-ASCII letters, which have no good automatic replacement.
+        let fix = match (attr.name.is_some(), portable_suggestion(&name)) {
+            (true, Some(suggestion)) => format!("; for example `{suggestion}`"),
+            (true, None) => String::new(),
+            (false, _) => "; set one with #[tool(name = \"...\")]".to_owned(),
+        };
+        let fix = match name.chars().count() {
+            length if length > 64 => format!("; it has {length} characters{fix}"),
+            _ => fix,
         };
         errors.push(name_span, format!(
             "tool name `{name}` is not portable: it must match ^[a-zA-Z_][a-zA-Z0-9_-]{{0,63}}$ (ASCII letters, digits, `_` and `-`, at most 64, not starting with a digit){fix}"
@@ -51,7 +57,10 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
     let description = match (&attr.description, &parsed) {
         (Some(text), _) => {
             if text.value().trim().is_empty() {
-                errors.push(text.span(), "the description is empty".into());
+                errors.push(
+                    text.span(),
+                    "the description is empty: the model chooses tools by it; say what the tool does, or remove `description` to use the doc comment".into(),
+                );
             }
             text.value().trim().to_owned()
         }
@@ -67,7 +76,7 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
     if let (Some(destructive), Some(_)) = (attr.destructive, attr.read_only) {
         errors.push(
             destructive,
-            "a tool cannot be both `destructive` and `read_only`".into(),
+            "a tool cannot be both `destructive` and `read_only`: one that deletes or overwrites data does not only read; keep one".into(),
         );
     }
 
@@ -75,9 +84,13 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
         .as_ref()
         .map(|p| p.arguments.as_slice())
         .unwrap_or_default();
+    // A name that is not a parameter is most likely a parameter's old or misspelled name:
+    // that error alone is reported, not also the parameter left undocumented.
+    let mut unknown_documented = false;
     for documented in arguments {
         let known = tool.params.iter().any(|p| p.json_name() == documented.name);
         if !known {
+            unknown_documented = true;
             let names: Vec<String> = tool
                 .params
                 .iter()
@@ -86,7 +99,7 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
             let expected = if names.is_empty() {
                 "it has none".to_owned()
             } else {
-                format!("they are {}", names.join(", "))
+                format!("its parameters are {}", names.join(", "))
             };
             errors.push(documented.span, format!(
                 "`# Arguments` documents `{}`, which is not a parameter of `{fn_ident}`; {expected}",
@@ -99,7 +112,10 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
         if seen.contains(&documented.name.as_str()) {
             errors.push(
                 documented.span,
-                format!("`{}` is documented twice in `# Arguments`", documented.name),
+                format!(
+                    "`{}` is documented twice in `# Arguments`; keep one",
+                    documented.name
+                ),
             );
         }
         seen.push(&documented.name);
@@ -113,7 +129,7 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
         if let ParamKind::Model = param.kind {
         } else {
             if let Some((_, span)) = &param.default {
-                errors.push(*span, "a `State` or `CallContext` parameter cannot have a default: the model never fills it in".into());
+                errors.push(*span, "a `State` or `CallContext` parameter cannot have a default: the model never fills it in; remove `default`".into());
             }
             param_descriptions.push(None);
             continue;
@@ -129,15 +145,17 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
             (None, Some(own)) if own.trim().is_empty() => {
                 errors.push(
                     param.docs[0].span,
-                    format!("the description of parameter `{json_name}` is empty"),
+                    format!("the description of parameter `{json_name}` is empty: say what the model should put in it"),
                 );
                 None
             }
             (None, Some(own)) => Some(own),
             (None, None) => {
-                if !allow_missing {
+                // When the doc comment could not be read, or names a parameter that does not
+                // exist, that is the mistake to report.
+                if !allow_missing && parsed.is_some() && !unknown_documented {
                     errors.push(param.ident.span(), format!(
-                        "parameter `{json_name}` is not documented: the model reads its description; add `/// ...` above it, or `* `{json_name}` - ...` under `# Arguments` in the doc comment, or opt out with #[tool(allow_missing_docs)]"
+                        "parameter `{json_name}` is not documented: the model reads its description; add `/// ...` above it, or a line `* {json_name} - ...` under `# Arguments` in the function's doc comment, or opt out with #[tool(allow_missing_docs)]"
                     ));
                 }
                 None
@@ -152,6 +170,25 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
         description,
         param_descriptions,
     })
+}
+
+/// A portable name close to `name`, when `name` has characters a portable name cannot
+/// (a name that is only too long is left to its author to shorten).
+fn portable_suggestion(name: &str) -> Option<String> {
+    let mut suggestion: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if suggestion.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        suggestion.insert(0, '_');
+    }
+    (suggestion != name && is_portable_name(&suggestion)).then_some(suggestion)
 }
 
 /// `^[a-zA-Z_][a-zA-Z0-9_-]{0,63}$`, as the runtime checks at registration.

@@ -53,8 +53,6 @@ impl ToolCall {
 pub struct ToolOutput {
     /// The id of the call this answers.
     pub tool_call_id: String,
-    /// The tool that was called (Gemini's `functionResponse` needs it).
-    pub name: String,
     /// The output text: a string result as is, anything else as compact JSON, or the error.
     pub content: String,
     /// Whether the call failed.
@@ -75,7 +73,6 @@ impl ToolOutput {
     fn new(call: &ToolCall, content: String, is_error: bool) -> Self {
         Self {
             tool_call_id: call.id.clone(),
-            name: call.name.clone(),
             content,
             is_error,
         }

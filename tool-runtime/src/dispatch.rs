@@ -6,7 +6,7 @@ use std::panic::AssertUnwindSafe;
 
 use futures_util::{FutureExt, StreamExt};
 
-use crate::{ToolCall, ToolError, ToolInput, ToolOutput, ToolRegistry};
+use crate::{ToolCall, ToolError, ToolFuture, ToolInput, ToolOutput, ToolRegistry};
 
 impl ToolRegistry {
     /// Runs one tool call and returns its output. Unknown tools, bad arguments, a tool's
@@ -18,41 +18,39 @@ impl ToolRegistry {
         };
         let tool = &self.tools[index];
         let input = ToolInput::new(&call.arguments, &call.id, &self.state);
+        // A sync tool runs inside `call`; an async one when its future is polled. Panics
+        // are caught in both places.
         let result = match std::panic::catch_unwind(AssertUnwindSafe(|| tool.call(input))) {
-            Ok(future) => {
-                let future = AssertUnwindSafe(future).catch_unwind();
-                let finished = match self.timeout {
-                    None => Some(future.await),
-                    Some(_) if tokio::runtime::Handle::try_current().is_err() => {
-                        return ToolOutput::error(
-                            call,
-                            format!(
-                                "tool `{}` has a timeout, which needs a Tokio runtime",
-                                call.name
-                            ),
-                        );
-                    }
-                    Some(limit) => tokio::time::timeout(limit, future).await.ok(),
-                };
-                match finished {
-                    Some(Ok(result)) => result,
-                    Some(Err(panic)) => {
-                        return ToolOutput::error(call, panicked(&call.name, &*panic))
-                    }
-                    None => {
-                        let limit = self.timeout.unwrap_or_default();
-                        return ToolOutput::error(
-                            call,
-                            format!("tool `{}` timed out after {limit:?}", call.name),
-                        );
-                    }
-                }
-            }
-            Err(panic) => return ToolOutput::error(call, panicked(&call.name, &*panic)),
+            Err(panic) => Err(panicked(&call.name, &*panic)),
+            Ok(future) => match future.into_ready() {
+                Ok(result) => result.map_err(|error| message(&call.name, error)),
+                Err(future) => self.finish(&call.name, future).await,
+            },
         };
         match result {
             Ok(content) => ToolOutput::success(call, content),
-            Err(error) => ToolOutput::error(call, message(&call.name, error)),
+            Err(text) => ToolOutput::error(call, text),
+        }
+    }
+
+    /// Awaits an async tool's future under the registry's timeout, catching its panics.
+    async fn finish(&self, name: &str, future: ToolFuture<'_>) -> Result<String, String> {
+        let future = AssertUnwindSafe(future).catch_unwind();
+        let finished = match self.timeout {
+            None => future.await,
+            Some(_) if tokio::runtime::Handle::try_current().is_err() => {
+                return Err(format!(
+                    "tool `{name}` has a timeout, which needs a Tokio runtime"
+                ));
+            }
+            Some(limit) => match tokio::time::timeout(limit, future).await {
+                Ok(finished) => finished,
+                Err(_) => return Err(format!("tool `{name}` timed out after {limit:?}")),
+            },
+        };
+        match finished {
+            Ok(result) => result.map_err(|error| message(name, error)),
+            Err(panic) => Err(panicked(name, &*panic)),
         }
     }
 

@@ -71,7 +71,7 @@ pub use error::RegistryError;
 pub use format::{SchemaForm, ToolFormat};
 pub use registry::ToolRegistry;
 pub use schema::ParametersBuilder;
-pub use tool::{Tool, ToolError, ToolInput};
+pub use tool::{Tool, ToolError, ToolFuture, ToolInput};
 
 /// Makes a documented function a tool. See the crate documentation and the README.
 pub use tool_macro::tool;

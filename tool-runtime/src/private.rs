@@ -5,7 +5,6 @@
 
 #![allow(missing_docs)]
 
-pub use futures_util::future::BoxFuture;
 pub use schemars;
 pub use serde;
 pub use serde_json;
@@ -16,14 +15,15 @@ pub use crate::output::{JsonKind, PlainKind, ResultKind, StringKind, ToolOutputV
 use crate::{CallContext, State, ToolError, ToolInput};
 
 /// Parses the arguments of a call (see `args.rs`).
-pub fn parse_arguments<T: serde::de::DeserializeOwned>(
+pub fn parse_arguments<T: serde::de::DeserializeOwned, D: crate::Tool>(
     input: &ToolInput<'_>,
+    tool: &D,
 ) -> Result<T, ToolError> {
-    crate::args::parse_arguments(input.arguments)
+    crate::args::parse_arguments(input.arguments, || tool.definition().parameters())
 }
 
 /// The registry's value of type `T`.
-pub fn state<T: Send + Sync + 'static>(input: &ToolInput<'_>) -> Result<State<T>, ToolError> {
+pub fn state<T: StateValue>(input: &ToolInput<'_>) -> Result<State<T>, ToolError> {
     input
         .state
         .get::<T>()
@@ -40,13 +40,28 @@ pub fn call_context(input: &ToolInput<'_>) -> CallContext {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a tool parameter",
     label = "a tool parameter must implement `serde::Deserialize` (owned) and `schemars::JsonSchema`",
-    note = "derive both on your own types: #[derive(serde::Deserialize, schemars::JsonSchema)]; take `String` rather than `&str`; values the model must not see go in `State<T>`"
+    note = "derive both on your own types: #[derive(serde::Deserialize, schemars::JsonSchema)]; values the model must not see go in `State<T>`"
 )]
 pub trait ToolParameter: serde::de::DeserializeOwned + schemars::JsonSchema {}
 impl<T: serde::de::DeserializeOwned + schemars::JsonSchema> ToolParameter for T {}
 
-/// Compile-time check of a parameter type, spanned at the type by the macro.
-pub const fn assert_parameter<T: ToolParameter>() {}
+/// Types a `State<T>` can hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be tool state",
+    label = "`State<T>` needs `T: Send + Sync + 'static`: the registry shares it between concurrent calls",
+    note = "use `Arc` rather than `Rc`, and `Mutex` or `RwLock` rather than `RefCell`"
+)]
+pub trait StateValue: Send + Sync + 'static {}
+impl<T: Send + Sync + 'static> StateValue for T {}
+
+/// Types a tool's `Err` can hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a tool's error",
+    label = "a tool's error type must implement `std::fmt::Display`: the model reads its text",
+    note = "implement `Display` (for example with `thiserror`), or map the error to a `String`"
+)]
+pub trait ToolErrorValue: std::fmt::Display {}
+impl<T: std::fmt::Display> ToolErrorValue for T {}
 
 /// A parameter's default value, shown in the plain schema when its type is `Serialize`.
 pub struct DefaultValue<'a, T>(pub &'a T);

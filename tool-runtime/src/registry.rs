@@ -5,10 +5,10 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::future::BoxFuture;
+use rustc_hash::FxBuildHasher;
 
 use crate::context::StateMap;
-use crate::{RegistryError, Strictness, Tool, ToolDefinition, ToolError, ToolInput};
+use crate::{RegistryError, Strictness, Tool, ToolDefinition, ToolFuture, ToolInput};
 
 /// The tools a model may call: registered once, exported for a provider, dispatched by name.
 ///
@@ -41,7 +41,9 @@ use crate::{RegistryError, Strictness, Tool, ToolDefinition, ToolError, ToolInpu
 #[derive(Clone, Default)]
 pub struct ToolRegistry {
     pub(crate) tools: Vec<Arc<dyn DynTool>>,
-    pub(crate) index: HashMap<String, usize>,
+    // Fx, not SipHash: the keys are the registered names, so a hostile lookup cannot
+    // flood one bucket, and the lookup is on every call's path.
+    pub(crate) index: HashMap<String, usize, FxBuildHasher>,
     pub(crate) state: StateMap,
     pub(crate) concurrency: Option<NonZeroUsize>,
     pub(crate) timeout: Option<Duration>,
@@ -175,7 +177,7 @@ pub(crate) fn is_portable_name(name: &str) -> bool {
 /// `Tool` without its associated const, so tools of different types live in one `Vec`.
 pub(crate) trait DynTool: Send + Sync {
     fn definition(&self) -> &ToolDefinition;
-    fn call<'a>(&'a self, input: ToolInput<'a>) -> BoxFuture<'a, Result<String, ToolError>>;
+    fn call<'a>(&'a self, input: ToolInput<'a>) -> ToolFuture<'a>;
     fn type_name(&self) -> &'static str;
 }
 
@@ -183,7 +185,7 @@ impl<T: Tool> DynTool for T {
     fn definition(&self) -> &ToolDefinition {
         Tool::definition(self)
     }
-    fn call<'a>(&'a self, input: ToolInput<'a>) -> BoxFuture<'a, Result<String, ToolError>> {
+    fn call<'a>(&'a self, input: ToolInput<'a>) -> ToolFuture<'a> {
         Tool::call(self, input)
     }
     fn type_name(&self) -> &'static str {

@@ -59,10 +59,10 @@ pub(crate) fn for_each_subschema(schema: &mut Value, f: &mut dyn FnMut(&mut Valu
             | "additionalProperties"
             | "propertyNames"
             | "unevaluatedProperties"
-            | "unevaluatedItems" => {
-                if value.is_object() || value.is_boolean() {
-                    f(value);
-                }
+            | "unevaluatedItems"
+                if value.is_object() || value.is_boolean() =>
+            {
+                f(value);
             }
             "items" => match value {
                 Value::Array(items) => items.iter_mut().for_each(&mut *f),

@@ -33,7 +33,9 @@ pub(crate) fn make_nullable(schema: &mut Value) {
             return;
         }
     }
-    let only_any_of = object.len() == 1;
+    let only_any_of = object
+        .keys()
+        .all(|key| key == "anyOf" || ANNOTATIONS.contains(&key.as_str()));
     if let (Some(Value::Array(members)), true) = (object.get_mut("anyOf"), only_any_of) {
         members.push(json!({"type": "null"}));
         return;
@@ -46,6 +48,9 @@ pub(crate) fn make_nullable(schema: &mut Value) {
         object.insert("description".into(), description);
     }
 }
+
+/// Keywords that describe and do not constrain.
+pub(crate) const ANNOTATIONS: &[&str] = &["description", "default", "title", "examples"];
 
 fn accepts_null(schema: &Value) -> bool {
     let Some(object) = schema.as_object() else {
@@ -106,5 +111,9 @@ mod tests {
             json!({"anyOf": [{"type": "string", "const": "x"}, {"type": "null"}]})
         );
         assert_eq!(nullable(json!({})), json!({}));
+        assert_eq!(
+            nullable(json!({"anyOf": [{"const": "a"}], "description": "d", "default": "a"})),
+            json!({"anyOf": [{"const": "a"}, {"type": "null"}], "description": "d", "default": "a"})
+        );
     }
 }

@@ -47,6 +47,10 @@ impl ParametersBuilder {
         default: Option<Value>,
     ) -> Self {
         let mut schema = self.generator.subschema_for::<T>().to_value();
+        if schema == Value::Bool(true) {
+            // `serde_json::Value` and friends: "anything", which has no room for a description.
+            schema = Value::Object(Map::new());
+        }
         if let Value::Object(object) = &mut schema {
             if let Some(description) = description {
                 object.insert("description".into(), description.into());

@@ -53,7 +53,10 @@ fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
     let Value::Object(object) = schema else {
         return Err(format!("{}: a boolean schema", at(pointer)));
     };
-    if object.is_empty() {
+    let constrained = ["type", "anyOf", "$ref", "enum", "const"]
+        .iter()
+        .any(|key| object.contains_key(*key));
+    if !constrained {
         return Err(format!("{}: accepts any value (no type)", at(pointer)));
     }
     object.remove("default");
@@ -146,6 +149,12 @@ mod tests {
 
     #[test]
     fn reasons_name_the_place() {
+        let any = json!({"type": "object", "properties": {"v": {"description": "anything"}},
+            "required": ["v"], "additionalProperties": false});
+        assert_eq!(
+            strict_form(&any),
+            Err("/properties/v: accepts any value (no type)".into())
+        );
         let map = json!({"type": "object", "properties": {
             "tags": {"type": "object", "additionalProperties": {"type": "string"}}
         }, "additionalProperties": false});
