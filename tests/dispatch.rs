@@ -1026,3 +1026,45 @@ fn the_generated_struct_has_the_tool_name() {
         "the function is still callable"
     );
 }
+
+#[test]
+fn a_timeout_without_a_tokio_runtime_is_an_error_output_not_a_panic() {
+    let registry = registry().with_timeout(Duration::from_millis(50));
+    let call = ToolCall::new("call_1", "nap", r#"{"ms": 1}"#);
+    let output = futures::executor::block_on(registry.dispatch(&call));
+    assert_eq!(
+        output,
+        ToolOutput::error(
+            &call,
+            "tool `nap` has a timeout, which needs a Tokio runtime"
+        )
+    );
+    // A sync tool does not wait, so it needs no timer and no runtime.
+    let output = futures::executor::block_on(registry.dispatch(&ToolCall::new(
+        "call_2",
+        "add",
+        r#"{"a": 1, "b": 2}"#,
+    )));
+    assert_eq!((output.content.as_str(), output.is_error), ("3", false));
+}
+
+#[test]
+fn a_dispatch_polled_after_its_output_answers_again_without_running_the_tool() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let registry = registry();
+    let call = ToolCall::new("call_1", "add", r#"{"a": 1, "b": 2}"#);
+    let mut dispatch = std::pin::pin!(registry.dispatch(&call));
+    let mut context = Context::from_waker(Waker::noop());
+    assert_eq!(
+        dispatch.as_mut().poll(&mut context),
+        Poll::Ready(ToolOutput::success(&call, "3"))
+    );
+    assert_eq!(
+        dispatch.as_mut().poll(&mut context),
+        Poll::Ready(ToolOutput::error(
+            &call,
+            "the call of tool `add` was already answered"
+        ))
+    );
+}

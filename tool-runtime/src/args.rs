@@ -14,6 +14,7 @@ use crate::ToolError;
 /// object) are decoded; and, where the schema says so, `null` for an optional property
 /// means "absent" (what strict mode's nullable optionals mean) and `2.0` for an integer
 /// means `2` (JSON Schema counts it as an integer). Errors carry the path of the field.
+#[inline]
 pub(crate) fn parse_arguments<'s, T: DeserializeOwned>(
     text: &str,
     schema: impl FnOnce() -> &'s Value,
@@ -27,6 +28,8 @@ pub(crate) fn parse_arguments<'s, T: DeserializeOwned>(
     parse_leniently(text, schema()).map_err(ToolError::InvalidArguments)
 }
 
+#[cold]
+#[inline(never)]
 fn parse_leniently<T: DeserializeOwned>(text: &str, schema: &Value) -> Result<T, String> {
     let text = if text.trim().is_empty() { "{}" } else { text };
     let mut value: Value = serde_json::from_str(text)

@@ -2,55 +2,28 @@
 //! every failure is an output the model can read.
 
 use std::any::Any;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
+use futures_util::future::CatchUnwind;
 use futures_util::{FutureExt, StreamExt};
 
 use crate::{ToolCall, ToolError, ToolFuture, ToolInput, ToolOutput, ToolRegistry};
 
 impl ToolRegistry {
-    /// Runs one tool call and returns its output. Unknown tools, bad arguments, a tool's
-    /// `Err`, a panic and a timeout all give an output with `is_error: true` that says what
-    /// went wrong; the registry stays usable.
-    pub async fn dispatch(&self, call: &ToolCall) -> ToolOutput {
-        let Some(&index) = self.index.get(call.name.as_str()) else {
-            return ToolOutput::error(call, self.unknown_tool(&call.name));
-        };
-        let tool = &self.tools[index];
-        let input = ToolInput::new(&call.arguments, &call.id, &self.state);
-        // A sync tool runs inside `call`; an async one when its future is polled. Panics
-        // are caught in both places.
-        let result = match std::panic::catch_unwind(AssertUnwindSafe(|| tool.call(input))) {
-            Err(panic) => Err(panicked(&call.name, &*panic)),
-            Ok(future) => match future.into_ready() {
-                Ok(result) => result.map_err(|error| message(&call.name, error)),
-                Err(future) => self.finish(&call.name, future).await,
-            },
-        };
-        match result {
-            Ok(content) => ToolOutput::success(call, content),
-            Err(text) => ToolOutput::error(call, text),
-        }
-    }
-
-    /// Awaits an async tool's future under the registry's timeout, catching its panics.
-    async fn finish(&self, name: &str, future: ToolFuture<'_>) -> Result<String, String> {
-        let future = AssertUnwindSafe(future).catch_unwind();
-        let finished = match self.timeout {
-            None => future.await,
-            Some(_) if tokio::runtime::Handle::try_current().is_err() => {
-                return Err(format!(
-                    "tool `{name}` has a timeout, which needs a Tokio runtime"
-                ));
-            }
-            Some(limit) => match tokio::time::timeout(limit, future).await {
-                Ok(finished) => finished,
-                Err(_) => return Err(format!("tool `{name}` timed out after {limit:?}")),
-            },
-        };
-        match finished {
-            Ok(result) => result.map_err(|error| message(name, error)),
-            Err(panic) => Err(panicked(name, &*panic)),
+    /// Runs one tool call; the future gives its output. Unknown tools, bad arguments, a
+    /// tool's `Err`, a panic and a timeout all give an output with `is_error: true` that
+    /// says what went wrong; the registry stays usable.
+    ///
+    /// Nothing runs until the future is polled. A sync tool then runs to completion in that
+    /// first poll, without allocating; an async tool runs as its future is polled.
+    pub fn dispatch<'a>(&'a self, call: &'a ToolCall) -> Dispatch<'a> {
+        Dispatch {
+            registry: self,
+            call,
+            state: State::Start,
         }
     }
 
@@ -107,5 +80,108 @@ fn panicked(tool: &str, payload: &(dyn Any + Send)) -> String {
     match detail {
         Some(detail) => format!("tool `{tool}` panicked: {detail}"),
         None => format!("tool `{tool}` panicked"),
+    }
+}
+
+/// The future of [`ToolRegistry::dispatch`]: the output of one tool call.
+///
+/// It is written by hand rather than as an `async fn` so that the common case, a sync
+/// tool, costs no more than the tool: no state machine to move around, no room reserved
+/// for a timer it does not use.
+#[must_use = "a tool call does nothing until awaited"]
+pub struct Dispatch<'a> {
+    registry: &'a ToolRegistry,
+    call: &'a ToolCall,
+    state: State<'a>,
+}
+
+type Caught<'a> = CatchUnwind<AssertUnwindSafe<ToolFuture<'a>>>;
+
+enum State<'a> {
+    Start,
+    Running(Caught<'a>),
+    // Boxed: a timer is large, and only registries with a timeout need one.
+    Timed(Pin<Box<tokio::time::Timeout<Caught<'a>>>>),
+    /// Failed before running; the text is the output.
+    Failed(String),
+    Done,
+}
+
+impl Future for Dispatch<'_> {
+    type Output = ToolOutput;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ToolOutput> {
+        let this = self.get_mut();
+        let (registry, call) = (this.registry, this.call);
+        let name = call.name.as_str();
+        let finished = match &mut this.state {
+            State::Start => {
+                let Some(&index) = registry.index.get(name) else {
+                    this.state = State::Done;
+                    return Poll::Ready(ToolOutput::error(call, registry.unknown_tool(name)));
+                };
+                let input = ToolInput::new(&call.arguments, &call.id, &registry.state);
+                // A sync tool runs inside `call`, so its panics are caught here; an async
+                // tool's are caught around each poll of its future.
+                let future = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    registry.tools[index].call(input)
+                })) {
+                    Ok(future) => future,
+                    Err(panic) => {
+                        ToolFuture::ready(Err(ToolError::Failed(panicked(name, &*panic))))
+                    }
+                };
+                match future.into_ready() {
+                    Ok(result) => result.map_err(|error| message(name, error)),
+                    Err(future) => {
+                        this.state = registry.running(name, future);
+                        return Pin::new(this).poll(cx);
+                    }
+                }
+            }
+            State::Running(future) => match Pin::new(future).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(finished) => caught(name, finished),
+            },
+            State::Timed(future) => match future.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(finished)) => caught(name, finished),
+                Poll::Ready(Err(_)) => {
+                    let limit = registry.timeout.unwrap_or_default();
+                    Err(format!("tool `{name}` timed out after {limit:?}"))
+                }
+            },
+            State::Failed(text) => Err(std::mem::take(text)),
+            State::Done => Err(format!("the call of tool `{name}` was already answered")),
+        };
+        this.state = State::Done;
+        Poll::Ready(match finished {
+            Ok(content) => ToolOutput::success(call, content),
+            Err(text) => ToolOutput::error(call, text),
+        })
+    }
+}
+
+impl ToolRegistry {
+    /// The state in which an async tool's future runs: under the timeout, if there is one.
+    fn running<'a>(&self, name: &str, future: ToolFuture<'a>) -> State<'a> {
+        let caught = AssertUnwindSafe(future).catch_unwind();
+        match self.timeout {
+            None => State::Running(caught),
+            Some(_) if tokio::runtime::Handle::try_current().is_err() => State::Failed(format!(
+                "tool `{name}` has a timeout, which needs a Tokio runtime"
+            )),
+            Some(limit) => State::Timed(Box::pin(tokio::time::timeout(limit, caught))),
+        }
+    }
+}
+
+fn caught(
+    name: &str,
+    finished: std::thread::Result<Result<String, ToolError>>,
+) -> Result<String, String> {
+    match finished {
+        Ok(result) => result.map_err(|error| message(name, error)),
+        Err(panic) => Err(panicked(name, &*panic)),
     }
 }

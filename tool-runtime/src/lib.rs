@@ -67,6 +67,7 @@ pub mod __private;
 pub use call::{ToolCall, ToolOutput};
 pub use context::{CallContext, State, StateKey, StateMap};
 pub use definition::{Strictness, ToolDefinition, ToolMarkers};
+pub use dispatch::Dispatch;
 pub use error::RegistryError;
 pub use format::{SchemaForm, ToolFormat};
 pub use registry::ToolRegistry;

@@ -24,12 +24,14 @@ pub struct ResultTag;
 pub struct PlainTag;
 
 impl ResultTag {
+    #[inline]
     pub fn split<T, E: Display>(self, result: Result<T, E>) -> Result<T, ToolError> {
         result.map_err(|error| ToolError::Failed(error.to_string()))
     }
 }
 
 impl PlainTag {
+    #[inline]
     pub fn split<T>(self, value: T) -> Result<T, ToolError> {
         Ok(value)
     }
@@ -56,18 +58,21 @@ pub struct UnitTag;
 pub struct JsonTag;
 
 impl TextTag {
+    #[inline]
     pub fn render(self, text: impl Into<String>) -> Result<String, ToolError> {
         Ok(text.into())
     }
 }
 
 impl UnitTag {
+    #[inline]
     pub fn render(self, (): ()) -> Result<String, ToolError> {
         Ok(UNIT_OUTPUT.to_owned())
     }
 }
 
 impl JsonTag {
+    #[inline]
     pub fn render<T: ToolOutputValue>(self, value: T) -> Result<String, ToolError> {
         serde_json::to_string(&value).map_err(|error| {
             ToolError::Failed(format!(

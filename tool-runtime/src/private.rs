@@ -15,6 +15,7 @@ pub use crate::output::{JsonKind, PlainKind, ResultKind, StringKind, ToolOutputV
 use crate::{CallContext, State, ToolError, ToolInput};
 
 /// Parses the arguments of a call (see `args.rs`).
+#[inline]
 pub fn parse_arguments<T: serde::de::DeserializeOwned, D: crate::Tool>(
     input: &ToolInput<'_>,
     tool: &D,

@@ -68,11 +68,13 @@ enum Inner<'a> {
 
 impl<'a> ToolFuture<'a> {
     /// A call that has finished.
+    #[inline]
     pub fn ready(result: Result<String, ToolError>) -> Self {
         Self(Inner::Ready(Some(result)))
     }
 
     /// The result, if the call has finished; the future itself otherwise.
+    #[inline]
     pub(crate) fn into_ready(self) -> Result<Result<String, ToolError>, Self> {
         match self.0 {
             Inner::Ready(Some(result)) => Ok(result),
@@ -89,6 +91,7 @@ impl<'a> ToolFuture<'a> {
 impl Future for ToolFuture<'_> {
     type Output = Result<String, ToolError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().0 {
             Inner::Ready(result) => match result.take() {
