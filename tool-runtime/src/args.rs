@@ -20,7 +20,8 @@ pub(crate) fn parse_arguments<'s, T: DeserializeOwned>(
     schema: impl FnOnce() -> &'s Value,
 ) -> Result<T, ToolError> {
     // Only an object may take the fast path: serde would also read a struct from an array.
-    if text.trim_start().starts_with('{') {
+    let first = text.bytes().find(|byte| !byte.is_ascii_whitespace());
+    if first == Some(b'{') {
         if let Ok(arguments) = serde_json::from_str(text) {
             return Ok(arguments);
         }
