@@ -1068,3 +1068,38 @@ fn a_dispatch_polled_after_its_output_answers_again_without_running_the_tool() {
         ))
     );
 }
+
+#[test]
+fn a_timeout_on_a_runtime_without_timers_is_an_error_output_not_a_panic() {
+    let registry = registry().with_timeout(Duration::from_millis(50));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime without timers");
+    let call = ToolCall::new("call_1", "nap", r#"{"ms": 1}"#);
+    let output = runtime.block_on(registry.dispatch(&call));
+    assert_eq!(
+        output,
+        ToolOutput::error(
+            &call,
+            "tool `nap` has a timeout, which needs a Tokio runtime with timers enabled"
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_tool_name_is_quoted_at_most_64_characters_long() {
+    let name = "x".repeat(10_000);
+    let output = registry()
+        .dispatch(&ToolCall::new("call_1", &name, "{}"))
+        .await;
+    assert!(output.is_error);
+    assert!(output.content.starts_with(&format!(
+        "unknown tool `{}...`; available tools: ",
+        "x".repeat(64)
+    )));
+    assert!(
+        output.content.len() < 2_000,
+        "{} bytes",
+        output.content.len()
+    );
+}

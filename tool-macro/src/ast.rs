@@ -10,6 +10,8 @@ pub struct ToolFn {
     /// The function as it is emitted: parameter attributes of ours removed.
     pub item: ItemFn,
     pub docs: Vec<DocLine>,
+    /// A doc attribute that is not a string literal (`include_str!`), if any.
+    pub opaque_docs: Option<proc_macro2::Span>,
     pub params: Vec<Param>,
 }
 
@@ -144,12 +146,18 @@ impl ToolFn {
         }
 
         let docs = docs::lines(&item.attrs);
+        let opaque_docs = docs::opaque(&item.attrs);
         match errors.into_iter().reduce(|mut all, error| {
             all.combine(error);
             all
         }) {
             Some(error) => Err(error),
-            None => Ok(ToolFn { item, docs, params }),
+            None => Ok(ToolFn {
+                item,
+                docs,
+                opaque_docs,
+                params,
+            }),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Reading a doc comment: the description a model reads, and the `# Arguments` section.
 //!
 //! Rustdoc sections written for people (`# Errors`, `# Panics`, `# Examples`, `# Safety`)
-//! and code blocks are left out; `# Arguments` is read for parameter descriptions. Lines
-//! of a paragraph are joined; list items and paragraphs keep their breaks.
+//! and code blocks are left out; `# Arguments` is read for parameter descriptions: each
+//! item is a parameter, wrapped lines and more deeply indented bullets continue it, and a
+//! blank line ends it (prose after the list stays in the section, for people). Lines of a
+//! paragraph are joined; list items and paragraphs keep their breaks.
 
 use proc_macro2::Span;
 use syn::{Attribute, Expr, ExprLit, Lit, Meta};
@@ -26,6 +28,20 @@ pub struct Docs {
     pub arguments: Vec<ArgumentDoc>,
 }
 
+/// The first `#[doc = ...]` among `attrs` whose value is not a string literal
+/// (`include_str!`, a macro): text `#[tool]` cannot read.
+pub fn opaque(attrs: &[Attribute]) -> Option<Span> {
+    attrs.iter().find_map(|attr| match &attr.meta {
+        Meta::NameValue(pair) if pair.path.is_ident("doc") => match &pair.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(_), ..
+            }) => None,
+            other => Some(syn::spanned::Spanned::span(other)),
+        },
+        _ => None,
+    })
+}
+
 /// The lines of every `#[doc = "..."]` (`///`, `/** */`) among `attrs`, unindented.
 pub fn lines(attrs: &[Attribute]) -> Vec<DocLine> {
     let mut lines = Vec::new();
@@ -42,9 +58,28 @@ pub fn lines(attrs: &[Attribute]) -> Vec<DocLine> {
         }) = &pair.value
         {
             // `split`, not `lines`: an empty `///` is a blank line that ends a paragraph.
-            for line in text.value().split('\n') {
+            let value = text.value();
+            let mut own: Vec<&str> = value
+                .split('\n')
+                .map(|l| l.strip_suffix('\r').unwrap_or(l))
+                .collect();
+            // A `/** ... */` comment whose lines all start with `*`: the stars are margin.
+            let starred = own.len() > 1
+                && own[1..]
+                    .iter()
+                    .filter(|l| !l.trim().is_empty())
+                    .all(|l| l.trim_start().starts_with('*'));
+            if starred {
+                for line in own.iter_mut().skip(1) {
+                    let rest = line.trim_start();
+                    if let Some(rest) = rest.strip_prefix('*') {
+                        *line = rest.strip_prefix(' ').unwrap_or(rest);
+                    }
+                }
+            }
+            for line in own {
                 lines.push(DocLine {
-                    text: line.strip_suffix('\r').unwrap_or(line).to_owned(),
+                    text: line.to_owned(),
                     span: text.span(),
                 });
             }
@@ -57,7 +92,13 @@ pub fn lines(attrs: &[Attribute]) -> Vec<DocLine> {
         .min()
         .unwrap_or(0);
     for line in &mut lines {
-        line.text = line.text.get(indent..).unwrap_or("").trim_end().to_owned();
+        // Up to `indent` bytes of leading white space, char by char (it may be multi-byte).
+        let cut = line
+            .text
+            .char_indices()
+            .find(|&(at, c)| at >= indent || !c.is_whitespace())
+            .map_or(line.text.len(), |(at, _)| at);
+        line.text = line.text[cut..].trim_end().to_owned();
     }
     lines
 }
@@ -80,6 +121,9 @@ pub fn parse(lines: &[DocLine]) -> syn::Result<Docs> {
     let mut errors: Option<syn::Error> = None;
     let mut section = Section::Prose;
     let mut fence: Option<&str> = None;
+    // The indentation of the `# Arguments` items, and whether the last one is still open.
+    let mut item_indent: Option<usize> = None;
+    let mut open = false;
 
     for line in lines {
         let trimmed = line.text.trim();
@@ -109,24 +153,34 @@ pub fn parse(lines: &[DocLine]) -> syn::Result<Docs> {
             Section::Skipped => {}
             Section::Arguments => {
                 if trimmed.is_empty() {
+                    open = false;
                     continue;
                 }
+                let indent = line.text.len() - line.text.trim_start().len();
+                let nested =
+                    item_indent.is_some_and(|outer| indent > outer) && !arguments.is_empty();
                 match list_item(trimmed) {
-                    Some(item) => match argument(item) {
-                        Some((name, text)) => arguments.push(ArgumentDoc {
-                            name,
-                            text,
-                            span: line.span,
-                        }),
-                        None => push(&mut errors, syn::Error::new(line.span, unreadable(item))),
-                    },
-                    // A wrapped line continues the item above it.
-                    None => {
+                    Some(item) if !nested => {
+                        item_indent = Some(indent);
+                        open = true;
+                        match argument(item) {
+                            Some((name, text)) => arguments.push(ArgumentDoc {
+                                name,
+                                text,
+                                span: line.span,
+                            }),
+                            None => push(&mut errors, syn::Error::new(line.span, unreadable(item))),
+                        }
+                    }
+                    // A wrapped line, or a bullet under the item (its values, say),
+                    // continues the item; after a blank line, prose is for people.
+                    _ if open || nested => {
                         if let Some(last) = arguments.last_mut() {
                             last.text.push(' ');
                             last.text.push_str(trimmed);
                         }
                     }
+                    _ => {}
                 }
             }
         }

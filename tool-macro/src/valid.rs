@@ -68,9 +68,15 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
         (None, None) => String::new(),
     };
     if description.is_empty() && parsed.is_some() && attr.description.is_none() && !allow_missing {
-        errors.push(fn_ident.span(), format!(
+        if let Some(span) = tool.opaque_docs {
+            errors.push(span, format!(
+                "#[tool] cannot read this doc comment (it is not a string literal), so tool `{name}` has no description; write the model's text with #[tool(description = \"...\")]"
+            ));
+        } else {
+            errors.push(fn_ident.span(), format!(
             "tool `{name}` has no description: the model chooses tools by it; add a doc comment (`/// What it does.`) or #[tool(description = \"...\")]"
         ));
+        }
     }
 
     if let (Some(destructive), Some(_)) = (attr.destructive, attr.read_only) {

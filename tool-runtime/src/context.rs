@@ -32,22 +32,22 @@ use std::sync::Arc;
 /// # Ok::<(), tool_runtime::RegistryError>(())
 /// # }).unwrap();
 /// ```
-pub struct State<T: ?Sized>(pub Arc<T>);
+pub struct State<T>(pub Arc<T>);
 
-impl<T: ?Sized> Deref for State<T> {
+impl<T> Deref for State<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
     }
 }
 
-impl<T: ?Sized> Clone for State<T> {
+impl<T> Clone for State<T> {
     fn clone(&self) -> Self {
         Self(Arc::clone(&self.0))
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for State<T> {
+impl<T: fmt::Debug> fmt::Debug for State<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("State").field(&&*self.0).finish()
     }
@@ -120,7 +120,7 @@ pub struct StateKey {
 
 impl StateKey {
     /// The key of type `T`.
-    pub fn of<T: ?Sized + 'static>() -> Self {
+    pub fn of<T: 'static>() -> Self {
         Self {
             id: TypeId::of::<T>(),
             name: std::any::type_name::<T>(),

@@ -46,6 +46,11 @@ impl ToolRegistry {
     }
 
     fn unknown_tool(&self, name: &str) -> String {
+        // The name is the model's: quote no more of it than a real name could be.
+        let name = match name.char_indices().nth(64) {
+            Some((end, _)) => format!("{}...", &name[..end]),
+            None => name.to_owned(),
+        };
         let available: Vec<String> = self.names().map(|name| format!("`{name}`")).collect();
         if available.is_empty() {
             format!("unknown tool `{name}`; no tools are available")
@@ -171,7 +176,15 @@ impl ToolRegistry {
             Some(_) if tokio::runtime::Handle::try_current().is_err() => State::Failed(format!(
                 "tool `{name}` has a timeout, which needs a Tokio runtime"
             )),
-            Some(limit) => State::Timed(Box::pin(tokio::time::timeout(limit, caught))),
+            // Tokio panics here when its runtime was built without timers.
+            Some(limit) => match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                tokio::time::timeout(limit, caught)
+            })) {
+                Ok(timed) => State::Timed(Box::pin(timed)),
+                Err(_) => State::Failed(format!(
+                    "tool `{name}` has a timeout, which needs a Tokio runtime with timers enabled"
+                )),
+            },
         }
     }
 }

@@ -68,8 +68,12 @@ impl ToolRegistry {
         self
     }
 
-    /// A call that takes longer than `limit` is stopped and answered with an error output.
-    /// Timeouts need a Tokio runtime; without one, timed calls fail with an error output.
+    /// An async tool's call that takes longer than `limit` is stopped and answered with an
+    /// error output. A sync tool runs to completion: it cannot be stopped safely, and an
+    /// error after its effects happened would invite the model to do it again; keep slow
+    /// work in async tools (with `tokio::task::spawn_blocking` for blocking work).
+    /// Timeouts need a Tokio runtime with timers; without one, timed calls fail with an
+    /// error output.
     pub fn with_timeout(mut self, limit: Duration) -> Self {
         self.timeout = Some(limit);
         self

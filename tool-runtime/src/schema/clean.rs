@@ -85,7 +85,9 @@ fn integer_bounds(object: &mut Map<String, Value>) {
         "uint32" => (0.into(), u32::MAX.into()),
         "uint64" => (0.into(), u64::MAX.into()),
         "uint" => (0.into(), (usize::MAX as u64).into()),
-        "uint128" | "uint256" => (0.into(), Value::Null),
+        // serde_json reads integers beyond 64 bits as floats, which no integer accepts.
+        "uint128" => (0.into(), u64::MAX.into()),
+        "int128" => (i64::MIN.into(), i64::MAX.into()),
         _ => (Value::Null, Value::Null),
     };
     object.remove("format");

@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 
 use super::make_nullable;
 
-/// Keywords strict mode accepts. `default` is dropped rather than refused (OpenAI rejects it
-/// under strict; the dispatcher applies defaults itself).
+/// Keywords strict mode accepts. Annotations it does not know (`default`, `examples`...)
+/// are dropped rather than refused: they constrain nothing, and the dispatcher applies
+/// defaults itself.
 const SUPPORTED: &[&str] = &[
     "type",
     "description",
@@ -36,7 +37,34 @@ const SUPPORTED: &[&str] = &[
 
 /// Returns the strict form of a plain (cleaned) schema, or the first reason it has none,
 /// with the JSON pointer of the offending subschema.
+/// `format` values strict mode knows; others are dropped (the dispatcher still checks the
+/// value: a `url::Url` parameter still has to parse).
+const FORMATS: &[&str] = &[
+    "date-time",
+    "time",
+    "date",
+    "duration",
+    "email",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "uuid",
+];
+
+const DROPPED: &[&str] = &[
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$comment",
+    "title",
+];
+
 pub(crate) fn strict_form(plain: &Value) -> Result<Value, String> {
+    if plain.get("type").and_then(Value::as_str) != Some("object") {
+        return Err("/: the root must be an object (`type: \"object\"`)".into());
+    }
     let mut schema = plain.clone();
     make_strict(&mut schema, &mut String::new())?;
     Ok(schema)
@@ -59,7 +87,16 @@ fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
     if !constrained {
         return Err(format!("{}: accepts any value (no type)", at(pointer)));
     }
-    object.remove("default");
+    for key in DROPPED {
+        object.remove(*key);
+    }
+    if object
+        .get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|format| !FORMATS.contains(&format))
+    {
+        object.remove("format");
+    }
     if let Some(key) = object.keys().find(|key| !SUPPORTED.contains(&key.as_str())) {
         return Err(format!("{}: keyword `{key}` is not supported", at(pointer)));
     }
@@ -144,6 +181,25 @@ mod tests {
                 "b": {"type": ["integer", "null"]},
                 "c": {"type": ["string", "null"]}
             }, "required": ["a", "b", "c"], "additionalProperties": false}))
+        );
+    }
+
+    #[test]
+    fn unknown_formats_and_annotations_are_dropped_not_refused() {
+        let plain = json!({"type": "object", "properties": {
+            "site": {"type": "string", "format": "uri", "examples": ["https://example.com"]},
+            "day": {"type": "string", "format": "date"}
+        }, "required": ["site", "day"], "additionalProperties": false});
+        assert_eq!(
+            strict_form(&plain),
+            Ok(json!({"type": "object", "properties": {
+                "site": {"type": "string"},
+                "day": {"type": "string", "format": "date"}
+            }, "required": ["site", "day"], "additionalProperties": false}))
+        );
+        assert_eq!(
+            strict_form(&json!({"anyOf": [{"type": "object"}]})),
+            Err("/: the root must be an object (`type: \"object\"`)".into())
         );
     }
 
