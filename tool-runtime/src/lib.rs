@@ -50,11 +50,14 @@ extern crate self as tool_runtime;
 
 mod args;
 mod call;
+mod chat;
 mod context;
 mod definition;
 mod dispatch;
 mod error;
 mod format;
+#[cfg(feature = "openai")]
+pub mod openai;
 mod output;
 mod registry;
 mod schema;
@@ -65,6 +68,10 @@ mod tool;
 pub mod __private;
 
 pub use call::{ToolCall, ToolOutput};
+pub use chat::{
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError,
+    RecordedRequest, ResponseBuilder, ScriptedModel, ScriptedReply, ToolChoice, Usage,
+};
 pub use context::{CallContext, State, StateKey, StateMap};
 pub use definition::{Strictness, ToolDefinition, ToolMarkers};
 pub use dispatch::Dispatch;
@@ -73,6 +80,9 @@ pub use format::{SchemaForm, ToolFormat};
 pub use registry::ToolRegistry;
 pub use schema::ParametersBuilder;
 pub use tool::{Tool, ToolError, ToolFuture, ToolInput};
+
+/// The boxed future and stream [`ChatModel`] returns.
+pub use futures_util::{future::BoxFuture, stream::BoxStream};
 
 /// Makes a documented function a tool. See the crate documentation and the README.
 pub use tool_macro::tool;

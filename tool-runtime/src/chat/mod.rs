@@ -1,0 +1,18 @@
+//! Talking to a model: the messages of a thread, what a model is asked, and what it
+//! answers, whole or as a stream of deltas.
+//!
+//! [`ChatModel`] is the one seam between the assistant loop and a provider: an
+//! OpenAI-compatible HTTP client, another provider's client, or the [`ScriptedModel`] that
+//! tests and offline runs use all implement it, and the loop never knows which it has.
+
+mod message;
+mod model;
+mod request;
+mod response;
+mod scripted;
+
+pub use message::Message;
+pub use model::{ChatModel, ModelError};
+pub use request::{ChatRequest, ToolChoice};
+pub use response::{ChatDelta, ChatResponse, FinishReason, ResponseBuilder, Usage};
+pub use scripted::{RecordedRequest, ScriptedModel, ScriptedReply};

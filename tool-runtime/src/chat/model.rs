@@ -1,0 +1,95 @@
+//! The seam between the assistant loop and a provider.
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::{self, BoxStream, StreamExt};
+
+use crate::{ChatDelta, ChatRequest, ChatResponse};
+
+/// A model the assistant loop can talk to.
+///
+/// Implement [`complete`](ChatModel::complete); implement [`stream`](ChatModel::stream) too
+/// when the provider streams (the default streams the whole reply as one set of deltas).
+///
+/// ```
+/// use tool_runtime::{BoxFuture, ChatModel, ChatRequest, ChatResponse, Message, ModelError};
+///
+/// /// A model that repeats the last thing it was told.
+/// struct Echo;
+///
+/// impl ChatModel for Echo {
+///     fn complete<'a>(&'a self, request: ChatRequest<'a>) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
+///         let last = match request.messages.last() {
+///             Some(Message::User { content }) => content.clone(),
+///             _ => String::new(),
+///         };
+///         Box::pin(async move { Ok(ChatResponse::text(last)) })
+///     }
+/// }
+/// ```
+pub trait ChatModel: Send + Sync {
+    /// The model's whole reply to `request`.
+    fn complete<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxFuture<'a, Result<ChatResponse, ModelError>>;
+
+    /// The model's reply to `request` as it is generated.
+    fn stream<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
+        stream::once(self.complete(request))
+            .flat_map(|reply| {
+                let deltas = match reply {
+                    Ok(response) => deltas_of(response).into_iter().map(Ok).collect(),
+                    Err(error) => vec![Err(error)],
+                };
+                stream::iter(deltas)
+            })
+            .boxed()
+    }
+}
+
+/// A whole reply as the deltas that would have streamed it.
+pub(crate) fn deltas_of(response: ChatResponse) -> Vec<ChatDelta> {
+    let mut deltas = Vec::new();
+    if let Some(text) = response.content {
+        deltas.push(ChatDelta::Text(text));
+    }
+    for (index, call) in response.tool_calls.into_iter().enumerate() {
+        deltas.push(ChatDelta::ToolCall {
+            index,
+            id: Some(call.id),
+            name: Some(call.name),
+            arguments: call.arguments,
+        });
+    }
+    if let Some(usage) = response.usage {
+        deltas.push(ChatDelta::Usage(usage));
+    }
+    deltas.push(ChatDelta::Finish(response.finish_reason));
+    deltas
+}
+
+/// Why a model gave no reply. The message is the provider's, not a bare status.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The endpoint refused the request or failed (`status`, and the body's message).
+    #[error("the model's endpoint answered {status}: {message}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// What the body said.
+        message: String,
+    },
+    /// The endpoint could not be reached, or did not answer in time.
+    #[error("could not reach the model: {0}")]
+    Transport(String),
+    /// The answer was not in the provider's format.
+    #[error("the model's answer could not be read: {0}")]
+    Protocol(String),
+    /// Anything else (a scripted model out of replies, say).
+    #[error("{0}")]
+    Other(String),
+}

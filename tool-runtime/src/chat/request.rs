@@ -1,0 +1,81 @@
+//! What a model is asked.
+
+use crate::{Message, ToolDefinition, ToolRegistry};
+
+/// Which tool, if any, the model must call.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ToolChoice {
+    /// The model decides.
+    #[default]
+    Auto,
+    /// No tool calls.
+    None,
+    /// At least one tool call.
+    Required,
+    /// A call of this tool.
+    Tool(String),
+}
+
+/// One request to a model: the thread so far and the tools it may call. It borrows both,
+/// so asking costs no copy of a long thread.
+///
+/// ```
+/// use tool_runtime::{ChatRequest, Message, ToolChoice, ToolRegistry};
+///
+/// let thread = [Message::user("Hello")];
+/// let registry = ToolRegistry::new();
+/// let request = ChatRequest::new(&thread).with_tools(&registry).with_max_tokens(200);
+/// assert_eq!(request.tool_choice, ToolChoice::Auto);
+/// assert_eq!(request.max_tokens, Some(200));
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ChatRequest<'a> {
+    /// The thread, oldest first.
+    pub messages: &'a [Message],
+    /// The tools the model may call; each client exports them in its provider's format.
+    pub tools: Vec<&'a ToolDefinition>,
+    /// Which tool, if any, the model must call.
+    pub tool_choice: ToolChoice,
+    /// Whether the model may make several calls in one reply (`None`: the provider's default).
+    pub parallel_tool_calls: Option<bool>,
+    /// The most tokens the reply may have.
+    pub max_tokens: Option<u32>,
+}
+
+impl<'a> ChatRequest<'a> {
+    /// A request with the thread `messages` and no tools.
+    pub fn new(messages: &'a [Message]) -> Self {
+        Self {
+            messages,
+            tools: Vec::new(),
+            tool_choice: ToolChoice::Auto,
+            parallel_tool_calls: None,
+            max_tokens: None,
+        }
+    }
+
+    /// Offers every tool of `registry`.
+    pub fn with_tools(mut self, registry: &'a ToolRegistry) -> Self {
+        self.tools = registry.definitions().collect();
+        self
+    }
+
+    /// Sets which tool, if any, the model must call.
+    pub fn with_tool_choice(mut self, choice: ToolChoice) -> Self {
+        self.tool_choice = choice;
+        self
+    }
+
+    /// Allows or forbids several calls in one reply.
+    pub fn with_parallel_tool_calls(mut self, parallel: bool) -> Self {
+        self.parallel_tool_calls = Some(parallel);
+        self
+    }
+
+    /// Caps the reply's length.
+    pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {
+        self.max_tokens = Some(max_tokens);
+        self
+    }
+}

@@ -1,0 +1,301 @@
+//! What a model answers: whole, or as a stream of deltas and the builder that puts them
+//! back together.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Message, ToolCall};
+
+/// Why the model stopped.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// It said what it had to say.
+    #[default]
+    Stop,
+    /// It made tool calls and waits for their outputs.
+    ToolCalls,
+    /// It ran out of tokens.
+    Length,
+    /// The provider withheld the rest.
+    ContentFilter,
+    /// Anything else the provider said, as it said it.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl FinishReason {
+    /// The reason as a provider names it (`"stop"`, `"tool_calls"`...).
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "stop" | "end_turn" => Self::Stop,
+            "tool_calls" | "tool_use" | "function_call" => Self::ToolCalls,
+            "length" | "max_tokens" => Self::Length,
+            "content_filter" => Self::ContentFilter,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// Tokens a request used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Usage {
+    /// Tokens read.
+    pub prompt_tokens: u64,
+    /// Tokens written.
+    pub completion_tokens: u64,
+}
+
+impl Usage {
+    /// Both together.
+    pub fn total(&self) -> u64 {
+        self.prompt_tokens + self.completion_tokens
+    }
+}
+
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, other: Self) {
+        self.prompt_tokens += other.prompt_tokens;
+        self.completion_tokens += other.completion_tokens;
+    }
+}
+
+/// A model's whole reply.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChatResponse {
+    /// Its text, if any.
+    pub content: Option<String>,
+    /// Its tool calls, in order.
+    pub tool_calls: Vec<ToolCall>,
+    /// Why it stopped.
+    pub finish_reason: FinishReason,
+    /// Tokens used, when the provider says.
+    pub usage: Option<Usage>,
+}
+
+impl ChatResponse {
+    /// A text reply.
+    pub fn text(content: impl Into<String>) -> Self {
+        Self {
+            content: Some(content.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A reply of tool calls.
+    pub fn tool_calls(tool_calls: Vec<ToolCall>) -> Self {
+        Self {
+            tool_calls,
+            finish_reason: FinishReason::ToolCalls,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the usage.
+    pub fn with_usage(mut self, usage: Usage) -> Self {
+        self.usage = Some(usage);
+        self
+    }
+
+    /// The reply as the thread's next message.
+    pub fn to_message(&self) -> Message {
+        Message::Assistant {
+            content: self.content.clone(),
+            tool_calls: self.tool_calls.clone(),
+        }
+    }
+}
+
+/// A piece of a reply as it is generated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChatDelta {
+    /// A piece of the text.
+    Text(String),
+    /// A piece of the tool call at `index` (the provider's numbering within the reply).
+    /// The first piece of a call carries its name and, when the provider sends one, its
+    /// id; later pieces add to its arguments.
+    ToolCall {
+        /// Which call of the reply.
+        index: usize,
+        /// The call's id, on the piece that has it.
+        id: Option<String>,
+        /// The tool's name, on the piece that has it.
+        name: Option<String>,
+        /// More of the arguments' JSON text.
+        arguments: String,
+    },
+    /// Tokens used.
+    Usage(Usage),
+    /// The reply is complete.
+    Finish(FinishReason),
+}
+
+/// Puts a reply back together from its deltas, whatever order the pieces of parallel calls
+/// come in, and whatever a provider leaves out.
+///
+/// ```
+/// use tool_runtime::{ChatDelta, FinishReason, ResponseBuilder};
+///
+/// let mut builder = ResponseBuilder::default();
+/// for delta in [
+///     ChatDelta::ToolCall { index: 0, id: Some("a".into()), name: Some("add".into()), arguments: "{\"a\":".into() },
+///     ChatDelta::ToolCall { index: 1, id: Some("b".into()), name: Some("ping".into()), arguments: String::new() },
+///     ChatDelta::ToolCall { index: 0, id: None, name: None, arguments: " 1}".into() },
+///     ChatDelta::Finish(FinishReason::ToolCalls),
+/// ] {
+///     builder.push(delta);
+/// }
+/// let response = builder.finish();
+/// assert_eq!(response.tool_calls[0].arguments, r#"{"a": 1}"#);
+/// assert_eq!(response.tool_calls[1].arguments, "{}"); // no arguments at all means none
+/// ```
+#[derive(Debug, Default)]
+pub struct ResponseBuilder {
+    text: Option<String>,
+    calls: BTreeMap<usize, ToolCall>,
+    finish_reason: Option<FinishReason>,
+    usage: Option<Usage>,
+}
+
+impl ResponseBuilder {
+    /// Adds a delta. Returns whether it started a new tool call (for events that announce
+    /// a call, with its id and name, before any of its arguments).
+    pub fn push(&mut self, delta: ChatDelta) -> bool {
+        match delta {
+            ChatDelta::Text(text) => {
+                self.text.get_or_insert_with(String::new).push_str(&text);
+                false
+            }
+            ChatDelta::ToolCall {
+                index,
+                id,
+                name,
+                arguments,
+            } => {
+                let started = !self.calls.contains_key(&index);
+                let call = self
+                    .calls
+                    .entry(index)
+                    .or_insert_with(|| ToolCall::new("", "", ""));
+                if let Some(id) = id.filter(|id| !id.is_empty()) {
+                    call.id = id;
+                }
+                if let Some(name) = name {
+                    call.name.push_str(&name);
+                }
+                call.arguments.push_str(&arguments);
+                started
+            }
+            ChatDelta::Usage(usage) => {
+                *self.usage.get_or_insert_with(Usage::default) += usage;
+                false
+            }
+            ChatDelta::Finish(reason) => {
+                self.finish_reason = Some(reason);
+                false
+            }
+        }
+    }
+
+    /// The tool call at `index` so far.
+    pub fn tool_call(&self, index: usize) -> Option<&ToolCall> {
+        self.calls.get(&index)
+    }
+
+    /// The reply. Calls without an id get a fresh one; calls without arguments get `{}`;
+    /// a reply with calls and no stated reason finished for tool calls.
+    pub fn finish(self) -> ChatResponse {
+        let tool_calls: Vec<ToolCall> = self
+            .calls
+            .into_values()
+            .map(|mut call| {
+                if call.id.is_empty() {
+                    call.id = fresh_call_id();
+                }
+                if call.arguments.trim().is_empty() {
+                    call.arguments = "{}".to_owned();
+                }
+                call
+            })
+            .collect();
+        let finish_reason = match self.finish_reason {
+            Some(reason) => reason,
+            None if !tool_calls.is_empty() => FinishReason::ToolCalls,
+            None => FinishReason::Stop,
+        };
+        ChatResponse {
+            content: self.text,
+            tool_calls,
+            finish_reason,
+            usage: self.usage,
+        }
+    }
+}
+
+/// An id for a call that came without one, unique in this process.
+pub(crate) fn fresh_call_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("call_local_{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interleaved_parallel_calls_and_missing_ids() {
+        let mut builder = ResponseBuilder::default();
+        let piece =
+            |index, id: Option<&str>, name: Option<&str>, arguments: &str| ChatDelta::ToolCall {
+                index,
+                id: id.map(str::to_owned),
+                name: name.map(str::to_owned),
+                arguments: arguments.to_owned(),
+            };
+        assert!(builder.push(piece(1, None, Some("b"), "{\"x\"")));
+        assert!(builder.push(piece(0, Some("id0"), Some("a"), "")));
+        assert!(!builder.push(piece(1, None, None, ": 2}")));
+        assert!(!builder.push(piece(0, None, None, "{\"y\": 1}")));
+        builder.push(ChatDelta::Text("Let me check.".into()));
+        builder.push(ChatDelta::Usage(Usage {
+            prompt_tokens: 10,
+            completion_tokens: 5,
+        }));
+        let response = builder.finish();
+        assert_eq!(response.content.as_deref(), Some("Let me check."));
+        assert_eq!(response.finish_reason, FinishReason::ToolCalls);
+        assert_eq!(response.usage.map(|u| u.total()), Some(15));
+        assert_eq!(
+            (
+                response.tool_calls[0].id.as_str(),
+                response.tool_calls[0].name.as_str()
+            ),
+            ("id0", "a")
+        );
+        assert_eq!(response.tool_calls[0].arguments, "{\"y\": 1}");
+        assert!(response.tool_calls[1].id.starts_with("call_local_"));
+        assert_eq!(response.tool_calls[1].arguments, "{\"x\": 2}");
+    }
+
+    #[test]
+    fn finish_reasons_of_every_provider() {
+        assert_eq!(FinishReason::parse("tool_use"), FinishReason::ToolCalls);
+        assert_eq!(FinishReason::parse("end_turn"), FinishReason::Stop);
+        assert_eq!(
+            FinishReason::parse("weird"),
+            FinishReason::Other("weird".into())
+        );
+        assert_eq!(
+            serde_json::to_string(&FinishReason::ToolCalls).unwrap(),
+            "\"tool_calls\""
+        );
+        assert_eq!(
+            serde_json::from_str::<FinishReason>("\"weird\"").unwrap(),
+            FinishReason::Other("weird".into())
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! A model that answers from a script: for tests and offline runs, never mistaken for a
+//! real one.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::{self, BoxStream, StreamExt};
+
+use crate::chat::model::deltas_of;
+use crate::chat::response::fresh_call_id;
+use crate::{
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, ToolCall, ToolChoice,
+};
+
+/// One reply of a [`ScriptedModel`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScriptedReply {
+    /// This response.
+    Respond(ChatResponse),
+    /// This error.
+    Fail(ModelError),
+}
+
+impl ScriptedReply {
+    /// A text reply.
+    pub fn text(content: impl Into<String>) -> Self {
+        Self::Respond(ChatResponse::text(content))
+    }
+
+    /// A reply of tool calls, each `(name, arguments)`, with fresh ids.
+    pub fn tool_calls<'a>(calls: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let calls = calls
+            .into_iter()
+            .map(|(name, arguments)| ToolCall::new(fresh_call_id(), name, arguments))
+            .collect();
+        Self::Respond(ChatResponse::tool_calls(calls))
+    }
+}
+
+impl From<ChatResponse> for ScriptedReply {
+    fn from(response: ChatResponse) -> Self {
+        Self::Respond(response)
+    }
+}
+
+/// What a [`ScriptedModel`] was asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The thread it was shown.
+    pub messages: Vec<Message>,
+    /// The names of the tools it was offered.
+    pub tools: Vec<String>,
+    /// The tool choice it was given.
+    pub tool_choice: ToolChoice,
+}
+
+/// A model that gives the replies of its script, in order, and records what it was asked.
+/// When the script runs out it fails, so a test that expects fewer turns finds out.
+///
+/// Streaming splits each reply into small pieces, as a real provider would, so code that
+/// renders a stream is exercised.
+///
+/// ```
+/// use tool_runtime::{ChatModel, ChatRequest, Message, ScriptedModel, ScriptedReply};
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let model = ScriptedModel::new([
+///     ScriptedReply::tool_calls([("get_nickname", r#"{"location": "Paris"}"#)]),
+///     ScriptedReply::text("Paris is the City of Light."),
+/// ]);
+/// let thread = [Message::user("What is Paris called?")];
+/// let first = model.complete(ChatRequest::new(&thread)).await.unwrap();
+/// assert_eq!(first.tool_calls[0].name, "get_nickname");
+/// let second = model.complete(ChatRequest::new(&thread)).await.unwrap();
+/// assert_eq!(second.content.as_deref(), Some("Paris is the City of Light."));
+/// assert!(model.complete(ChatRequest::new(&thread)).await.is_err());
+/// assert_eq!(model.requests().len(), 3);
+/// # });
+/// ```
+#[derive(Debug, Default)]
+pub struct ScriptedModel {
+    replies: Mutex<VecDeque<ScriptedReply>>,
+    requests: Mutex<Vec<RecordedRequest>>,
+}
+
+impl ScriptedModel {
+    /// A model that will give `replies`, in order.
+    pub fn new(replies: impl IntoIterator<Item = ScriptedReply>) -> Self {
+        Self {
+            replies: Mutex::new(replies.into_iter().collect()),
+            requests: Mutex::default(),
+        }
+    }
+
+    /// Adds a reply at the end of the script.
+    pub fn push(&self, reply: impl Into<ScriptedReply>) {
+        self.replies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back(reply.into());
+    }
+
+    /// What the model was asked, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// How many replies are left.
+    pub fn remaining(&self) -> usize {
+        self.replies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    fn next(&self, request: &ChatRequest<'_>) -> Result<ChatResponse, ModelError> {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(RecordedRequest {
+                messages: request.messages.to_vec(),
+                tools: request
+                    .tools
+                    .iter()
+                    .map(|tool| tool.name().to_owned())
+                    .collect(),
+                tool_choice: request.tool_choice.clone(),
+            });
+        let reply = self
+            .replies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front();
+        match reply {
+            Some(ScriptedReply::Respond(response)) => Ok(response),
+            Some(ScriptedReply::Fail(error)) => Err(error),
+            None => Err(ModelError::Other(
+                "the scripted model has no reply left".into(),
+            )),
+        }
+    }
+}
+
+impl ChatModel for ScriptedModel {
+    fn complete<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
+        let reply = self.next(&request);
+        Box::pin(async move { reply })
+    }
+
+    fn stream<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
+        let deltas: Vec<Result<ChatDelta, ModelError>> = match self.next(&request) {
+            Ok(response) => deltas_of(response)
+                .into_iter()
+                .flat_map(split)
+                .map(Ok)
+                .collect(),
+            Err(error) => vec![Err(error)],
+        };
+        stream::iter(deltas).boxed()
+    }
+}
+
+/// A delta as the smaller pieces a provider streams: text word by word, arguments a few
+/// characters at a time, a call's id and name on its first piece only.
+fn split(delta: ChatDelta) -> Vec<ChatDelta> {
+    match delta {
+        ChatDelta::Text(text) => text
+            .split_inclusive(' ')
+            .map(|word| ChatDelta::Text(word.to_owned()))
+            .collect(),
+        ChatDelta::ToolCall {
+            index,
+            id,
+            name,
+            arguments,
+        } => {
+            let mut pieces = vec![ChatDelta::ToolCall {
+                index,
+                id,
+                name,
+                arguments: String::new(),
+            }];
+            let chars: Vec<char> = arguments.chars().collect();
+            pieces.extend(chars.chunks(6).map(|chunk| ChatDelta::ToolCall {
+                index,
+                id: None,
+                name: None,
+                arguments: chunk.iter().collect(),
+            }));
+            pieces
+        }
+        other => vec![other],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ResponseBuilder;
+
+    #[tokio::test]
+    async fn a_streamed_reply_builds_back_into_the_reply() {
+        let script = ScriptedReply::tool_calls([("add", r#"{"a": 1, "b": 22}"#), ("ping", "")]);
+        let ScriptedReply::Respond(expected) = script.clone() else {
+            unreachable!()
+        };
+        let model = ScriptedModel::new([script, ScriptedReply::text("The sum is 23.")]);
+        let thread = [Message::user("Add 1 and 22")];
+
+        let deltas: Vec<ChatDelta> = model
+            .stream(ChatRequest::new(&thread))
+            .map(|d| d.unwrap())
+            .collect()
+            .await;
+        assert!(deltas.len() > 4, "streamed in pieces: {deltas:?}");
+        let mut builder = ResponseBuilder::default();
+        let started: Vec<bool> = deltas
+            .into_iter()
+            .map(|delta| builder.push(delta))
+            .collect();
+        assert_eq!(
+            started.iter().filter(|s| **s).count(),
+            2,
+            "each call starts once"
+        );
+        let mut rebuilt = builder.finish();
+        assert_eq!(rebuilt.tool_calls[1].arguments, "{}");
+        rebuilt.tool_calls[1].arguments = String::new();
+        assert_eq!(rebuilt, expected);
+
+        let text: Vec<ChatDelta> = model
+            .stream(ChatRequest::new(&thread))
+            .map(|d| d.unwrap())
+            .collect()
+            .await;
+        assert_eq!(
+            text[..4],
+            [
+                ChatDelta::Text("The ".into()),
+                ChatDelta::Text("sum ".into()),
+                ChatDelta::Text("is ".into()),
+                ChatDelta::Text("23.".into())
+            ]
+        );
+    }
+}

@@ -1,0 +1,2 @@
+//! An OpenAI Chat Completions client for any compatible endpoint (OpenAI, Ollama, vLLM,
+//! llama.cpp's server). Behind the `openai` feature.
