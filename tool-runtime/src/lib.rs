@@ -60,6 +60,7 @@ mod format;
 pub mod openai;
 mod output;
 mod registry;
+mod run;
 mod schema;
 mod tool;
 
@@ -78,6 +79,10 @@ pub use dispatch::Dispatch;
 pub use error::RegistryError;
 pub use format::{SchemaForm, ToolFormat};
 pub use registry::ToolRegistry;
+pub use run::{
+    Assistant, CancelHandle, Decision, Mode, PendingCall, Run, RunError, RunEvent, RunOptions,
+    RunStatus, RunStep, SubmitError, Thread,
+};
 pub use schema::ParametersBuilder;
 pub use tool::{Tool, ToolError, ToolFuture, ToolInput};
 

@@ -3,7 +3,8 @@
 use crate::{Message, ToolDefinition, ToolRegistry};
 
 /// Which tool, if any, the model must call.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ToolChoice {
     /// The model decides.
     #[default]

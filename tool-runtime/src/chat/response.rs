@@ -177,13 +177,12 @@ impl ResponseBuilder {
                 arguments,
             } => {
                 let started = !self.calls.contains_key(&index);
-                let call = self
-                    .calls
-                    .entry(index)
-                    .or_insert_with(|| ToolCall::new("", "", ""));
-                if let Some(id) = id.filter(|id| !id.is_empty()) {
-                    call.id = id;
-                }
+                // A call gets its id when it starts, from the provider or made here, and
+                // keeps it: events about the call all name the same id.
+                let call = self.calls.entry(index).or_insert_with(|| {
+                    let id = id.filter(|id| !id.is_empty()).unwrap_or_else(fresh_call_id);
+                    ToolCall::new(id, "", "")
+                });
                 if let Some(name) = name {
                     call.name.push_str(&name);
                 }
@@ -206,16 +205,13 @@ impl ResponseBuilder {
         self.calls.get(&index)
     }
 
-    /// The reply. Calls without an id get a fresh one; calls without arguments get `{}`;
+    /// The reply. Calls without arguments get `{}`;
     /// a reply with calls and no stated reason finished for tool calls.
     pub fn finish(self) -> ChatResponse {
         let tool_calls: Vec<ToolCall> = self
             .calls
             .into_values()
             .map(|mut call| {
-                if call.id.is_empty() {
-                    call.id = fresh_call_id();
-                }
                 if call.arguments.trim().is_empty() {
                     call.arguments = "{}".to_owned();
                 }

@@ -1,0 +1,211 @@
+//! A model, the tools it may call, and how to run it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::{ChatModel, Message, Run, RunStatus, Thread, ToolChoice, ToolRegistry, Usage};
+
+/// Whether the run executes tool calls itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// The run dispatches the calls through the registry and goes on (calls that need
+    /// approval still wait for the caller).
+    #[default]
+    Automatic,
+    /// The run stops in `requires_action` with the calls; the caller runs them and
+    /// submits the outputs (the callback flow of the Assistants API).
+    Manual,
+}
+
+/// How an assistant runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// Model requests per run before it ends as `incomplete` (default 10).
+    pub max_turns: u32,
+    /// How long a run may take before it ends as `expired` (default: no limit).
+    pub deadline: Option<Duration>,
+    /// Automatic or manual tool calls.
+    pub mode: Mode,
+    /// The tool choice of the first request; a forced choice is reset to `auto` once the
+    /// model has made its calls, so the loop cannot spin.
+    pub tool_choice: ToolChoice,
+    /// Whether the model may make several calls in one reply.
+    pub parallel_tool_calls: Option<bool>,
+    /// The most tokens a reply may have.
+    pub max_tokens: Option<u32>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            max_turns: 10,
+            deadline: None,
+            mode: Mode::Automatic,
+            tool_choice: ToolChoice::Auto,
+            parallel_tool_calls: None,
+            max_tokens: None,
+        }
+    }
+}
+
+impl RunOptions {
+    /// At most `turns` model requests.
+    pub fn with_max_turns(mut self, turns: u32) -> Self {
+        self.max_turns = turns;
+        self
+    }
+
+    /// At most `deadline` for the whole run.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Automatic or manual tool calls.
+    pub fn with_mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The first request's tool choice.
+    pub fn with_tool_choice(mut self, choice: ToolChoice) -> Self {
+        self.tool_choice = choice;
+        self
+    }
+
+    /// Allows or forbids parallel tool calls.
+    pub fn with_parallel_tool_calls(mut self, parallel: bool) -> Self {
+        self.parallel_tool_calls = Some(parallel);
+        self
+    }
+
+    /// Caps each reply's length.
+    pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {
+        self.max_tokens = Some(max_tokens);
+        self
+    }
+}
+
+/// A model, the tools it may call, its instructions, and how to run it.
+///
+/// ```
+/// use tool_runtime::{tool, Assistant, Message, RunStatus, ScriptedModel, ScriptedReply, Thread, ToolRegistry};
+///
+/// /// Get the nickname of a city.
+/// ///
+/// /// # Arguments
+/// /// * `location` - The city.
+/// #[tool]
+/// fn get_nickname(location: String) -> String {
+///     if location == "Paris" { "City of Light".into() } else { location }
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(GetNickname)?;
+/// // A scripted model: it answers from its script, for examples and tests.
+/// let model = ScriptedModel::new([
+///     ScriptedReply::tool_calls([("get_nickname", r#"{"location": "Paris"}"#)]),
+///     ScriptedReply::text("Paris is the City of Light."),
+/// ]);
+/// let assistant = Assistant::new(model, registry).with_instructions("Answer briefly.");
+///
+/// let mut thread = Thread::new();
+/// thread.push(Message::user("What is Paris called?"));
+/// let run = assistant.run(thread).await;
+/// assert_eq!(run.status(), RunStatus::Completed);
+/// assert_eq!(run.answer(), Some("Paris is the City of Light."));
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Assistant {
+    pub(crate) model: Arc<dyn ChatModel>,
+    pub(crate) registry: Arc<ToolRegistry>,
+    pub(crate) instructions: Option<String>,
+    pub(crate) options: RunOptions,
+}
+
+impl Assistant {
+    /// An assistant with `model` and the tools of `registry`.
+    pub fn new(model: impl ChatModel + 'static, registry: ToolRegistry) -> Self {
+        Self::from_shared(Arc::new(model), Arc::new(registry))
+    }
+
+    /// An assistant sharing a model and a registry with others.
+    pub fn from_shared(model: Arc<dyn ChatModel>, registry: Arc<ToolRegistry>) -> Self {
+        Self {
+            model,
+            registry,
+            instructions: None,
+            options: RunOptions::default(),
+        }
+    }
+
+    /// Instructions, given to the model as the thread's first (system) message.
+    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+
+    /// How runs go.
+    pub fn with_options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The tools.
+    pub fn registry(&self) -> &ToolRegistry {
+        &self.registry
+    }
+
+    /// The options.
+    pub fn options(&self) -> &RunOptions {
+        &self.options
+    }
+
+    /// A queued run on `thread`, not started yet.
+    pub fn start(&self, mut thread: Thread) -> Run {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        if let Some(instructions) = &self.instructions {
+            if !matches!(thread.messages().first(), Some(Message::System { .. })) {
+                thread.insert_first(Message::system(instructions.clone()));
+            }
+        }
+        Run {
+            id: format!("run_local_{}", NEXT.fetch_add(1, Ordering::Relaxed)),
+            status: RunStatus::Queued,
+            thread,
+            turns: 0,
+            pending: Vec::new(),
+            steps: Vec::new(),
+            usage: Usage::default(),
+            last_error: None,
+            tool_choice: self.options.tool_choice.clone(),
+            expires_at: self
+                .options
+                .deadline
+                .map(|deadline| SystemTime::now() + deadline),
+            cancel: Default::default(),
+        }
+    }
+
+    /// Starts a run on `thread` and drives it until it needs the caller or ends.
+    pub async fn run(&self, thread: Thread) -> Run {
+        let mut run = self.start(thread);
+        self.drive(&mut run).await;
+        run
+    }
+}
+
+impl std::fmt::Debug for Assistant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Assistant")
+            .field("registry", &self.registry)
+            .field("instructions", &self.instructions)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}

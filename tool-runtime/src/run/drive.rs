@@ -1,0 +1,407 @@
+//! The loop: ask the model, run its tool calls, give it their outputs, ask again.
+
+use std::future::Future;
+use std::pin::pin;
+use std::time::{Instant, SystemTime};
+
+use futures_util::future::{self, Either, FutureExt};
+use futures_util::stream::{self, BoxStream, StreamExt};
+use tracing::Instrument;
+
+use crate::run::state::PendingCall;
+use crate::{
+    Assistant, ChatDelta, ChatRequest, Decision, Mode, ResponseBuilder, Run, RunError, RunEvent,
+    RunStatus, RunStep, ToolCall, ToolChoice, ToolOutput,
+};
+
+/// What stopped a step short.
+enum Interrupt {
+    Cancelled,
+    Expired,
+}
+
+type Emit<'e> = dyn FnMut(RunEvent) + Send + 'e;
+
+impl Assistant {
+    /// Drives `run` until it needs the caller (`requires_action`) or ends. A run that is
+    /// already waiting or ended is left as it is.
+    pub async fn drive(&self, run: &mut Run) {
+        self.drive_with(run, &mut |_| {}).await;
+    }
+
+    /// Drives `run` like [`drive`](Self::drive), as a stream of what happens: status
+    /// changes, text and tool-call deltas, tool outputs, finished messages, usage, and a
+    /// last [`RunEvent::Finished`].
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use tool_runtime::{Assistant, Message, RunEvent, ScriptedModel, ScriptedReply, Thread, ToolRegistry};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let assistant = Assistant::new(ScriptedModel::new([ScriptedReply::text("Hi there")]), ToolRegistry::new());
+    /// let mut run = assistant.start(Thread::from(vec![Message::user("Hello")]));
+    /// let text: String = assistant
+    ///     .events(&mut run)
+    ///     .filter_map(|event| async move { match event { RunEvent::TextDelta(t) => Some(t), _ => None } })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(text, "Hi there");
+    /// # });
+    /// ```
+    pub fn events<'a>(&'a self, run: &'a mut Run) -> BoxStream<'a, RunEvent> {
+        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+        let driving = async move {
+            self.drive_with(run, &mut |event| {
+                // The receiver is gone only when the stream was dropped: nobody to tell.
+                let _ = sender.send(event);
+            })
+            .await;
+        };
+        let events = stream::poll_fn(move |cx| receiver.poll_recv(cx));
+        let done = driving.into_stream().filter_map(|()| future::ready(None));
+        stream::select(events, done).boxed()
+    }
+
+    async fn drive_with(&self, run: &mut Run, emit: &mut Emit<'_>) {
+        let span = tracing::info_span!("run", run.id = %run.id, status = tracing::field::Empty);
+        self.drive_inner(run, emit).instrument(span.clone()).await;
+        span.record("status", tracing::field::debug(run.status));
+        emit(RunEvent::Finished(run.status));
+    }
+
+    async fn drive_inner(&self, run: &mut Run, emit: &mut Emit<'_>) {
+        match run.status {
+            status if status.is_terminal() => return,
+            RunStatus::RequiresAction => return,
+            RunStatus::Cancelling => return finish(run, emit, RunStatus::Cancelled),
+            _ => {}
+        }
+        if run.cancel.is_cancelled() {
+            run.close_pending("the run was cancelled before this call ran");
+            return finish(run, emit, RunStatus::Cancelled);
+        }
+        set_status(run, emit, RunStatus::InProgress);
+        if !run.pending.is_empty() {
+            let calls = std::mem::take(&mut run.pending);
+            if let Err(interrupt) = self.resolve(run, calls, emit).await {
+                return interrupted(run, emit, interrupt);
+            }
+        }
+        loop {
+            if let Some(interrupt) = check(run) {
+                return interrupted(run, emit, interrupt);
+            }
+            if run.turns >= self.options.max_turns {
+                run.last_error = Some(RunError::new(
+                    "max_turns",
+                    format!(
+                        "the run asked the model {} times without a final answer",
+                        run.turns
+                    ),
+                ));
+                return finish(run, emit, RunStatus::Incomplete);
+            }
+            run.turns += 1;
+            let turn = tracing::info_span!("turn", turn = run.turns);
+            let calls = match self.ask(run, emit).instrument(turn.clone()).await {
+                Ok(calls) => calls,
+                Err(Some(interrupt)) => return interrupted(run, emit, interrupt),
+                Err(None) => return finish(run, emit, RunStatus::Failed),
+            };
+            if calls.is_empty() {
+                return finish(run, emit, RunStatus::Completed);
+            }
+            let pending = self.pending_of(calls);
+            let waits =
+                self.options.mode == Mode::Manual || pending.iter().any(|p| p.needs_approval);
+            if waits {
+                // Calls that need no approval run now; their outputs wait with the others.
+                match self.run_ready(run, pending, emit).instrument(turn).await {
+                    Ok(pending) => run.pending = pending,
+                    Err(interrupt) => return interrupted(run, emit, interrupt),
+                }
+                return finish(run, emit, RunStatus::RequiresAction);
+            }
+            if let Err(interrupt) = self.resolve(run, pending, emit).instrument(turn).await {
+                return interrupted(run, emit, interrupt);
+            }
+        }
+    }
+
+    /// One model request, streamed; the reply goes into the thread. Returns its tool
+    /// calls, or why there was no reply (`None`: the model failed; the error is recorded).
+    async fn ask(
+        &self,
+        run: &mut Run,
+        emit: &mut Emit<'_>,
+    ) -> Result<Vec<ToolCall>, Option<Interrupt>> {
+        let mut request = ChatRequest::new(run.thread.messages())
+            .with_tools(&self.registry)
+            .with_tool_choice(run.tool_choice.clone());
+        request.parallel_tool_calls = self.options.parallel_tool_calls;
+        request.max_tokens = self.options.max_tokens;
+        let span = tracing::info_span!("model_request", messages = request.messages.len());
+        let mut deltas = self.model.stream(request);
+        let mut builder = ResponseBuilder::default();
+        let started = Instant::now();
+        loop {
+            let next = match race(&run.cancel, run.expires_at, deltas.next())
+                .instrument(span.clone())
+                .await
+            {
+                Ok(next) => next,
+                Err(interrupt) => return Err(Some(interrupt)),
+            };
+            let delta = match next {
+                None => break,
+                Some(Ok(delta)) => delta,
+                Some(Err(error)) => {
+                    span.in_scope(|| tracing::warn!(error = %error, "the model request failed"));
+                    run.last_error = Some(RunError::new("model_error", error.to_string()));
+                    return Err(None);
+                }
+            };
+            match &delta {
+                ChatDelta::Text(text) => emit(RunEvent::TextDelta(text.clone())),
+                ChatDelta::Usage(usage) => {
+                    run.usage += *usage;
+                    emit(RunEvent::Usage(*usage));
+                }
+                _ => {}
+            }
+            let fragment = match &delta {
+                ChatDelta::ToolCall {
+                    index, arguments, ..
+                } => Some((*index, arguments.clone())),
+                _ => None,
+            };
+            let began = builder.push(delta);
+            if let Some((index, arguments)) = fragment {
+                if let Some(call) = builder.tool_call(index) {
+                    if began {
+                        emit(RunEvent::ToolCallCreated {
+                            id: call.id.clone(),
+                            name: call.name.clone(),
+                        });
+                    }
+                    if !arguments.is_empty() {
+                        emit(RunEvent::ToolCallDelta {
+                            id: call.id.clone(),
+                            arguments,
+                        });
+                    }
+                }
+            }
+        }
+        drop(deltas);
+        span.in_scope(|| {
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "model replied"
+            )
+        });
+        let response = builder.finish();
+        let message = response.to_message();
+        run.thread.push(message.clone());
+        run.steps.push(RunStep::MessageCreation {
+            message: message.clone(),
+        });
+        emit(RunEvent::MessageDone(message));
+        if !response.tool_calls.is_empty() && run.tool_choice != ToolChoice::Auto {
+            run.tool_choice = ToolChoice::Auto;
+        }
+        Ok(response.tool_calls)
+    }
+
+    /// The turn's calls, marked with what each waits for. In manual mode the caller runs
+    /// every call, so approval is theirs to give and none is asked for.
+    fn pending_of(&self, calls: Vec<ToolCall>) -> Vec<PendingCall> {
+        let automatic = self.options.mode == Mode::Automatic;
+        calls
+            .into_iter()
+            .map(|call| {
+                let needs_approval = automatic
+                    && self
+                        .registry
+                        .definition(&call.name)
+                        .is_some_and(|definition| definition.markers().needs_approval());
+                PendingCall {
+                    call,
+                    needs_approval,
+                    decision: None,
+                    output: None,
+                }
+            })
+            .collect()
+    }
+
+    /// Runs the calls that need nobody (no approval, automatic mode); keeps the rest.
+    async fn run_ready(
+        &self,
+        run: &mut Run,
+        mut pending: Vec<PendingCall>,
+        emit: &mut Emit<'_>,
+    ) -> Result<Vec<PendingCall>, Interrupt> {
+        let ready: Vec<ToolCall> = pending
+            .iter()
+            .filter(|p| {
+                !p.needs_approval && p.output.is_none() && self.options.mode == Mode::Automatic
+            })
+            .map(|p| p.call.clone())
+            .collect();
+        let outputs = self.dispatch(run, &ready, emit).await?;
+        for output in outputs {
+            if let Some(p) = pending
+                .iter_mut()
+                .find(|p| p.call.id == output.tool_call_id)
+            {
+                p.output = Some(output);
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Settles every call of the turn (runs the approved and the ready ones, answers the
+    /// rejected ones) and appends all outputs to the thread in call order.
+    async fn resolve(
+        &self,
+        run: &mut Run,
+        mut pending: Vec<PendingCall>,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), Interrupt> {
+        let mut to_run = Vec::new();
+        for p in &mut pending {
+            if p.output.is_some() {
+                continue;
+            }
+            match &p.decision {
+                Some(Decision::Reject { message }) => {
+                    let output = ToolOutput::error(&p.call, message.clone());
+                    emit(RunEvent::ToolOutput(output.clone()));
+                    p.output = Some(output);
+                }
+                Some(Decision::Approve {
+                    arguments: Some(arguments),
+                }) => {
+                    to_run.push(ToolCall::new(
+                        p.call.id.clone(),
+                        p.call.name.clone(),
+                        arguments.clone(),
+                    ));
+                }
+                _ => to_run.push(p.call.clone()),
+            }
+        }
+        let outputs = match self.dispatch(run, &to_run, emit).await {
+            Ok(outputs) => outputs,
+            Err(interrupt) => {
+                run.pending = pending;
+                return Err(interrupt);
+            }
+        };
+        for output in outputs {
+            if let Some(p) = pending
+                .iter_mut()
+                .find(|p| p.call.id == output.tool_call_id)
+            {
+                p.output = Some(output);
+            }
+        }
+        run.pending = pending;
+        run.close_pending("the call produced no output");
+        Ok(())
+    }
+
+    /// Dispatches `calls` concurrently, each in a `tool_call` span, racing cancellation
+    /// and the deadline.
+    async fn dispatch(
+        &self,
+        run: &Run,
+        calls: &[ToolCall],
+        emit: &mut Emit<'_>,
+    ) -> Result<Vec<ToolOutput>, Interrupt> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let registry = &self.registry;
+        let all = future::join_all(calls.iter().map(|call| {
+            let span = tracing::info_span!("tool_call", tool = %call.name, call.id = %call.id);
+            async move {
+                let started = Instant::now();
+                let output = registry.dispatch(call).await;
+                tracing::info!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    is_error = output.is_error,
+                    "tool call finished"
+                );
+                output
+            }
+            .instrument(span)
+        }));
+        let outputs = race(&run.cancel, run.expires_at, all).await?;
+        for output in &outputs {
+            emit(RunEvent::ToolOutput(output.clone()));
+        }
+        Ok(outputs)
+    }
+}
+
+/// Runs `work` unless the run is cancelled or its deadline passes first.
+async fn race<T>(
+    cancel: &crate::CancelHandle,
+    expires_at: Option<SystemTime>,
+    work: impl Future<Output = T>,
+) -> Result<T, Interrupt> {
+    let deadline = async {
+        match expires_at {
+            Some(at) => {
+                let left = at.duration_since(SystemTime::now()).unwrap_or_default();
+                tokio::time::sleep(left).await;
+            }
+            None => future::pending::<()>().await,
+        }
+    };
+    let cancelled = pin!(cancel.cancelled());
+    let deadline = pin!(deadline);
+    match future::select(pin!(work), future::select(cancelled, deadline)).await {
+        Either::Left((done, _)) => Ok(done),
+        Either::Right((Either::Left(_), _)) => Err(Interrupt::Cancelled),
+        Either::Right((Either::Right(_), _)) => Err(Interrupt::Expired),
+    }
+}
+
+/// Whether the run must stop before its next step.
+fn check(run: &Run) -> Option<Interrupt> {
+    if run.cancel.is_cancelled() {
+        return Some(Interrupt::Cancelled);
+    }
+    match run.expires_at {
+        Some(at) if SystemTime::now() >= at => Some(Interrupt::Expired),
+        _ => None,
+    }
+}
+
+fn interrupted(run: &mut Run, emit: &mut Emit<'_>, interrupt: Interrupt) {
+    match interrupt {
+        Interrupt::Cancelled => {
+            run.close_pending("the run was cancelled before this call finished");
+            finish(run, emit, RunStatus::Cancelled);
+        }
+        Interrupt::Expired => {
+            run.close_pending("the run expired before this call finished");
+            run.last_error = Some(RunError::new("expired", "the run's deadline passed"));
+            finish(run, emit, RunStatus::Expired);
+        }
+    }
+}
+
+fn set_status(run: &mut Run, emit: &mut Emit<'_>, status: RunStatus) {
+    if run.status != status {
+        run.status = status;
+        emit(RunEvent::Status(status));
+    }
+}
+
+fn finish(run: &mut Run, emit: &mut Emit<'_>, status: RunStatus) {
+    set_status(run, emit, status);
+}
