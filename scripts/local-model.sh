@@ -295,7 +295,7 @@ stop_port() {
   if pid=$(our_pid "$port"); then
     kill "$pid" 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
     say "stopped llama-server on 127.0.0.1:$port (pid $pid)"
   fi
   rm -f "$(pid_file "$port")"

@@ -41,34 +41,13 @@ pub trait ChatModel: Send + Sync {
         stream::once(self.complete(request))
             .flat_map(|reply| {
                 let deltas = match reply {
-                    Ok(response) => deltas_of(response).into_iter().map(Ok).collect(),
+                    Ok(response) => response.into_deltas().into_iter().map(Ok).collect(),
                     Err(error) => vec![Err(error)],
                 };
                 stream::iter(deltas)
             })
             .boxed()
     }
-}
-
-/// A whole reply as the deltas that would have streamed it.
-pub(crate) fn deltas_of(response: ChatResponse) -> Vec<ChatDelta> {
-    let mut deltas = Vec::new();
-    if let Some(text) = response.content {
-        deltas.push(ChatDelta::Text(text));
-    }
-    for (index, call) in response.tool_calls.into_iter().enumerate() {
-        deltas.push(ChatDelta::ToolCall {
-            index,
-            id: Some(call.id),
-            name: Some(call.name),
-            arguments: call.arguments,
-        });
-    }
-    if let Some(usage) = response.usage {
-        deltas.push(ChatDelta::Usage(usage));
-    }
-    deltas.push(ChatDelta::Finish(response.finish_reason));
-    deltas
 }
 
 /// Why a model gave no reply. The message is the provider's, not a bare status.

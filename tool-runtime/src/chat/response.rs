@@ -100,6 +100,27 @@ impl ChatResponse {
         self
     }
 
+    /// The reply as the deltas that would have streamed it, for models that do not stream.
+    pub fn into_deltas(self) -> Vec<ChatDelta> {
+        let mut deltas = Vec::new();
+        if let Some(text) = self.content {
+            deltas.push(ChatDelta::Text(text));
+        }
+        for (index, call) in self.tool_calls.into_iter().enumerate() {
+            deltas.push(ChatDelta::ToolCall {
+                index,
+                id: Some(call.id),
+                name: Some(call.name),
+                arguments: call.arguments,
+            });
+        }
+        if let Some(usage) = self.usage {
+            deltas.push(ChatDelta::Usage(usage));
+        }
+        deltas.push(ChatDelta::Finish(self.finish_reason));
+        deltas
+    }
+
     /// The reply as the thread's next message.
     pub fn to_message(&self) -> Message {
         Message::Assistant {
@@ -162,7 +183,9 @@ pub struct ResponseBuilder {
 }
 
 impl ResponseBuilder {
-    /// Adds a delta. Returns whether it started a new tool call (for events that announce
+    /// Adds a delta. A call's id is the one on its first piece (or one made here when the
+    /// provider sends none); ids on later pieces are ignored. Returns whether it started a
+    /// new tool call (for events that announce
     /// a call, with its id and name, before any of its arguments).
     pub fn push(&mut self, delta: ChatDelta) -> bool {
         match delta {
@@ -205,8 +228,8 @@ impl ResponseBuilder {
         self.calls.get(&index)
     }
 
-    /// The reply. Calls without arguments get `{}`;
-    /// a reply with calls and no stated reason finished for tool calls.
+    /// The reply. Calls without arguments get `{}`; a reply with calls finished for tool
+    /// calls unless it says otherwise (`length`...).
     pub fn finish(self) -> ChatResponse {
         let tool_calls: Vec<ToolCall> = self
             .calls
@@ -218,9 +241,11 @@ impl ResponseBuilder {
                 call
             })
             .collect();
+        // Calls with "stop" (OpenAI's answer when tool_choice forced them) or no reason
+        // at all still wait for their outputs.
         let finish_reason = match self.finish_reason {
+            Some(FinishReason::Stop) | None if !tool_calls.is_empty() => FinishReason::ToolCalls,
             Some(reason) => reason,
-            None if !tool_calls.is_empty() => FinishReason::ToolCalls,
             None => FinishReason::Stop,
         };
         ChatResponse {

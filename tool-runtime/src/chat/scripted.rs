@@ -7,7 +7,6 @@ use std::sync::{Mutex, PoisonError};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, StreamExt};
 
-use crate::chat::model::deltas_of;
 use crate::chat::response::fresh_call_id;
 use crate::{
     ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, ToolCall, ToolChoice,
@@ -160,7 +159,8 @@ impl ChatModel for ScriptedModel {
         request: ChatRequest<'a>,
     ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
         let deltas: Vec<Result<ChatDelta, ModelError>> = match self.next(&request) {
-            Ok(response) => deltas_of(response)
+            Ok(response) => response
+                .into_deltas()
                 .into_iter()
                 .flat_map(split)
                 .map(Ok)

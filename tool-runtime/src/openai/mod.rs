@@ -1,2 +1,34 @@
 //! An OpenAI Chat Completions client for any compatible endpoint (OpenAI, Ollama, vLLM,
 //! llama.cpp's server). Behind the `openai` feature.
+//!
+//! [`OpenAiClient`] is a [`ChatModel`](crate::ChatModel): whole replies and SSE streams,
+//! retries with backoff, timeouts, and the strict or plain schema form chosen by endpoint.
+//! The pieces it reads streams with, [`SseParser`] and [`StreamDecoder`], are public for
+//! those who bring their own transport.
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use tool_runtime::openai::OpenAiClient;
+//! use tool_runtime::{ChatDelta, ChatModel, ChatRequest, Message};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let model = OpenAiClient::from_env()?;
+//! let thread = [Message::user("Write a haiku about Rust.")];
+//! let mut stream = model.stream(ChatRequest::new(&thread));
+//! while let Some(delta) = stream.next().await {
+//!     if let ChatDelta::Text(text) = delta? {
+//!         print!("{text}");
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod sse;
+mod stream;
+mod wire;
+
+pub use client::{ConfigError, OpenAiClient, DEFAULT_BASE_URL, DEFAULT_OPENAI_MODEL};
+pub use sse::{SseEvent, SseParser};
+pub use stream::StreamDecoder;

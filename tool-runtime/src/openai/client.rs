@@ -1,0 +1,704 @@
+//! The client: configuration, requests with retries, and the [`ChatModel`] implementation.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::{self, BoxStream, StreamExt};
+use reqwest::header::{self, HeaderMap};
+use reqwest::{StatusCode, Url};
+
+use super::stream::StreamDecoder;
+use super::wire;
+use crate::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError, SchemaForm};
+
+/// OpenAI's API, the base URL when `OPENAI_BASE_URL` is not set.
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+
+/// The model [`OpenAiClient::from_env`] uses against OpenAI's API when `OPENAI_MODEL` is
+/// not set. Other endpoints have no default: their models have names of their own.
+pub const DEFAULT_OPENAI_MODEL: &str = "gpt-4o-mini";
+
+/// Why [`OpenAiClient::from_env`] could not configure a client; each says which variable
+/// to set.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `OPENAI_MODEL` is needed: the endpoint is not OpenAI's, so there is no default.
+    #[error(
+        "set OPENAI_MODEL to the model to use at {base_url} (the name the server lists, \
+         e.g. `qwen2.5-coder:0.5b` for Ollama); only OpenAI's API has a default model"
+    )]
+    MissingModel {
+        /// The endpoint that needs a model name.
+        base_url: String,
+    },
+    /// `OPENAI_API_KEY` is needed: OpenAI's API refuses requests without a key.
+    #[error(
+        "set OPENAI_API_KEY to use {base_url}, or set OPENAI_BASE_URL to a local \
+         OpenAI-compatible server (Ollama, vLLM, llama.cpp) that needs no key"
+    )]
+    MissingApiKey {
+        /// The endpoint that needs a key.
+        base_url: String,
+    },
+    /// `OPENAI_BASE_URL` is not an `http` or `https` URL.
+    #[error("OPENAI_BASE_URL must be an http(s) URL such as http://localhost:11434/v1, not `{0}`")]
+    InvalidBaseUrl(String),
+    /// A variable is set but is not valid Unicode.
+    #[error("{0} is set but is not valid Unicode")]
+    NotUnicode(&'static str),
+}
+
+/// A client for the Chat Completions API of OpenAI or any OpenAI-compatible server
+/// (Ollama, vLLM, llama.cpp's `llama-server`), as a [`ChatModel`].
+///
+/// - **Schemas.** Tools go out in the strict form (every property required, optionals
+///   nullable; [`SchemaForm::Declared`]) to OpenAI's API, which is built for it, and in
+///   the plain form (optionals may be omitted; [`SchemaForm::Plain`]) to any other
+///   endpoint, where a grammar-constrained small model fills every required-nullable
+///   field with invented values. [`with_schema_form`](OpenAiClient::with_schema_form)
+///   overrides the choice.
+/// - **Retries.** `429` and `5xx` answers, timeouts and connection failures are retried
+///   with exponential backoff (honouring `Retry-After`, capped), 3 times by default; other
+///   `4xx` answers are not. Errors carry the body's message, not a bare status. A stream
+///   is retried only before its first delta.
+/// - **Timeouts.** Each attempt of [`complete`](ChatModel::complete) must finish within
+///   the timeout (60 s by default); a stream must start within it, and then never go
+///   quiet for longer.
+/// - **Quirks.** Replies are read leniently (see [`StreamDecoder`](super::StreamDecoder)):
+///   `arguments` as an object, missing ids, whole calls in one chunk, missing usage and
+///   unknown fields are all fine.
+///
+/// It needs a Tokio runtime with IO and timers enabled (`#[tokio::main]` has both).
+///
+/// ```no_run
+/// use tool_runtime::openai::OpenAiClient;
+/// use tool_runtime::{tool, ChatModel, ChatRequest, Message, ToolRegistry};
+///
+/// /// Get the nickname of a city.
+/// ///
+/// /// # Arguments
+/// /// * `location` - The city, e.g. Paris.
+/// #[tool]
+/// fn get_nickname(location: String) -> String {
+///     format!("{location}: the City of Light")
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// // OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL from the environment...
+/// let model = OpenAiClient::from_env()?;
+/// // ...or in code, e.g. a local Ollama:
+/// let model = OpenAiClient::new("http://localhost:11434/v1", "qwen2.5-coder:0.5b")
+///     .with_timeout(std::time::Duration::from_secs(120))
+///     .with_retries(2);
+///
+/// let mut registry = ToolRegistry::new();
+/// registry.register(GetNickname)?;
+/// let thread = vec![Message::user("What is Paris called?")];
+/// let reply = model.complete(ChatRequest::new(&thread).with_tools(&registry)).await?;
+/// for call in &reply.tool_calls {
+///     println!("{}({})", call.name, call.arguments);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct OpenAiClient {
+    http: Result<reqwest::Client, String>,
+    base_url: String,
+    endpoint: String,
+    model: String,
+    api_key: Option<String>,
+    timeout: Duration,
+    retries: u32,
+    backoff: Duration,
+    max_backoff: Duration,
+    schema_form: Option<SchemaForm>,
+}
+
+impl fmt::Debug for OpenAiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenAiClient")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("backoff", &(self.backoff, self.max_backoff))
+            .field("schema_form", &self.schema_form())
+            .finish()
+    }
+}
+
+impl OpenAiClient {
+    /// A client of `model` at `base_url` (the URL that `/chat/completions` is appended to,
+    /// e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1`), without an API key.
+    pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Self {
+        let base_url = base_url.into().trim().trim_end_matches('/').to_owned();
+        let http = reqwest::Client::builder()
+            .build()
+            .map_err(|error| format!("could not set up the HTTP client: {}", chain(&error)));
+        Self {
+            http,
+            endpoint: format!("{base_url}/chat/completions"),
+            base_url,
+            model: model.into(),
+            api_key: None,
+            timeout: Duration::from_secs(60),
+            retries: 3,
+            backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            schema_form: None,
+        }
+    }
+
+    /// A client configured by the environment: `OPENAI_BASE_URL` (default
+    /// [`DEFAULT_BASE_URL`]), `OPENAI_API_KEY` (needed for OpenAI's API, optional for
+    /// local servers) and `OPENAI_MODEL` (needed unless the endpoint is OpenAI's, where it
+    /// defaults to [`DEFAULT_OPENAI_MODEL`]). Empty variables count as unset.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable to set or fix.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        for name in ["OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL"] {
+            if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(name) {
+                return Err(ConfigError::NotUnicode(name));
+            }
+        }
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](OpenAiClient::from_env), reading the variables through `var`
+    /// (for configuration files, or tests that must not touch the process environment).
+    ///
+    /// ```
+    /// use tool_runtime::openai::{ConfigError, OpenAiClient};
+    /// use tool_runtime::SchemaForm;
+    ///
+    /// let vars = |base: &'static str, model: Option<&'static str>| {
+    ///     move |name: &str| match name {
+    ///         "OPENAI_BASE_URL" => Some(base.to_owned()),
+    ///         "OPENAI_MODEL" => model.map(str::to_owned),
+    ///         _ => None,
+    ///     }
+    /// };
+    /// let local = OpenAiClient::from_vars(vars("http://localhost:11434/v1/", Some("qwen2.5")))?;
+    /// assert_eq!(local.base_url(), "http://localhost:11434/v1");
+    /// assert_eq!(local.schema_form(), SchemaForm::Plain);
+    /// assert!(matches!(
+    ///     OpenAiClient::from_vars(vars("http://localhost:11434/v1", None)),
+    ///     Err(ConfigError::MissingModel { .. })
+    /// ));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`from_env`](OpenAiClient::from_env).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            var(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        let base_url = get("OPENAI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        match Url::parse(&base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+            _ => return Err(ConfigError::InvalidBaseUrl(base_url)),
+        }
+        let openai = is_openai(&base_url);
+        let api_key = get("OPENAI_API_KEY");
+        if openai && api_key.is_none() {
+            return Err(ConfigError::MissingApiKey { base_url });
+        }
+        let model = match get("OPENAI_MODEL") {
+            Some(model) => model,
+            None if openai => DEFAULT_OPENAI_MODEL.to_owned(),
+            None => return Err(ConfigError::MissingModel { base_url }),
+        };
+        let client = Self::new(base_url, model);
+        Ok(match api_key {
+            Some(key) => client.with_api_key(key),
+            None => client,
+        })
+    }
+
+    /// Sends `key` as a bearer token.
+    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// How long one attempt may take (default 60 s): all of a [`complete`](ChatModel::complete);
+    /// for a [`stream`](ChatModel::stream), until the answer starts and then between two
+    /// pieces of it.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a failed request is retried (default 3; 0 never retries).
+    pub fn with_retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// The wait before the first retry (default 500 ms, doubling each time) and the most
+    /// any wait may be, a server's `Retry-After` included (default 30 s).
+    pub fn with_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.backoff = first;
+        self.max_backoff = max;
+        self
+    }
+
+    /// Sends tools in `form` whatever the endpoint (by default: strict where the endpoint
+    /// is OpenAI's, plain elsewhere).
+    pub fn with_schema_form(mut self, form: SchemaForm) -> Self {
+        self.schema_form = Some(form);
+        self
+    }
+
+    /// The base URL, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The model asked.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The schema form tools are sent in: as set, or by endpoint.
+    pub fn schema_form(&self) -> SchemaForm {
+        self.schema_form.unwrap_or(if is_openai(&self.base_url) {
+            SchemaForm::Declared
+        } else {
+            SchemaForm::Plain
+        })
+    }
+
+    /// The timeout of one attempt.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// How many times a failed request is retried.
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
+    fn body(&self, request: &ChatRequest<'_>, stream: bool) -> Vec<u8> {
+        wire::request_body(request, &self.model, self.schema_form(), stream)
+            .to_string()
+            .into_bytes()
+    }
+
+    /// Sends `body` once; the response when the status is a success.
+    async fn send(&self, body: &[u8], stream: bool) -> Result<reqwest::Response, Failure> {
+        let http = self.http.as_ref().map_err(|error| Failure {
+            error: ModelError::Other(error.clone()),
+            retryable: false,
+            retry_after: None,
+        })?;
+        let mut request = http
+            .post(&self.endpoint)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(
+                header::ACCEPT,
+                if stream {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                },
+            )
+            .body(body.to_vec());
+        if let Some(key) = &self.api_key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.map_err(Failure::http)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let retry_after = retry_after(response.headers());
+        let text = response
+            .bytes()
+            .await
+            .map(|body| wire::error_message(&body));
+        let message = match text {
+            Ok(text) if !text.is_empty() => text,
+            _ => status.canonical_reason().unwrap_or("no message").to_owned(),
+        };
+        Err(Failure {
+            error: ModelError::Status {
+                status: status.as_u16(),
+                message,
+            },
+            retryable: status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error(),
+            retry_after,
+        })
+    }
+
+    /// One attempt of a whole reply: sent and read within the timeout.
+    async fn complete_once(&self, body: &[u8]) -> Result<ChatResponse, Failure> {
+        let read = async {
+            let response = self.send(body, false).await?;
+            response.bytes().await.map_err(Failure::http)
+        };
+        let bytes = self.timed(read).await?;
+        wire::parse_response(&bytes).map_err(Failure::fatal)
+    }
+
+    /// `attempt` within the timeout.
+    async fn timed<T>(
+        &self,
+        attempt: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::timeout(self.timeout)),
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retries are spent;
+    /// `attempts` counts the retries made (shared with a stream's later reconnections).
+    async fn retrying<T, F, Fut>(&self, attempts: &mut u32, mut attempt: F) -> Result<T, ModelError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Failure>>,
+    {
+        loop {
+            match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(failure) => {
+                    if !self.wait_to_retry(attempts, &failure).await {
+                        return Err(failure.error);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits before retrying after `failure`; false when it must not be retried.
+    async fn wait_to_retry(&self, attempts: &mut u32, failure: &Failure) -> bool {
+        if !failure.retryable || *attempts >= self.retries {
+            return false;
+        }
+        let delay = match failure.retry_after {
+            Some(wait) => wait.min(self.max_backoff),
+            None => jittered(
+                self.backoff
+                    .saturating_mul(1u32.checked_shl(*attempts).unwrap_or(u32::MAX))
+                    .min(self.max_backoff),
+            ),
+        };
+        *attempts += 1;
+        tokio::time::sleep(delay).await;
+        true
+    }
+}
+
+impl ChatModel for OpenAiClient {
+    fn complete<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
+        let body = self.body(&request, false);
+        Box::pin(async move {
+            let mut attempts = 0;
+            self.retrying(&mut attempts, || self.complete_once(&body))
+                .await
+        })
+    }
+
+    fn stream<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
+        let streaming = Streaming {
+            client: self,
+            body: self.body(&request, true),
+            attempts: 0,
+            response: None,
+            decoder: StreamDecoder::new(),
+            pending: VecDeque::new(),
+            ended: false,
+        };
+        stream::unfold(streaming, |mut streaming| async move {
+            let item = streaming.next().await?;
+            Some((item, streaming))
+        })
+        .boxed()
+    }
+}
+
+/// A stream in progress.
+struct Streaming<'a> {
+    client: &'a OpenAiClient,
+    body: Vec<u8>,
+    attempts: u32,
+    response: Option<reqwest::Response>,
+    decoder: StreamDecoder,
+    pending: VecDeque<ChatDelta>,
+    ended: bool,
+}
+
+impl Streaming<'_> {
+    async fn next(&mut self) -> Option<Result<ChatDelta, ModelError>> {
+        loop {
+            if let Some(delta) = self.pending.pop_front() {
+                return Some(Ok(delta));
+            }
+            if self.ended {
+                return None;
+            }
+            let step = match self.response.as_mut() {
+                None => self.open().await,
+                Some(response) => {
+                    match tokio::time::timeout(self.client.timeout, response.chunk()).await {
+                        Ok(Ok(Some(bytes))) => self.decoder.push(&bytes).map_err(Failure::fatal),
+                        Ok(Ok(None)) => {
+                            self.ended = true;
+                            self.decoder.finish().map_err(Failure::fatal)
+                        }
+                        Ok(Err(error)) => Err(Failure::http(error)),
+                        Err(_) => Err(Failure {
+                            error: ModelError::Transport(format!(
+                                "the stream went quiet for {:?}",
+                                self.client.timeout
+                            )),
+                            retryable: true,
+                            retry_after: None,
+                        }),
+                    }
+                }
+            };
+            match step {
+                Ok(deltas) => {
+                    self.pending.extend(deltas);
+                    if self.decoder.is_done() {
+                        // `[DONE]`: stop reading, whether or not the server hangs up.
+                        self.ended = true;
+                        self.response = None;
+                    }
+                }
+                Err(failure) => {
+                    self.response = None;
+                    // Retried only while nothing has been emitted.
+                    let retry = !self.decoder.has_produced()
+                        && self
+                            .client
+                            .wait_to_retry(&mut self.attempts, &failure)
+                            .await;
+                    if !retry {
+                        self.ended = true;
+                        return Some(Err(failure.error));
+                    }
+                    self.decoder = StreamDecoder::new();
+                    self.ended = false;
+                }
+            }
+        }
+    }
+
+    /// Sends the request (retrying as a whole reply would); the deltas of a server that
+    /// answered with a whole JSON reply instead of a stream.
+    async fn open(&mut self) -> Result<Vec<ChatDelta>, Failure> {
+        let client = self.client;
+        let body = &self.body;
+        let opened = client
+            .retrying(&mut self.attempts, || {
+                client.timed(async {
+                    let response = client.send(body, true).await?;
+                    if !is_json(response.headers()) {
+                        return Ok(Opened::Stream(response));
+                    }
+                    let bytes = response.bytes().await.map_err(Failure::http)?;
+                    let reply = wire::parse_response(&bytes).map_err(Failure::fatal)?;
+                    Ok(Opened::Whole(reply))
+                })
+            })
+            .await
+            .map_err(Failure::fatal)?;
+        match opened {
+            Opened::Stream(response) => {
+                self.response = Some(response);
+                Ok(Vec::new())
+            }
+            Opened::Whole(reply) => {
+                self.ended = true;
+                Ok(reply.into_deltas())
+            }
+        }
+    }
+}
+
+/// What a stream request got.
+enum Opened {
+    /// A stream to read.
+    Stream(reqwest::Response),
+    /// A whole reply, from a server that does not stream.
+    Whole(ChatResponse),
+}
+
+/// A failed attempt, and whether another may succeed.
+#[derive(Debug)]
+struct Failure {
+    error: ModelError,
+    retryable: bool,
+    retry_after: Option<Duration>,
+}
+
+impl Failure {
+    fn fatal(error: ModelError) -> Self {
+        Self {
+            error,
+            retryable: false,
+            retry_after: None,
+        }
+    }
+
+    fn timeout(limit: Duration) -> Self {
+        Self {
+            error: ModelError::Transport(format!("no answer within {limit:?}")),
+            retryable: true,
+            retry_after: None,
+        }
+    }
+
+    fn http(error: reqwest::Error) -> Self {
+        if error.is_builder() {
+            return Self::fatal(ModelError::Other(format!(
+                "could not make the request: {}",
+                chain(&error)
+            )));
+        }
+        Self {
+            error: ModelError::Transport(chain(&error)),
+            retryable: true,
+            retry_after: None,
+        }
+    }
+}
+
+/// An error and its causes, `: `-separated (reqwest's own text hides the cause).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The wait a server asked for: `retry-after-ms` (OpenAI), or `Retry-After` in seconds.
+/// (The HTTP-date form is ignored: the backoff applies.)
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok();
+    if let Some(millis) = number("retry-after-ms") {
+        return Duration::try_from_secs_f64(millis / 1000.0).ok();
+    }
+    Duration::try_from_secs_f64(number("retry-after")?).ok()
+}
+
+/// Whether a response is a whole JSON reply (a server that ignored `stream: true`).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().starts_with("application/json"))
+}
+
+/// Whether `base_url` is OpenAI's API.
+fn is_openai(base_url: &str) -> bool {
+    Url::parse(base_url)
+        .ok()
+        .and_then(|url| {
+            url.host_str()
+                .map(|host| host.eq_ignore_ascii_case("api.openai.com"))
+        })
+        .unwrap_or(false)
+}
+
+/// Between half of `delay` and all of it, so clients that failed together do not retry
+/// together.
+fn jittered(delay: Duration) -> Duration {
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let half = delay / 2;
+    let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+    half + Duration::from_nanos(random % nanos.saturating_add(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_form_by_endpoint() {
+        let openai = OpenAiClient::new("https://API.openai.com/v1/", "gpt-4o-mini");
+        assert_eq!(openai.schema_form(), SchemaForm::Declared);
+        assert_eq!(openai.base_url(), "https://API.openai.com/v1");
+        let local = OpenAiClient::new("http://127.0.0.1:8080/v1", "qwen");
+        assert_eq!(local.schema_form(), SchemaForm::Plain);
+        let forced = local.with_schema_form(SchemaForm::Declared);
+        assert_eq!(forced.schema_form(), SchemaForm::Declared);
+        let lookalike = OpenAiClient::new("https://api.openai.com.evil.test/v1", "x");
+        assert_eq!(lookalike.schema_form(), SchemaForm::Plain);
+    }
+
+    #[test]
+    fn configuration_errors_name_the_variable() {
+        let from = |pairs: &'static [(&'static str, &'static str)]| {
+            OpenAiClient::from_vars(move |name| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            })
+        };
+        let error = from(&[("OPENAI_BASE_URL", "http://localhost:11434/v1")]).unwrap_err();
+        assert!(error.to_string().contains("OPENAI_MODEL"), "{error}");
+        let error = from(&[]).unwrap_err();
+        assert!(error.to_string().contains("OPENAI_API_KEY"), "{error}");
+        let error = from(&[("OPENAI_BASE_URL", "localhost:11434")]).unwrap_err();
+        assert!(error.to_string().contains("OPENAI_BASE_URL"), "{error}");
+        let client = from(&[("OPENAI_API_KEY", "sk-test"), ("OPENAI_MODEL", " ")]).unwrap();
+        assert_eq!(client.model(), DEFAULT_OPENAI_MODEL);
+        assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+        assert!(!format!("{client:?}").contains("sk-test"));
+    }
+
+    #[test]
+    fn waits() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", "2".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
+        headers.insert("retry-after-ms", "150".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(150)));
+        headers.clear();
+        headers.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None);
+        headers.insert("retry-after", "-1".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+        for _ in 0..20 {
+            let delay = jittered(Duration::from_millis(100));
+            assert!(delay >= Duration::from_millis(50) && delay <= Duration::from_millis(100));
+        }
+        assert_eq!(jittered(Duration::ZERO), Duration::ZERO);
+    }
+}

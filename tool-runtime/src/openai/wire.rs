@@ -1,0 +1,334 @@
+//! The Chat Completions JSON: requests out, whole replies and error bodies in
+//! (PROVIDERS.md, "OpenAI Chat Completions" and the local servers' quirks).
+
+use serde_json::{Map, Value};
+
+use crate::{
+    ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder,
+    SchemaForm, ToolCall, ToolChoice, ToolFormat, Usage,
+};
+
+/// The body of a `POST /chat/completions` for `request`.
+pub(crate) fn request_body(
+    request: &ChatRequest<'_>,
+    model: &str,
+    form: SchemaForm,
+    stream: bool,
+) -> Value {
+    let mut body = Map::new();
+    body.insert("model".into(), model.into());
+    body.insert(
+        "messages".into(),
+        request.messages.iter().map(message).collect(),
+    );
+    if !request.tools.is_empty() {
+        body.insert(
+            "tools".into(),
+            request
+                .tools
+                .iter()
+                .map(|tool| tool.export(ToolFormat::OpenAiChat, form))
+                .collect(),
+        );
+        body.insert("tool_choice".into(), tool_choice(&request.tool_choice));
+        if let Some(parallel) = request.parallel_tool_calls {
+            body.insert("parallel_tool_calls".into(), parallel.into());
+        }
+    }
+    if let Some(max_tokens) = request.max_tokens {
+        body.insert("max_tokens".into(), max_tokens.into());
+    }
+    if stream {
+        body.insert("stream".into(), true.into());
+        let mut options = Map::new();
+        options.insert("include_usage".into(), true.into());
+        body.insert("stream_options".into(), options.into());
+    }
+    Value::Object(body)
+}
+
+/// One message of the thread on the wire.
+fn message(message: &Message) -> Value {
+    let mut wire = Map::new();
+    match message {
+        Message::System { content } => {
+            wire.insert("role".into(), "system".into());
+            wire.insert("content".into(), content.as_str().into());
+        }
+        Message::User { content } => {
+            wire.insert("role".into(), "user".into());
+            wire.insert("content".into(), content.as_str().into());
+        }
+        Message::Assistant {
+            content,
+            tool_calls,
+        } => {
+            wire.insert("role".into(), "assistant".into());
+            // Null content is allowed only beside tool calls.
+            let content = match content {
+                Some(text) => Value::from(text.as_str()),
+                None if tool_calls.is_empty() => Value::from(""),
+                None => Value::Null,
+            };
+            wire.insert("content".into(), content);
+            if !tool_calls.is_empty() {
+                wire.insert(
+                    "tool_calls".into(),
+                    tool_calls.iter().map(tool_call).collect(),
+                );
+            }
+        }
+        // Chat Completions has no error flag; the content already says what went wrong.
+        Message::Tool {
+            tool_call_id,
+            content,
+            ..
+        } => {
+            wire.insert("role".into(), "tool".into());
+            wire.insert("tool_call_id".into(), tool_call_id.as_str().into());
+            wire.insert("content".into(), content.as_str().into());
+        }
+    }
+    Value::Object(wire)
+}
+
+/// A call the model made, as it goes back in the thread: `arguments` always a JSON string
+/// (Ollama answers 400 to an object), `{}` when the model sent none (llama.cpp's templates
+/// parse it).
+fn tool_call(call: &ToolCall) -> Value {
+    let arguments = if call.arguments.trim().is_empty() {
+        "{}"
+    } else {
+        call.arguments.as_str()
+    };
+    let mut function = Map::new();
+    function.insert("name".into(), call.name.as_str().into());
+    function.insert("arguments".into(), arguments.into());
+    let mut wire = Map::new();
+    wire.insert("id".into(), call.id.as_str().into());
+    wire.insert("type".into(), "function".into());
+    wire.insert("function".into(), function.into());
+    Value::Object(wire)
+}
+
+fn tool_choice(choice: &ToolChoice) -> Value {
+    match choice {
+        ToolChoice::Auto => "auto".into(),
+        ToolChoice::None => "none".into(),
+        ToolChoice::Required => "required".into(),
+        ToolChoice::Tool(name) => {
+            let mut function = Map::new();
+            function.insert("name".into(), name.as_str().into());
+            let mut wire = Map::new();
+            wire.insert("type".into(), "function".into());
+            wire.insert("function".into(), function.into());
+            Value::Object(wire)
+        }
+    }
+}
+
+/// A whole (non-streamed) reply.
+pub(crate) fn parse_response(body: &[u8]) -> Result<ChatResponse, ModelError> {
+    let reply: Value = serde_json::from_slice(body).map_err(|error| {
+        ModelError::Protocol(format!(
+            "the reply is not JSON ({error}): {}",
+            excerpt(body)
+        ))
+    })?;
+    if let Some(message) = error_in(&reply) {
+        return Err(ModelError::Protocol(format!(
+            "the endpoint answered with an error: {message}"
+        )));
+    }
+    let choice = reply
+        .get("choices")
+        .and_then(Value::as_array)
+        .and_then(|choices| {
+            choices
+                .iter()
+                .find(|choice| choice_index(choice) == 0)
+                .or(choices.first())
+        })
+        .ok_or_else(|| {
+            ModelError::Protocol(format!("the reply has no choices: {}", excerpt(body)))
+        })?;
+    let empty = Value::Null;
+    let message = choice.get("message").unwrap_or(&empty);
+
+    let mut builder = ResponseBuilder::default();
+    if let Some(text) = message_text(message) {
+        builder.push(ChatDelta::Text(text));
+    }
+    let calls = message.get("tool_calls").and_then(Value::as_array);
+    let has_calls = calls.is_some_and(|calls| !calls.is_empty());
+    for (index, call) in calls.into_iter().flatten().enumerate() {
+        let piece = CallPiece::of(call);
+        builder.push(ChatDelta::ToolCall {
+            index,
+            id: piece.id,
+            name: piece.name,
+            arguments: piece.arguments,
+        });
+    }
+    if let Some(usage) = reply.get("usage").and_then(usage_of) {
+        builder.push(ChatDelta::Usage(usage));
+    }
+    if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+        builder.push(ChatDelta::Finish(finish_reason(reason, has_calls)));
+    }
+    Ok(builder.finish())
+}
+
+/// The `index` of a choice (0 when the server leaves it out).
+pub(crate) fn choice_index(choice: &Value) -> u64 {
+    choice.get("index").and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// The text of a message or delta: `content` as a string or as an array of text parts;
+/// failing that, a `refusal`. Empty text is no text.
+pub(crate) fn message_text(message: &Value) -> Option<String> {
+    let text = match message.get("content") {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .filter_map(|part| part.get("text").and_then(Value::as_str))
+            .collect(),
+        _ => String::new(),
+    };
+    if !text.is_empty() {
+        return Some(text);
+    }
+    message
+        .get("refusal")
+        .and_then(Value::as_str)
+        .filter(|refusal| !refusal.is_empty())
+        .map(str::to_owned)
+}
+
+/// What one entry of `tool_calls` says, normalized: the id and name when present and not
+/// empty, and the arguments as JSON text (an object becomes its JSON text; none is empty).
+#[derive(Debug)]
+pub(crate) struct CallPiece {
+    pub(crate) index: Option<usize>,
+    pub(crate) id: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) arguments: String,
+}
+
+impl CallPiece {
+    pub(crate) fn of(call: &Value) -> Self {
+        let text = |value: Option<&Value>| {
+            value
+                .and_then(Value::as_str)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned)
+        };
+        let function = call.get("function");
+        let arguments = match function.and_then(|function| function.get("arguments")) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+        };
+        Self {
+            index: call
+                .get("index")
+                .and_then(Value::as_u64)
+                .and_then(|index| usize::try_from(index).ok()),
+            id: text(call.get("id")),
+            name: text(function.and_then(|function| function.get("name"))),
+            arguments,
+        }
+    }
+}
+
+/// The usage object, when it is one (missing counts are 0).
+pub(crate) fn usage_of(usage: &Value) -> Option<Usage> {
+    let usage = usage.as_object()?;
+    let count = |key: &str| usage.get(key).and_then(Value::as_u64).unwrap_or(0);
+    Some(Usage {
+        prompt_tokens: count("prompt_tokens"),
+        completion_tokens: count("completion_tokens"),
+    })
+}
+
+/// The finish reason a server gave. A reply with tool calls waits for their outputs,
+/// whatever the server says: OpenAI answers `stop` when `tool_choice` forced the call,
+/// and some local servers always do.
+pub(crate) fn finish_reason(reason: &str, has_calls: bool) -> FinishReason {
+    match FinishReason::parse(reason) {
+        FinishReason::Stop if has_calls => FinishReason::ToolCalls,
+        reason => reason,
+    }
+}
+
+/// The message of an error body: `{"error": {"message": ..}}` (OpenAI, vLLM, llama.cpp),
+/// `{"error": ".."}` (Ollama), `{"message": ..}` or `{"detail": ..}`.
+pub(crate) fn error_in(body: &Value) -> Option<String> {
+    let error = body.get("error");
+    let message = error
+        .and_then(|error| error.get("message"))
+        .or(error)
+        .filter(|message| message.is_string())
+        .or_else(|| {
+            if body.get("choices").is_some() {
+                return None;
+            }
+            body.get("message").or(body.get("detail"))
+        })?;
+    message.as_str().map(str::to_owned)
+}
+
+/// What an error body says: its message when it has one, otherwise its text (cut short).
+pub(crate) fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|body| error_in(&body))
+        .unwrap_or_else(|| excerpt(body))
+}
+
+/// The start of a body, as text, for an error message.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const LIMIT: usize = 300;
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn error_bodies_of_every_server() {
+        let message = |body: &str| error_message(body.as_bytes());
+        assert_eq!(
+            message(r#"{"error": {"message": "bad key", "type": "auth"}}"#),
+            "bad key"
+        );
+        assert_eq!(
+            message(r#"{"error": "model not found"}"#),
+            "model not found"
+        );
+        assert_eq!(message(r#"{"detail": "no"}"#), "no");
+        assert_eq!(message("  <html>oops</html>\n"), "<html>oops</html>");
+        assert_eq!(message(&"é".repeat(400)), format!("{}...", "é".repeat(300)));
+    }
+
+    #[test]
+    fn a_reply_with_an_object_for_arguments_and_no_id() {
+        let body = json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": null,
+            "tool_calls": [{"type": "function", "function": {"name": "add", "arguments": {"a": 1}}}]},
+            "finish_reason": "stop"}], "extra": true});
+        let response = parse_response(body.to_string().as_bytes()).unwrap();
+        assert_eq!(response.content, None);
+        assert_eq!(response.tool_calls[0].arguments, r#"{"a":1}"#);
+        assert!(!response.tool_calls[0].id.is_empty());
+        assert_eq!(response.finish_reason, FinishReason::ToolCalls);
+        assert_eq!(response.usage, None);
+    }
+}
