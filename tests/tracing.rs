@@ -1,0 +1,141 @@
+//! A run is visible to any `tracing` subscriber: spans for the run, each turn, each model
+//! request and each tool call (tool name, call id), and an event per finished call with
+//! its duration and whether it failed. The model is a scripted one.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tool_runtime::{
+    tool, Assistant, Message, RunStatus, ScriptedModel, ScriptedReply, Thread, ToolRegistry,
+};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// Add two numbers.
+///
+/// # Arguments
+/// * `a` - The first.
+/// * `b` - The second.
+#[tool]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// What was recorded: spans as (name, fields), events as (message, fields).
+#[derive(Clone, Default)]
+struct Recorder {
+    spans: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    events: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    next: Arc<AtomicU64>,
+}
+
+struct Fields(Vec<(String, String)>);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+}
+
+impl Subscriber for Recorder {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attributes: &Attributes<'_>) -> Id {
+        let mut fields = Fields(Vec::new());
+        attributes.record(&mut fields);
+        self.spans
+            .lock()
+            .unwrap()
+            .push((attributes.metadata().name().to_owned(), fields.0));
+        Id::from_u64(self.next.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut fields = Fields(Vec::new());
+        event.record(&mut fields);
+        self.events.lock().unwrap().push(fields.0);
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn a_run_shows_its_turns_model_requests_and_tool_calls() {
+    let mut registry = ToolRegistry::new();
+    registry.register(Add).expect("one tool");
+    let model = ScriptedModel::new([
+        ScriptedReply::tool_calls([("add", r#"{"a": 1, "b": 2}"#), ("add", r#"{"a": "x"}"#)]),
+        ScriptedReply::text("3"),
+    ]);
+    let assistant = Assistant::new(model, registry);
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a runtime");
+    let run = tracing::subscriber::with_default(recorder.clone(), || {
+        runtime.block_on(assistant.run(Thread::from(vec![Message::user("1 + 2?")])))
+    });
+    assert_eq!(run.status(), RunStatus::Completed);
+
+    let spans = recorder.spans.lock().unwrap().clone();
+    let names: Vec<&str> = spans.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "run").count(),
+        1,
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| **n == "turn").count(),
+        2,
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| **n == "model_request").count(),
+        2,
+        "{names:?}"
+    );
+    let tool_spans: Vec<&Vec<(String, String)>> = spans
+        .iter()
+        .filter(|(name, _)| name == "tool_call")
+        .map(|(_, fields)| fields)
+        .collect();
+    assert_eq!(tool_spans.len(), 2);
+    assert!(tool_spans
+        .iter()
+        .all(|fields| field(fields, "tool") == Some("add")));
+    let ids: Vec<&str> = tool_spans
+        .iter()
+        .filter_map(|fields| field(fields, "call.id"))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(field(&spans[0].1, "run.id"), Some(run.id()));
+
+    let finished: Vec<Vec<(String, String)>> = recorder
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|fields| field(fields, "message") == Some("tool call finished"))
+        .cloned()
+        .collect();
+    let errors: Vec<&str> = finished
+        .iter()
+        .filter_map(|fields| field(fields, "is_error"))
+        .collect();
+    assert_eq!(errors, ["false", "true"]);
+    assert!(finished
+        .iter()
+        .all(|fields| field(fields, "elapsed_ms").is_some()));
+}
