@@ -267,9 +267,11 @@ do_start() {
   started=$(date +%s)
   # Detached from our stdio (a caller reading our output must not wait for the server) and
   # from the lock's descriptor (the server must not hold the lock for its whole life).
+  # --temp 0: greedy decoding by default. A 0.5B model sampled at llama.cpp's default 0.8
+  # sometimes writes its call as plain text; requests may still set their own temperature.
   nohup "$BIN" -m "$MODEL" --alias "$MODEL_ALIAS" \
     --jinja --chat-template-file "$TEMPLATE" \
-    --host 127.0.0.1 --port "$port" -c 4096 -np 1 -t 2 --no-webui \
+    --host 127.0.0.1 --port "$port" -c 4096 -np 1 -t 2 --no-webui --temp 0 \
     </dev/null >"$log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$(pid_file "$port")"

@@ -10,7 +10,7 @@
 //! so, and pass).
 
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tool_runtime::openai::OpenAiClient;
@@ -19,6 +19,10 @@ use tool_runtime::{Assistant, Message, RunOptions, RunStatus, RunStep, Thread, T
 #[allow(dead_code)]
 #[path = "../examples/weather.rs"]
 mod weather;
+
+#[allow(dead_code)]
+#[path = "../examples/task_planner/tasks.rs"]
+mod tasks;
 
 /// The tests' own port, so a server a person started for the examples is left alone.
 const PORT: &str = "18090";
@@ -48,11 +52,7 @@ fn model() -> Option<Arc<OpenAiClient>> {
 }
 
 /// The server serves one request at a time: the tests take turns.
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static TURN: Mutex<()> = Mutex::new(());
-    TURN.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn options() -> RunOptions {
     // Small replies, and room for a model that calls the tool once more than needed.
@@ -62,7 +62,7 @@ fn options() -> RunOptions {
 #[tokio::test]
 async fn the_weather_question_calls_the_tool_and_the_answer_uses_its_output() {
     let Some(model) = model() else { return };
-    let _turn = one_at_a_time();
+    let _turn = TURN.lock().await;
     let assistant =
         Assistant::from_shared(model, Arc::new(weather::registry())).with_options(options());
     let thread = Thread::from(vec![Message::user(
@@ -109,6 +109,29 @@ async fn the_weather_question_calls_the_tool_and_the_answer_uses_its_output() {
         answer.contains("10"),
         "the answer does not use the tool's output: {answer}"
     );
+}
+
+#[tokio::test]
+async fn a_task_request_becomes_a_row_in_sqlite() {
+    let Some(model) = model() else { return };
+    let _turn = TURN.lock().await;
+    let path = std::env::temp_dir().join(format!("local-model-tasks-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let store = tasks::Store::open(&path).expect("a database");
+    let assistant = tasks::assistant(model, &store).expect("the planner's assistant");
+    let thread = Thread::from(vec![Message::user("Add a task to my list: buy bread.")]);
+    let run = assistant.run(thread).await;
+
+    let rows = store.list(true).expect("the tasks");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        rows.iter()
+            .any(|task| task.name.to_lowercase().contains("bread")),
+        "no bread task; rows: {rows:?}; run: {:?} {:#?}",
+        run.status(),
+        run.thread()
+    );
+    assert_ne!(run.status(), RunStatus::Failed, "{:?}", run.last_error());
 }
 
 #[test]

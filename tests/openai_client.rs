@@ -1017,3 +1017,77 @@ async fn an_unreachable_endpoint_is_a_transport_error() {
 
     assert!(matches!(error, ModelError::Transport(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_call_written_as_text_by_a_small_model_is_read_as_the_call() {
+    // What Qwen2.5-Coder-0.5B behind llama.cpp sometimes answers: the call as its JSON, in
+    // the text, which the server then returns as content.
+    let written = r#"{"name": "get_nickname", "arguments": {"location": "Rome"}}"#;
+    let server = serve([
+        Reply::json(text_reply(written)),
+        Reply::sse([
+            data(text_chunk("{\"name\": \"get_nickname\", ")),
+            data(text_chunk("\"arguments\": {\"location\": \"Rome\"}}")),
+            data(finish_chunk("stop")),
+            done(),
+        ]),
+        Reply::json(text_reply(written)),
+        Reply::json(text_reply(
+            r#"{"name": "launch_missiles", "arguments": {}}"#,
+        )),
+    ])
+    .await;
+    let registry = registry();
+    let thread = [Message::user("Nickname of Rome?")];
+    let client = server.client();
+    assert!(
+        client.reads_text_tool_calls(),
+        "on by default for a local endpoint"
+    );
+
+    let reply = client
+        .complete(ChatRequest::new(&thread).with_tools(&registry))
+        .await
+        .expect("a reply");
+    assert_eq!(
+        (reply.content.as_deref(), reply.finish_reason.clone()),
+        (None, FinishReason::ToolCalls)
+    );
+    assert_eq!(
+        (
+            reply.tool_calls[0].name.as_str(),
+            reply.tool_calls[0].arguments.as_str()
+        ),
+        ("get_nickname", r#"{"location":"Rome"}"#)
+    );
+    assert_eq!(
+        registry.dispatch(&reply.tool_calls[0]).await.content,
+        "Rome: the City of Light"
+    );
+
+    let (deltas, error) = collect(&client, ChatRequest::new(&thread).with_tools(&registry)).await;
+    assert_eq!(error, None);
+    let streamed = rebuild(&deltas);
+    assert_eq!(
+        (streamed.content, streamed.tool_calls[0].name.as_str()),
+        (None, "get_nickname")
+    );
+
+    // Off when asked; and text naming a tool nobody offered stays text.
+    let reply = client
+        .clone()
+        .with_text_tool_calls(false)
+        .complete(ChatRequest::new(&thread).with_tools(&registry))
+        .await
+        .expect("a reply");
+    assert_eq!(
+        (reply.content.as_deref(), reply.tool_calls.len()),
+        (Some(written), 0)
+    );
+    let reply = client
+        .complete(ChatRequest::new(&thread).with_tools(&registry))
+        .await
+        .expect("a reply");
+    assert_eq!(reply.tool_calls.len(), 0);
+    assert!(!OpenAiClient::new("https://api.openai.com/v1", "gpt-4o-mini").reads_text_tool_calls());
+}

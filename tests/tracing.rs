@@ -22,11 +22,14 @@ fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
-/// What was recorded: spans as (name, fields), events as (message, fields).
+/// A span's or an event's fields, as (name, value) text.
+type FieldList = Vec<(String, String)>;
+
+/// What was recorded: spans as (name, fields), events as their fields.
 #[derive(Clone, Default)]
 struct Recorder {
-    spans: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
-    events: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    spans: Arc<Mutex<Vec<(String, FieldList)>>>,
+    events: Arc<Mutex<Vec<FieldList>>>,
     next: Arc<AtomicU64>,
 }
 

@@ -70,8 +70,9 @@ pub mod __private;
 
 pub use call::{ToolCall, ToolOutput};
 pub use chat::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError,
-    RecordedRequest, ResponseBuilder, ScriptedModel, ScriptedReply, ToolChoice, Usage,
+    calls_in_text, read_text_tool_calls, ChatDelta, ChatModel, ChatRequest, ChatResponse,
+    FinishReason, Message, ModelError, RecordedRequest, ResponseBuilder, ScriptedModel,
+    ScriptedReply, ToolChoice, Usage,
 };
 pub use context::{CallContext, State, StateKey, StateMap};
 pub use definition::{Strictness, ToolDefinition, ToolMarkers};

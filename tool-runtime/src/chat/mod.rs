@@ -10,9 +10,11 @@ mod model;
 mod request;
 mod response;
 mod scripted;
+mod text_calls;
 
 pub use message::Message;
 pub use model::{ChatModel, ModelError};
 pub use request::{ChatRequest, ToolChoice};
 pub use response::{ChatDelta, ChatResponse, FinishReason, ResponseBuilder, Usage};
 pub use scripted::{RecordedRequest, ScriptedModel, ScriptedReply};
+pub use text_calls::{calls_in_text, read_text_tool_calls};

@@ -118,6 +118,7 @@ pub struct OpenAiClient {
     backoff: Duration,
     max_backoff: Duration,
     schema_form: Option<SchemaForm>,
+    text_tool_calls: Option<bool>,
 }
 
 impl fmt::Debug for OpenAiClient {
@@ -130,6 +131,7 @@ impl fmt::Debug for OpenAiClient {
             .field("retries", &self.retries)
             .field("backoff", &(self.backoff, self.max_backoff))
             .field("schema_form", &self.schema_form())
+            .field("text_tool_calls", &self.reads_text_tool_calls())
             .finish()
     }
 }
@@ -153,6 +155,7 @@ impl OpenAiClient {
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             schema_form: None,
+            text_tool_calls: None,
         }
     }
 
@@ -271,6 +274,18 @@ impl OpenAiClient {
     /// The model asked.
     pub fn model(&self) -> &str {
         &self.model
+    }
+
+    /// Whether a reply whose whole text is calls of the offered tools (a small model's
+    /// habit) is read as those calls. Default: yes for any endpoint but OpenAI's.
+    pub fn with_text_tool_calls(mut self, read: bool) -> Self {
+        self.text_tool_calls = Some(read);
+        self
+    }
+
+    /// Whether replies that are calls written as text are read as calls.
+    pub fn reads_text_tool_calls(&self) -> bool {
+        self.text_tool_calls.unwrap_or(!is_openai(&self.base_url))
     }
 
     /// The schema form tools are sent in: as set, or by endpoint.
@@ -409,10 +424,16 @@ impl ChatModel for OpenAiClient {
         request: ChatRequest<'a>,
     ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
         let body = self.body(&request, false);
+        let tools = self.text_call_tools(&request);
         Box::pin(async move {
             let mut attempts = 0;
-            self.retrying(&mut attempts, || self.complete_once(&body))
-                .await
+            let reply = self
+                .retrying(&mut attempts, || self.complete_once(&body))
+                .await?;
+            Ok(match tools {
+                Some(tools) => reply.with_text_tool_calls(&tools),
+                None => reply,
+            })
         })
     }
 
@@ -429,11 +450,29 @@ impl ChatModel for OpenAiClient {
             pending: VecDeque::new(),
             ended: false,
         };
-        stream::unfold(streaming, |mut streaming| async move {
+        let tools = self.text_call_tools(&request);
+        let deltas = stream::unfold(streaming, |mut streaming| async move {
             let item = streaming.next().await?;
             Some((item, streaming))
         })
-        .boxed()
+        .boxed();
+        match tools {
+            Some(tools) => crate::read_text_tool_calls(deltas, tools),
+            None => deltas,
+        }
+    }
+}
+
+impl OpenAiClient {
+    /// The offered tools' names, when replies that are calls written as text are read.
+    fn text_call_tools(&self, request: &ChatRequest<'_>) -> Option<Vec<String>> {
+        (self.reads_text_tool_calls() && !request.tools.is_empty()).then(|| {
+            request
+                .tools
+                .iter()
+                .map(|tool| tool.name().to_owned())
+                .collect()
+        })
     }
 }
 
