@@ -524,3 +524,34 @@ async fn events_announce_each_call_before_its_arguments_and_end_with_finished() 
         .count();
     assert_eq!(done, 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_drive_dropped_half_way_leaves_a_run_that_can_go_on() {
+    let (assistant, model) = scripted(vec![
+        calls(&[("slow_echo", r#"{"label": "x", "ms": 60000}"#)]),
+        ScriptedReply::text("sorry, that took too long"),
+    ]);
+    let mut run = assistant.start(thread("wait"));
+    {
+        // The caller gives up on the stream while the tool runs.
+        let mut events = assistant.events(&mut run);
+        while let Some(event) = events.next().await {
+            if matches!(event, RunEvent::ToolCallCreated { .. }) {
+                break;
+            }
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_millis(1), futures::future::pending::<()>()).await;
+    assert_eq!(run.status(), RunStatus::InProgress);
+
+    assistant.drive(&mut run).await;
+    assert_eq!(run.status(), RunStatus::Completed);
+    let outputs = tool_messages(&run);
+    assert_eq!(outputs.len(), 1, "the interrupted call was answered once");
+    assert!(
+        outputs[0].2 && outputs[0].1.contains("interrupted"),
+        "{outputs:?}"
+    );
+    assert_eq!(model.requests().len(), 2);
+    assert_eq!(run.answer(), Some("sorry, that took too long"));
+}

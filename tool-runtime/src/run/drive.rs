@@ -70,11 +70,22 @@ impl Assistant {
     }
 
     async fn drive_inner(&self, run: &mut Run, emit: &mut Emit<'_>) {
+        // In progress or cancelling on entry: an earlier drive was dropped half-way (its
+        // future or its event stream). Its unanswered calls may or may not have run.
+        const CUT_SHORT: &str = "the run was interrupted while this call was in flight; it may or may not have completed";
         match run.status {
-            status if status.is_terminal() => return,
-            RunStatus::RequiresAction => return,
-            RunStatus::Cancelling => return finish(run, emit, RunStatus::Cancelled),
-            _ => {}
+            RunStatus::Cancelled
+            | RunStatus::Failed
+            | RunStatus::Completed
+            | RunStatus::Incomplete
+            | RunStatus::Expired
+            | RunStatus::RequiresAction => return,
+            RunStatus::Cancelling => {
+                run.answer_unanswered(CUT_SHORT);
+                return finish(run, emit, RunStatus::Cancelled);
+            }
+            RunStatus::InProgress => run.answer_unanswered(CUT_SHORT),
+            RunStatus::Queued => {}
         }
         if run.cancel.is_cancelled() {
             run.close_pending("the run was cancelled before this call ran");

@@ -384,6 +384,41 @@ impl Run {
         self.append_outputs(pending.into_iter().map(|p| p.call).collect(), outputs);
     }
 
+    /// Answers, with an error output, every call of the thread's last tool-calling message
+    /// that has no output yet: after a drive was dropped half-way, the thread must still be
+    /// one a provider accepts.
+    pub(crate) fn answer_unanswered(&mut self, reason: &str) {
+        self.close_pending(reason);
+        let messages = self.thread.messages();
+        let Some(at) = messages.iter().rposition(
+            |m| matches!(m, Message::Assistant { tool_calls, .. } if !tool_calls.is_empty()),
+        ) else {
+            return;
+        };
+        let Message::Assistant { tool_calls, .. } = &messages[at] else {
+            return;
+        };
+        let answered: Vec<&str> = messages[at + 1..]
+            .iter()
+            .filter_map(|m| match m {
+                Message::Tool { tool_call_id, .. } => Some(tool_call_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let missing: Vec<ToolCall> = tool_calls
+            .iter()
+            .filter(|call| !answered.contains(&call.id.as_str()))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            let outputs = missing
+                .iter()
+                .map(|call| ToolOutput::error(call, reason))
+                .collect();
+            self.append_outputs(missing, outputs);
+        }
+    }
+
     pub(crate) fn append_outputs(&mut self, calls: Vec<ToolCall>, outputs: Vec<ToolOutput>) {
         for output in &outputs {
             self.thread.push(Message::tool(output));
