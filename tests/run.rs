@@ -555,3 +555,132 @@ async fn a_drive_dropped_half_way_leaves_a_run_that_can_go_on() {
     assert_eq!(model.requests().len(), 2);
     assert_eq!(run.answer(), Some("sorry, that took too long"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_interruption_keeps_the_outputs_that_finished_and_answers_the_rest() {
+    // A turn that waits for an approval while its other calls run; the deadline passes
+    // during the slow one.
+    let (assistant, _) = scripted(vec![calls(&[
+        ("add", r#"{"a": 1, "b": 2}"#),
+        ("slow_echo", r#"{"label": "x", "ms": 60000}"#),
+        ("delete_all_tasks", "{}"),
+    ])]);
+    let assistant =
+        assistant.with_options(RunOptions::default().with_deadline(Duration::from_secs(5)));
+    let run = assistant.run(thread("go")).await;
+    assert_eq!(run.status(), RunStatus::Expired);
+    let outputs = tool_messages(&run);
+    assert_eq!(
+        outputs.iter().map(|o| o.0.clone()).collect::<Vec<_>>(),
+        call_ids(&run),
+        "one output per call, in order"
+    );
+    assert_eq!(
+        (outputs[0].1.as_str(), outputs[0].2),
+        ("3", false),
+        "the finished call keeps its output"
+    );
+    assert!(outputs[1].2 && outputs[1].1.contains("expired"));
+    assert!(outputs[2].2, "the destructive call did not run");
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_after_a_dropped_drive_stops_the_run_and_answers_its_calls() {
+    let (assistant, _) = scripted(vec![calls(&[(
+        "slow_echo",
+        r#"{"label": "x", "ms": 60000}"#,
+    )])]);
+    let mut run = assistant.start(thread("wait"));
+    {
+        let mut events = assistant.events(&mut run);
+        while let Some(event) = events.next().await {
+            if matches!(event, RunEvent::ToolCallCreated { .. }) {
+                break;
+            }
+        }
+    }
+    run.cancel();
+    assert_eq!(run.status(), RunStatus::Cancelled);
+    assert_eq!(tool_messages(&run).len(), 1);
+    let saved: Run = serde_json::from_str(&serde_json::to_string(&run).expect("serializes"))
+        .expect("deserializes");
+    assert_eq!(saved.status(), RunStatus::Cancelled);
+}
+
+#[tokio::test]
+async fn an_approval_after_the_deadline_is_refused_and_nothing_runs() {
+    let (assistant, model) = scripted(vec![calls(&[("delete_all_tasks", "{}")])]);
+    let assistant =
+        assistant.with_options(RunOptions::default().with_deadline(Duration::from_millis(50)));
+    let mut run = assistant.run(thread("delete")).await;
+    assert_eq!(run.status(), RunStatus::RequiresAction);
+    std::thread::sleep(Duration::from_millis(80));
+    let id = run.required_action()[0].id.clone();
+    assert_eq!(run.approve(&id), Err(SubmitError::Expired));
+    assistant.drive(&mut run).await;
+    assert_eq!(run.status(), RunStatus::Expired);
+    let outputs = tool_messages(&run);
+    assert!(
+        outputs[0].2 && !outputs[0].1.contains("deleted"),
+        "{outputs:?}"
+    );
+    assert_eq!(model.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn repeated_call_ids_are_told_apart() {
+    let (assistant, _) = scripted(vec![
+        ScriptedReply::Respond(ChatResponse::tool_calls(vec![
+            ToolCall::new("same", "add", r#"{"a": 1, "b": 2}"#),
+            ToolCall::new("same", "delete_all_tasks", "{}"),
+        ])),
+        ScriptedReply::text("ok"),
+    ]);
+    let mut run = assistant.run(thread("go")).await;
+    assert_eq!(run.status(), RunStatus::RequiresAction);
+    let ids = call_ids(&run);
+    assert_ne!(ids[0], ids[1]);
+    run.reject(&ids[1], "no").expect("waiting");
+    assistant.drive(&mut run).await;
+    assert_eq!(run.status(), RunStatus::Completed);
+    let outputs = tool_messages(&run);
+    assert_eq!(
+        (outputs[0].0.as_str(), outputs[0].1.as_str()),
+        (ids[0].as_str(), "3")
+    );
+    assert_eq!(
+        (outputs[1].0.as_str(), outputs[1].1.as_str()),
+        (ids[1].as_str(), "no")
+    );
+}
+
+#[tokio::test]
+async fn manual_mode_still_says_which_calls_are_destructive() {
+    let (assistant, _) = scripted(vec![calls(&[
+        ("add", r#"{"a": 1, "b": 2}"#),
+        ("delete_all_tasks", "{}"),
+    ])]);
+    let assistant = assistant.with_options(RunOptions::default().with_mode(Mode::Manual));
+    let run = assistant.run(thread("go")).await;
+    assert_eq!(run.status(), RunStatus::RequiresAction);
+    let marked: Vec<bool> = run
+        .pending_calls()
+        .iter()
+        .map(|p| p.needs_approval)
+        .collect();
+    assert_eq!(marked, [false, true]);
+    assert_eq!(run.required_action().len(), 2, "the caller runs both");
+}
+
+#[tokio::test]
+async fn an_answer_cut_off_at_the_token_limit_is_incomplete() {
+    let mut cut = ChatResponse::text("The three tasks are: buy");
+    cut.finish_reason = tool_runtime::FinishReason::Length;
+    let (assistant, _) = scripted(vec![ScriptedReply::Respond(cut)]);
+    let run = assistant.run(thread("list")).await;
+    assert_eq!(run.status(), RunStatus::Incomplete);
+    assert_eq!(
+        run.last_error().map(|e| e.code.as_str()),
+        Some("max_tokens")
+    );
+}

@@ -15,6 +15,7 @@ mod text_calls;
 pub use message::Message;
 pub use model::{ChatModel, ModelError};
 pub use request::{ChatRequest, ToolChoice};
+pub(crate) use response::unique_suffix;
 pub use response::{ChatDelta, ChatResponse, FinishReason, ResponseBuilder, Usage};
 pub use scripted::{RecordedRequest, ScriptedModel, ScriptedReply};
 pub use text_calls::{calls_in_text, read_text_tool_calls};

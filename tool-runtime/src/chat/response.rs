@@ -231,10 +231,15 @@ impl ResponseBuilder {
     /// The reply. Calls without arguments get `{}`; a reply with calls finished for tool
     /// calls unless it says otherwise (`length`...).
     pub fn finish(self) -> ChatResponse {
+        let mut seen = std::collections::HashSet::new();
         let tool_calls: Vec<ToolCall> = self
             .calls
             .into_values()
             .map(|mut call| {
+                // Outputs are matched to calls by id: a repeated id gets a fresh one.
+                if !seen.insert(call.id.clone()) {
+                    call.id = fresh_call_id();
+                }
                 if call.arguments.trim().is_empty() {
                     call.arguments = "{}".to_owned();
                 }
@@ -259,8 +264,22 @@ impl ResponseBuilder {
 
 /// An id for a call that came without one, unique in this process.
 pub(crate) fn fresh_call_id() -> String {
+    format!("call_{}", unique_suffix())
+}
+
+/// A suffix unique in this process and, with a per-process random part, across the
+/// processes a serialized run may be resumed in.
+pub(crate) fn unique_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::OnceLock;
+    static SEED: OnceLock<u64> = OnceLock::new();
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    format!("call_local_{}", NEXT.fetch_add(1, Ordering::Relaxed))
+    let seed = *SEED.get_or_init(|| {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    });
+    format!("{seed:016x}{:x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 #[cfg(test)]
@@ -298,7 +317,7 @@ mod tests {
             ("id0", "a")
         );
         assert_eq!(response.tool_calls[0].arguments, "{\"y\": 1}");
-        assert!(response.tool_calls[1].id.starts_with("call_local_"));
+        assert!(response.tool_calls[1].id.starts_with("call_"));
         assert_eq!(response.tool_calls[1].arguments, "{\"x\": 2}");
     }
 

@@ -32,12 +32,21 @@ pub fn calls_in_text(text: &str, tools: &[String]) -> Option<Vec<ToolCall>> {
     values
         .into_iter()
         .map(|value| {
+            // A call, not an answer that happens to have a `name`: only these keys, and
+            // the arguments among them.
+            let object = value.as_object()?;
+            let call_keys = ["name", "arguments", "parameters", "type", "id"];
+            if !object.keys().all(|key| call_keys.contains(&key.as_str()))
+                || !(object.contains_key("arguments") || object.contains_key("parameters"))
+            {
+                return None;
+            }
             let name = value.get("name")?.as_str()?;
             if !tools.iter().any(|tool| tool == name) {
                 return None;
             }
             let arguments = match value.get("arguments").or_else(|| value.get("parameters")) {
-                None | Some(Value::Null) => "{}".to_owned(),
+                Some(Value::Null) | None => "{}".to_owned(),
                 Some(Value::String(text)) => text.clone(),
                 Some(object @ Value::Object(_)) => object.to_string(),
                 Some(_) => return None,
@@ -129,6 +138,26 @@ pub fn read_text_tool_calls<'a>(
     .boxed()
 }
 
+/// Whether text so far could still turn out to be calls: it starts like a JSON object, an
+/// array of objects, or a fence with no language or `json`. Anything else streams at once.
+fn may_be_call(text: &str) -> bool {
+    let start = text.trim_start();
+    if start.is_empty() || start.starts_with('{') {
+        return true;
+    }
+    if let Some(rest) = start.strip_prefix('[') {
+        let rest = rest.trim_start();
+        return rest.is_empty() || rest.starts_with('{');
+    }
+    if let Some(rest) = start.strip_prefix("```") {
+        return match rest.split_once('\n') {
+            Some((language, _)) => matches!(language.trim(), "" | "json"),
+            None => "json".starts_with(rest.trim()),
+        };
+    }
+    "```".starts_with(start)
+}
+
 struct Reader<'a> {
     deltas: BoxStream<'a, Result<ChatDelta, ModelError>>,
     tools: Vec<String>,
@@ -144,11 +173,7 @@ impl Reader<'_> {
             ChatDelta::Text(text) => match &mut self.held {
                 Some(held) => {
                     held.push_str(&text);
-                    let start = held.trim_start();
-                    let may_be_call = start.is_empty()
-                        || start.starts_with(['{', '['])
-                        || start.starts_with("```");
-                    if !may_be_call {
+                    if !may_be_call(held) {
                         self.release(None);
                     }
                 }
@@ -213,6 +238,33 @@ mod tests {
     }
 
     #[test]
+    fn only_text_that_could_be_a_call_is_held() {
+        for held in [
+            "",
+            "  ",
+            "{",
+            "[",
+            "[ {",
+            "`",
+            "``",
+            "```",
+            "```js",
+            "```json\n{",
+        ] {
+            assert!(may_be_call(held), "{held:?}");
+        }
+        for streams in [
+            "Sure",
+            "[1] Buy bread",
+            "```rust\nfn main",
+            "```python\n",
+            "x{",
+        ] {
+            assert!(!may_be_call(streams), "{streams:?}");
+        }
+    }
+
+    #[test]
     fn calls_bare_fenced_several_or_none() {
         assert_eq!(
             names(calls_in_text(
@@ -221,7 +273,7 @@ mod tests {
             )),
             Some(vec![("add_task".into(), r#"{"name":"bread"}"#.into())])
         );
-        let fenced = "```json\n{\"name\": \"add_task\", \"arguments\": {\"name\": \"a\"}}\n```\n```json\n{\"name\": \"get_tasks\"}\n```";
+        let fenced = "```json\n{\"name\": \"add_task\", \"arguments\": {\"name\": \"a\"}}\n```\n```json\n{\"name\": \"get_tasks\", \"arguments\": {}}\n```";
         assert_eq!(
             names(calls_in_text(fenced, &tools())),
             Some(vec![
@@ -247,6 +299,18 @@ mod tests {
         assert_eq!(names(calls_in_text("{not json", &tools())), None);
         assert_eq!(names(calls_in_text(r#"{"total": 3}"#, &tools())), None);
         assert_eq!(names(calls_in_text("", &tools())), None);
+        // An answer that names a tool is not a call: no arguments, or other keys.
+        assert_eq!(
+            names(calls_in_text(r#"{"name": "add_task"}"#, &tools())),
+            None
+        );
+        assert_eq!(
+            names(calls_in_text(
+                r#"{"name": "add_task", "priority": 1, "arguments": {}}"#,
+                &tools()
+            )),
+            None
+        );
     }
 
     async fn read(deltas: Vec<ChatDelta>) -> Vec<ChatDelta> {

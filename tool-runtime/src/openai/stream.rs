@@ -202,7 +202,11 @@ impl StreamDecoder {
             Some(index) => index,
             // No index: a piece with a name starts the next call, one without continues
             // the last.
-            None if piece.name.is_some() => self.calls.keys().next_back().map_or(0, |i| i + 1),
+            None if piece.name.is_some() => self
+                .calls
+                .keys()
+                .next_back()
+                .map_or(0, |i| i.saturating_add(1)),
             None => self.last_call.unwrap_or(0),
         };
         self.last_call = Some(index);

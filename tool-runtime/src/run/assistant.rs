@@ -1,6 +1,5 @@
 //! A model, the tools it may call, and how to run it.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -168,14 +167,13 @@ impl Assistant {
 
     /// A queued run on `thread`, not started yet.
     pub fn start(&self, mut thread: Thread) -> Run {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
         if let Some(instructions) = &self.instructions {
             if !matches!(thread.messages().first(), Some(Message::System { .. })) {
                 thread.insert_first(Message::system(instructions.clone()));
             }
         }
         Run {
-            id: format!("run_local_{}", NEXT.fetch_add(1, Ordering::Relaxed)),
+            id: format!("run_{}", crate::chat::unique_suffix()),
             status: RunStatus::Queued,
             thread,
             turns: 0,

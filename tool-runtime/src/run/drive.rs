@@ -5,13 +5,13 @@ use std::pin::pin;
 use std::time::{Instant, SystemTime};
 
 use futures_util::future::{self, Either, FutureExt};
-use futures_util::stream::{self, BoxStream, StreamExt};
+use futures_util::stream::{self, BoxStream, FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
 use crate::run::state::PendingCall;
 use crate::{
-    Assistant, ChatDelta, ChatRequest, Decision, Mode, ResponseBuilder, Run, RunError, RunEvent,
-    RunStatus, RunStep, ToolCall, ToolChoice, ToolOutput,
+    Assistant, ChatDelta, ChatRequest, Decision, FinishReason, Mode, ResponseBuilder, Run,
+    RunError, RunEvent, RunStatus, RunStep, ToolCall, ToolChoice, ToolOutput,
 };
 
 /// What stopped a step short.
@@ -78,8 +78,15 @@ impl Assistant {
             | RunStatus::Failed
             | RunStatus::Completed
             | RunStatus::Incomplete
-            | RunStatus::Expired
-            | RunStatus::RequiresAction => return,
+            | RunStatus::Expired => return,
+            // Waiting for the caller: past its deadline, the run expires (as an Assistants
+            // run does when its outputs come too late); otherwise it keeps waiting.
+            RunStatus::RequiresAction => {
+                if let Some(Interrupt::Expired) = check(run) {
+                    interrupted(run, emit, Interrupt::Expired);
+                }
+                return;
+            }
             RunStatus::Cancelling => {
                 run.answer_unanswered(CUT_SHORT);
                 return finish(run, emit, RunStatus::Cancelled);
@@ -87,14 +94,14 @@ impl Assistant {
             RunStatus::InProgress => run.answer_unanswered(CUT_SHORT),
             RunStatus::Queued => {}
         }
-        if run.cancel.is_cancelled() {
-            run.close_pending("the run was cancelled before this call ran");
-            return finish(run, emit, RunStatus::Cancelled);
-        }
         set_status(run, emit, RunStatus::InProgress);
         if !run.pending.is_empty() {
-            let calls = std::mem::take(&mut run.pending);
-            if let Err(interrupt) = self.resolve(run, calls, emit).await {
+            // Resumed after the caller acted: nothing runs once the run is cancelled or
+            // past its deadline, approved or not.
+            if let Some(interrupt) = check(run) {
+                return interrupted(run, emit, interrupt);
+            }
+            if let Err(interrupt) = self.resolve(run, emit).await {
                 return interrupted(run, emit, interrupt);
             }
         }
@@ -114,28 +121,37 @@ impl Assistant {
             }
             run.turns += 1;
             let turn = tracing::info_span!("turn", turn = run.turns);
-            let calls = match self.ask(run, emit).instrument(turn.clone()).await {
-                Ok(calls) => calls,
+            let (calls, finish_reason) = match self.ask(run, emit).instrument(turn.clone()).await {
+                Ok(reply) => reply,
                 Err(Some(interrupt)) => return interrupted(run, emit, interrupt),
                 Err(None) => return finish(run, emit, RunStatus::Failed),
             };
             if calls.is_empty() {
+                if finish_reason == FinishReason::Length {
+                    run.last_error = Some(RunError::new(
+                        "max_tokens",
+                        "the model's answer was cut off at the token limit",
+                    ));
+                    return finish(run, emit, RunStatus::Incomplete);
+                }
                 return finish(run, emit, RunStatus::Completed);
             }
-            let pending = self.pending_of(calls);
-            let waits =
-                self.options.mode == Mode::Manual || pending.iter().any(|p| p.needs_approval);
-            if waits {
-                // Calls that need no approval run now; their outputs wait with the others.
-                match self.run_ready(run, pending, emit).instrument(turn).await {
-                    Ok(pending) => run.pending = pending,
-                    Err(interrupt) => return interrupted(run, emit, interrupt),
-                }
-                return finish(run, emit, RunStatus::RequiresAction);
-            }
-            if let Err(interrupt) = self.resolve(run, pending, emit).instrument(turn).await {
+            run.pending = self.pending_of(calls);
+            let waits = run.pending.iter().any(PendingCall::awaits_caller);
+            // Calls that wait for nobody run now; if some wait for the caller, their
+            // outputs wait with them, in the run.
+            let ready = ready_calls(run);
+            if let Err(interrupt) = self
+                .run_calls(run, ready, emit)
+                .instrument(turn.clone())
+                .await
+            {
                 return interrupted(run, emit, interrupt);
             }
+            if waits {
+                return finish(run, emit, RunStatus::RequiresAction);
+            }
+            run.close_pending("the call produced no output");
         }
     }
 
@@ -145,7 +161,7 @@ impl Assistant {
         &self,
         run: &mut Run,
         emit: &mut Emit<'_>,
-    ) -> Result<Vec<ToolCall>, Option<Interrupt>> {
+    ) -> Result<(Vec<ToolCall>, FinishReason), Option<Interrupt>> {
         let mut request = ChatRequest::new(run.thread.messages())
             .with_tools(&self.registry)
             .with_tool_choice(run.tool_choice.clone());
@@ -221,24 +237,26 @@ impl Assistant {
         if !response.tool_calls.is_empty() && run.tool_choice != ToolChoice::Auto {
             run.tool_choice = ToolChoice::Auto;
         }
-        Ok(response.tool_calls)
+        Ok((response.tool_calls, response.finish_reason))
     }
 
-    /// The turn's calls, marked with what each waits for. In manual mode the caller runs
-    /// every call, so approval is theirs to give and none is asked for.
+    /// The turn's calls, marked with what each waits for: in automatic mode, a decision on
+    /// those that need approval; in manual mode, the caller's output for all (running them,
+    /// and so approving them, is the caller's business).
     fn pending_of(&self, calls: Vec<ToolCall>) -> Vec<PendingCall> {
         let automatic = self.options.mode == Mode::Automatic;
         calls
             .into_iter()
             .map(|call| {
-                let needs_approval = automatic
-                    && self
-                        .registry
-                        .definition(&call.name)
-                        .is_some_and(|definition| definition.markers().needs_approval());
+                let needs_approval = self
+                    .registry
+                    .definition(&call.name)
+                    .is_some_and(|definition| definition.markers().needs_approval());
                 PendingCall {
                     call,
                     needs_approval,
+                    awaits_decision: automatic && needs_approval,
+                    awaits_output: !automatic,
                     decision: None,
                     output: None,
                 }
@@ -246,115 +264,95 @@ impl Assistant {
             .collect()
     }
 
-    /// Runs the calls that need nobody (no approval, automatic mode); keeps the rest.
-    async fn run_ready(
-        &self,
-        run: &mut Run,
-        mut pending: Vec<PendingCall>,
-        emit: &mut Emit<'_>,
-    ) -> Result<Vec<PendingCall>, Interrupt> {
-        let ready: Vec<ToolCall> = pending
-            .iter()
-            .filter(|p| {
-                !p.needs_approval && p.output.is_none() && self.options.mode == Mode::Automatic
-            })
-            .map(|p| p.call.clone())
-            .collect();
-        let outputs = self.dispatch(run, &ready, emit).await?;
-        for output in outputs {
-            if let Some(p) = pending
-                .iter_mut()
-                .find(|p| p.call.id == output.tool_call_id)
-            {
-                p.output = Some(output);
-            }
-        }
-        Ok(pending)
-    }
-
-    /// Settles every call of the turn (runs the approved and the ready ones, answers the
-    /// rejected ones) and appends all outputs to the thread in call order.
-    async fn resolve(
-        &self,
-        run: &mut Run,
-        mut pending: Vec<PendingCall>,
-        emit: &mut Emit<'_>,
-    ) -> Result<(), Interrupt> {
+    /// Settles the turn's calls once the caller has acted: answers the rejected ones, runs
+    /// the approved ones (and any other without an output), and appends all outputs to
+    /// the thread in call order.
+    async fn resolve(&self, run: &mut Run, emit: &mut Emit<'_>) -> Result<(), Interrupt> {
         let mut to_run = Vec::new();
-        for p in &mut pending {
-            if p.output.is_some() {
+        for (index, pending) in run.pending.iter_mut().enumerate() {
+            if pending.output.is_some() {
                 continue;
             }
-            match &p.decision {
-                Some(Decision::Reject { message }) => {
-                    let output = ToolOutput::error(&p.call, message.clone());
-                    emit(RunEvent::ToolOutput(output.clone()));
-                    p.output = Some(output);
+            let output = match (&pending.decision, pending.awaits_decision) {
+                (Some(Decision::Reject { message }), _) => {
+                    ToolOutput::error(&pending.call, message.clone())
                 }
-                Some(Decision::Approve {
-                    arguments: Some(arguments),
-                }) => {
-                    to_run.push(ToolCall::new(
-                        p.call.id.clone(),
-                        p.call.name.clone(),
-                        arguments.clone(),
+                (
+                    Some(Decision::Approve {
+                        arguments: Some(arguments),
+                    }),
+                    _,
+                ) => {
+                    to_run.push((
+                        index,
+                        ToolCall::new(&pending.call.id, &pending.call.name, arguments.clone()),
                     ));
+                    continue;
                 }
-                _ => to_run.push(p.call.clone()),
-            }
+                // A call that needs a decision and has none (a stored run edited by hand)
+                // is never run.
+                (None, true) => ToolOutput::error(
+                    &pending.call,
+                    "not run: it needs an approval that was not given",
+                ),
+                _ => {
+                    to_run.push((index, pending.call.clone()));
+                    continue;
+                }
+            };
+            emit(RunEvent::ToolOutput(output.clone()));
+            pending.output = Some(output);
         }
-        let outputs = match self.dispatch(run, &to_run, emit).await {
-            Ok(outputs) => outputs,
-            Err(interrupt) => {
-                run.pending = pending;
-                return Err(interrupt);
-            }
-        };
-        for output in outputs {
-            if let Some(p) = pending
-                .iter_mut()
-                .find(|p| p.call.id == output.tool_call_id)
-            {
-                p.output = Some(output);
-            }
-        }
-        run.pending = pending;
+        self.run_calls(run, to_run, emit).await?;
         run.close_pending("the call produced no output");
         Ok(())
     }
 
-    /// Dispatches `calls` concurrently, each in a `tool_call` span, racing cancellation
-    /// and the deadline.
-    async fn dispatch(
+    /// Runs `calls` (each with its index in `run.pending`) concurrently, each in a
+    /// `tool_call` span, storing each output in the run as it arrives, so an interruption
+    /// (cancel, deadline) loses none that finished.
+    async fn run_calls(
         &self,
-        run: &Run,
-        calls: &[ToolCall],
+        run: &mut Run,
+        calls: Vec<(usize, ToolCall)>,
         emit: &mut Emit<'_>,
-    ) -> Result<Vec<ToolOutput>, Interrupt> {
-        if calls.is_empty() {
-            return Ok(Vec::new());
-        }
+    ) -> Result<(), Interrupt> {
         let registry = &self.registry;
-        let all = future::join_all(calls.iter().map(|call| {
-            let span = tracing::info_span!("tool_call", tool = %call.name, call.id = %call.id);
-            async move {
-                let started = Instant::now();
-                let output = registry.dispatch(call).await;
-                tracing::info!(
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    is_error = output.is_error,
-                    "tool call finished"
-                );
-                output
-            }
-            .instrument(span)
-        }));
-        let outputs = race(&run.cancel, run.expires_at, all).await?;
-        for output in &outputs {
+        let mut running: FuturesUnordered<_> = calls
+            .into_iter()
+            .map(|(index, call)| {
+                let span = tracing::info_span!("tool_call", tool = %call.name, call.id = %call.id);
+                async move {
+                    let started = Instant::now();
+                    let output = registry.dispatch(&call).await;
+                    tracing::info!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        is_error = output.is_error,
+                        "tool call finished"
+                    );
+                    (index, output)
+                }
+                .instrument(span)
+            })
+            .collect();
+        while let Some((index, output)) = race(&run.cancel, run.expires_at, running.next()).await? {
             emit(RunEvent::ToolOutput(output.clone()));
+            if let Some(pending) = run.pending.get_mut(index) {
+                pending.output = Some(output);
+            }
         }
-        Ok(outputs)
+        Ok(())
     }
+}
+
+/// The calls of the turn that wait for nobody: the loop runs them at once.
+fn ready_calls(run: &Run) -> Vec<(usize, ToolCall)> {
+    run.pending
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.awaits_caller())
+        .map(|(index, p)| (index, p.call.clone()))
+        .collect()
 }
 
 /// Runs `work` unless the run is cancelled or its deadline passes first.
@@ -395,11 +393,12 @@ fn check(run: &Run) -> Option<Interrupt> {
 fn interrupted(run: &mut Run, emit: &mut Emit<'_>, interrupt: Interrupt) {
     match interrupt {
         Interrupt::Cancelled => {
-            run.close_pending("the run was cancelled before this call finished");
+            set_status(run, emit, RunStatus::Cancelling);
+            run.answer_unanswered("the run was cancelled before this call finished");
             finish(run, emit, RunStatus::Cancelled);
         }
         Interrupt::Expired => {
-            run.close_pending("the run expired before this call finished");
+            run.answer_unanswered("the run expired before this call finished");
             run.last_error = Some(RunError::new("expired", "the run's deadline passed"));
             finish(run, emit, RunStatus::Expired);
         }

@@ -84,9 +84,14 @@ pub enum Decision {
 pub struct PendingCall {
     /// The call, as the model made it.
     pub call: ToolCall,
-    /// Whether the run waits for the caller's approval to run it (otherwise, in manual
-    /// mode, for the caller's output).
+    /// Whether the tool is marked `destructive` or `needs_approval` (in manual mode too,
+    /// where running it, and so approving it, is the caller's business).
     pub needs_approval: bool,
+    /// Whether the run waits for the caller's decision on it (automatic mode, a call that
+    /// needs approval) rather than for its output (manual mode) or for nothing.
+    pub(crate) awaits_decision: bool,
+    /// Whether the run waits for the caller's output for it (manual mode).
+    pub(crate) awaits_output: bool,
     /// The caller's decision, once made.
     pub decision: Option<Decision>,
     /// The output, once there is one.
@@ -96,10 +101,10 @@ pub struct PendingCall {
 impl PendingCall {
     /// Whether the run still waits for the caller on this call.
     pub fn awaits_caller(&self) -> bool {
-        if self.needs_approval {
+        if self.awaits_decision {
             self.decision.is_none()
         } else {
-            self.output.is_none()
+            self.awaits_output && self.output.is_none()
         }
     }
 }
@@ -136,6 +141,9 @@ pub enum SubmitError {
     /// Outputs must be submitted for all waiting calls at once.
     #[error("outputs are missing for: {}", .0.join(", "))]
     Missing(Vec<String>),
+    /// The run's deadline has passed: nothing more is run for it.
+    #[error("the run's deadline has passed")]
+    Expired,
 }
 
 /// Cancels a run from anywhere, even while it is being driven.
@@ -265,11 +273,11 @@ impl Run {
     /// is cancelled at once; one being driven stops at its next await point.
     pub fn cancel(&mut self) {
         self.cancel.cancel();
-        if matches!(self.status, RunStatus::Queued | RunStatus::RequiresAction) {
-            self.close_pending("the run was cancelled before this call ran");
+        // Nothing drives the run while the caller holds it (a drive that was dropped left
+        // it in progress): it stops here, and every call without an output is answered.
+        if !self.status.is_terminal() {
+            self.answer_unanswered("the run was cancelled before this call finished");
             self.status = RunStatus::Cancelled;
-        } else if !self.status.is_terminal() {
-            self.status = RunStatus::Cancelling;
         }
     }
 
@@ -278,9 +286,10 @@ impl Run {
     pub fn submit_tool_outputs(&mut self, outputs: Vec<ToolOutput>) -> Result<(), SubmitError> {
         self.expect_waiting()?;
         for output in &outputs {
-            let waiting = self.pending.iter().any(|p| {
-                p.call.id == output.tool_call_id && !p.needs_approval && p.output.is_none()
-            });
+            let waiting = self
+                .pending
+                .iter()
+                .any(|p| p.call.id == output.tool_call_id && p.awaits_output && p.output.is_none());
             if !waiting {
                 return Err(SubmitError::NotPending(output.tool_call_id.clone()));
             }
@@ -288,7 +297,7 @@ impl Run {
         let missing: Vec<String> = self
             .pending
             .iter()
-            .filter(|p| !p.needs_approval && p.output.is_none())
+            .filter(|p| p.awaits_output && p.output.is_none())
             .filter(|p| !outputs.iter().any(|o| o.tool_call_id == p.call.id))
             .map(|p| p.call.id.clone())
             .collect();
@@ -346,7 +355,7 @@ impl Run {
         let pending = self
             .pending
             .iter_mut()
-            .find(|p| p.call.id == tool_call_id && p.needs_approval && p.decision.is_none())
+            .find(|p| p.call.id == tool_call_id && p.awaits_decision && p.decision.is_none())
             .ok_or_else(|| SubmitError::NotPending(tool_call_id.to_owned()))?;
         pending.decision = Some(decision);
         self.queue_if_ready();
@@ -354,9 +363,12 @@ impl Run {
     }
 
     fn expect_waiting(&self) -> Result<(), SubmitError> {
-        match self.status {
-            RunStatus::RequiresAction => Ok(()),
-            other => Err(SubmitError::NotWaiting(other)),
+        if self.status != RunStatus::RequiresAction {
+            return Err(SubmitError::NotWaiting(self.status));
+        }
+        match self.expires_at {
+            Some(at) if SystemTime::now() >= at => Err(SubmitError::Expired),
+            _ => Ok(()),
         }
     }
 
