@@ -27,6 +27,18 @@ pub enum FinishReason {
 }
 
 impl FinishReason {
+    /// Why a reply finished, given the reason its provider stated (if any) and whether it
+    /// has tool calls: a reply with calls waits for their outputs whatever the provider
+    /// says (OpenAI answers `stop` when `tool_choice` forced the call, and some local
+    /// servers always do), unless it was cut short (`length`...).
+    pub fn of_reply(stated: Option<FinishReason>, has_calls: bool) -> Self {
+        match stated {
+            Some(FinishReason::Stop) | None if has_calls => FinishReason::ToolCalls,
+            Some(reason) => reason,
+            None => FinishReason::Stop,
+        }
+    }
+
     /// The reason as a provider names it (`"stop"`, `"tool_calls"`...).
     pub fn parse(text: &str) -> Self {
         match text {
@@ -246,13 +258,7 @@ impl ResponseBuilder {
                 call
             })
             .collect();
-        // Calls with "stop" (OpenAI's answer when tool_choice forced them) or no reason
-        // at all still wait for their outputs.
-        let finish_reason = match self.finish_reason {
-            Some(FinishReason::Stop) | None if !tool_calls.is_empty() => FinishReason::ToolCalls,
-            Some(reason) => reason,
-            None => FinishReason::Stop,
-        };
+        let finish_reason = FinishReason::of_reply(self.finish_reason, !tool_calls.is_empty());
         ChatResponse {
             content: self.text,
             tool_calls,

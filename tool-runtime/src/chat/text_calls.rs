@@ -201,18 +201,12 @@ impl Reader<'_> {
             .as_ref()
             .and_then(|_| calls_in_text(&held, &self.tools))
         {
-            Some(calls) => {
-                for (index, call) in calls.into_iter().enumerate() {
-                    self.out.push_back(Ok(ChatDelta::ToolCall {
-                        index,
-                        id: Some(call.id),
-                        name: Some(call.name),
-                        arguments: call.arguments,
-                    }));
-                }
-                self.out
-                    .push_back(Ok(ChatDelta::Finish(FinishReason::ToolCalls)));
-            }
+            Some(calls) => self.out.extend(
+                ChatResponse::tool_calls(calls)
+                    .into_deltas()
+                    .into_iter()
+                    .map(Ok),
+            ),
             None => {
                 if !held.is_empty() {
                     self.out.push_back(Ok(ChatDelta::Text(held)));

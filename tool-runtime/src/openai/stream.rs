@@ -239,12 +239,7 @@ impl StreamDecoder {
         if let Some(usage) = self.usage.take() {
             deltas.push(ChatDelta::Usage(usage));
         }
-        let has_calls = !self.calls.is_empty();
-        let reason = match self.finish_reason.take() {
-            Some(FinishReason::Stop) | None if has_calls => FinishReason::ToolCalls,
-            Some(reason) => reason,
-            None => FinishReason::Stop,
-        };
+        let reason = FinishReason::of_reply(self.finish_reason.take(), !self.calls.is_empty());
         deltas.push(ChatDelta::Finish(reason));
     }
 }

@@ -251,14 +251,9 @@ pub(crate) fn usage_of(usage: &Value) -> Option<Usage> {
     })
 }
 
-/// The finish reason a server gave. A reply with tool calls waits for their outputs,
-/// whatever the server says: OpenAI answers `stop` when `tool_choice` forced the call,
-/// and some local servers always do.
+/// The finish reason a server gave, as [`FinishReason::of_reply`] reads it.
 pub(crate) fn finish_reason(reason: &str, has_calls: bool) -> FinishReason {
-    match FinishReason::parse(reason) {
-        FinishReason::Stop if has_calls => FinishReason::ToolCalls,
-        reason => reason,
-    }
+    FinishReason::of_reply(Some(FinishReason::parse(reason)), has_calls)
 }
 
 /// The message of an error body: `{"error": {"message": ..}}` (OpenAI, vLLM, llama.cpp),

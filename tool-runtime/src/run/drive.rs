@@ -89,7 +89,7 @@ impl Assistant {
             }
             RunStatus::Cancelling => {
                 run.answer_unanswered(CUT_SHORT);
-                return finish(run, emit, RunStatus::Cancelled);
+                return set_status(run, emit, RunStatus::Cancelled);
             }
             RunStatus::InProgress => run.answer_unanswered(CUT_SHORT),
             RunStatus::Queued => {}
@@ -117,14 +117,14 @@ impl Assistant {
                         run.turns
                     ),
                 ));
-                return finish(run, emit, RunStatus::Incomplete);
+                return set_status(run, emit, RunStatus::Incomplete);
             }
             run.turns += 1;
             let turn = tracing::info_span!("turn", turn = run.turns);
             let (calls, finish_reason) = match self.ask(run, emit).instrument(turn.clone()).await {
                 Ok(reply) => reply,
                 Err(Some(interrupt)) => return interrupted(run, emit, interrupt),
-                Err(None) => return finish(run, emit, RunStatus::Failed),
+                Err(None) => return set_status(run, emit, RunStatus::Failed),
             };
             if calls.is_empty() {
                 if finish_reason == FinishReason::Length {
@@ -132,9 +132,9 @@ impl Assistant {
                         "max_tokens",
                         "the model's answer was cut off at the token limit",
                     ));
-                    return finish(run, emit, RunStatus::Incomplete);
+                    return set_status(run, emit, RunStatus::Incomplete);
                 }
-                return finish(run, emit, RunStatus::Completed);
+                return set_status(run, emit, RunStatus::Completed);
             }
             run.pending = self.pending_of(calls);
             let waits = run.pending.iter().any(PendingCall::awaits_caller);
@@ -149,7 +149,7 @@ impl Assistant {
                 return interrupted(run, emit, interrupt);
             }
             if waits {
-                return finish(run, emit, RunStatus::RequiresAction);
+                return set_status(run, emit, RunStatus::RequiresAction);
             }
             run.close_pending("the call produced no output");
         }
@@ -395,12 +395,12 @@ fn interrupted(run: &mut Run, emit: &mut Emit<'_>, interrupt: Interrupt) {
         Interrupt::Cancelled => {
             set_status(run, emit, RunStatus::Cancelling);
             run.answer_unanswered("the run was cancelled before this call finished");
-            finish(run, emit, RunStatus::Cancelled);
+            set_status(run, emit, RunStatus::Cancelled);
         }
         Interrupt::Expired => {
             run.answer_unanswered("the run expired before this call finished");
             run.last_error = Some(RunError::new("expired", "the run's deadline passed"));
-            finish(run, emit, RunStatus::Expired);
+            set_status(run, emit, RunStatus::Expired);
         }
     }
 }
@@ -410,8 +410,4 @@ fn set_status(run: &mut Run, emit: &mut Emit<'_>, status: RunStatus) {
         run.status = status;
         emit(RunEvent::Status(status));
     }
-}
-
-fn finish(run: &mut Run, emit: &mut Emit<'_>, status: RunStatus) {
-    set_status(run, emit, status);
 }

@@ -269,8 +269,8 @@ impl Run {
         self.cancel.clone()
     }
 
-    /// Cancels the run. A run that is not being driven (queued, or waiting for the caller)
-    /// is cancelled at once; one being driven stops at its next await point.
+    /// Cancels the run at once, answering every call without an output. (To stop a run
+    /// while it is being driven, use its [`cancel_handle`](Self::cancel_handle).)
     pub fn cancel(&mut self) {
         self.cancel.cancel();
         // Nothing drives the run while the caller holds it (a drive that was dropped left
