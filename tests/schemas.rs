@@ -5,7 +5,7 @@
 //!   order, non-recursive `$defs` inlined, no non-standard `format`, integer widths as
 //!   `minimum`/`maximum`, `additionalProperties: false` on struct objects, maps open;
 //! - declared form (`registry.export`): strict where the schema can be (every property
-//!   required, optionals nullable, no `default`), plain otherwise (maps, free-form values,
+//!   required, optionals nullable, defaults and unsupported constraints said in descriptions), plain otherwise (maps, free-form values,
 //!   keywords strict mode lacks) or when the tool says `strict = false`.
 //!
 //! The expectations are written from those rules, not copied from the output.
@@ -298,9 +298,10 @@ fn booleans_and_strings_with_parameter_doc_comments() {
 }
 
 /// A `char` is a string of one character. Strict mode has no `minLength`/`maxLength`
-/// (PROVIDERS.md lists `pattern` and `format` for strings), so the tool is exported plain.
+/// (PROVIDERS.md lists `pattern` and `format` for strings), so the strict form says the
+/// same with a `pattern`, which it enforces.
 #[test]
-fn a_char_is_a_one_character_string_and_not_strict() {
+fn a_char_is_a_one_character_string_held_by_a_pattern_when_strict() {
     let plain = json!({
         "type": "function",
         "function": {
@@ -316,7 +317,23 @@ fn a_char_is_a_one_character_string_and_not_strict() {
             }
         }
     });
-    assert_exports("initial_of", plain.clone(), plain);
+    let strict = json!({
+        "type": "function",
+        "function": {
+            "name": "initial_of",
+            "description": "Find the people whose name starts with a letter.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "letter": {"type": "string", "pattern": "^[\\s\\S]{1}$", "description": "The first letter of the name."}
+                },
+                "required": ["letter"],
+                "additionalProperties": false
+            },
+            "strict": true
+        }
+    });
+    assert_exports("initial_of", plain, strict);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -881,7 +898,7 @@ fn renamed_fields_use_their_serde_names() {
 }
 
 /// `#[serde(default)]` fields are optional: shown with their default in the plain form,
-/// required and nullable without `default` in the strict form.
+/// required and nullable in the strict form, which says the default in the description.
 #[test]
 fn serde_default_fields_are_optional() {
     assert_exports(
@@ -924,8 +941,8 @@ fn serde_default_fields_are_optional() {
                             "description": "How to render it.",
                             "properties": {
                                 "title": {"type": "string", "description": "The report's title."},
-                                "charts": {"type": ["boolean", "null"], "description": "Whether to draw charts."},
-                                "rows": {"type": ["integer", "null"], "minimum": 0, "maximum": u8::MAX, "description": "Rows per page."}
+                                "charts": {"type": ["boolean", "null"], "description": "Whether to draw charts. (default: false)"},
+                                "rows": {"type": ["integer", "null"], "minimum": 0, "maximum": u8::MAX, "description": "Rows per page. (default: 50)"}
                             },
                             "required": ["title", "charts", "rows"],
                             "additionalProperties": false
@@ -971,9 +988,9 @@ fn parameter_defaults_are_optional() {
                     "type": "object",
                     "properties": {
                         "path": {"type": "string", "description": "The directory."},
-                        "limit": {"type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "At most this many files. Omit for 10."},
-                        "recursive": {"type": ["boolean", "null"], "description": "Whether to list subdirectories too. Omit for no."},
-                        "order": {"type": ["string", "null"], "enum": ["name", "size", "modified_at", null], "description": "The order of the listing. Omit for by name."}
+                        "limit": {"type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX, "description": "At most this many files. Omit for 10. (default: 10)"},
+                        "recursive": {"type": ["boolean", "null"], "description": "Whether to list subdirectories too. Omit for no. (default: false)"},
+                        "order": {"type": ["string", "null"], "enum": ["name", "size", "modified_at", null], "description": "The order of the listing. Omit for by name. (default: \"name\")"}
                     },
                     "required": ["path", "limit", "recursive", "order"],
                     "additionalProperties": false
@@ -986,7 +1003,7 @@ fn parameter_defaults_are_optional() {
 
 /// Parameters whose type is an `anyOf` of documented variants, one defaulted, one optional.
 /// Nullable, such an `anyOf` gains a `{"type": "null"}` member (as `make_nullable` does for
-/// a bare `anyOf`); the `default` the strict form drops leaves no trace, and the parameter's
+/// a bare `anyOf`); the strict form says the `default` in the description, and the parameter's
 /// own description replaces the type's ("How urgent a task is.") as it does everywhere else.
 #[test]
 fn a_defaulted_enum_of_documented_variants() {
@@ -1041,7 +1058,7 @@ fn a_defaulted_enum_of_documented_variants() {
                                 {"type": "string", "const": "urgent", "description": "Before anything else."},
                                 {"type": "null"}
                             ],
-                            "description": "How urgent it is. Omit for normal."
+                            "description": "How urgent it is. Omit for normal. (default: \"normal\")"
                         },
                         "fallback": {
                             "anyOf": [

@@ -70,6 +70,7 @@ pub struct ToolDefinition {
     description: String,
     parameters: Value,
     strict_parameters: Result<Value, String>,
+    anthropic_strict_parameters: Result<Value, String>,
     strictness: Strictness,
     markers: ToolMarkers,
 }
@@ -80,11 +81,16 @@ impl ToolDefinition {
     pub fn new(name: impl Into<String>, description: impl Into<String>, parameters: Value) -> Self {
         let parameters = schema::plain_form(parameters, Map::new());
         let strict_parameters = schema::strict_form(&parameters);
+        let anthropic_strict_parameters = match &strict_parameters {
+            Ok(_) => schema::anthropic_strict_form(&parameters),
+            Err(reason) => Err(reason.clone()),
+        };
         Self {
             name: name.into(),
             description: description.into(),
             parameters,
             strict_parameters,
+            anthropic_strict_parameters,
             strictness: Strictness::Auto,
             markers: ToolMarkers::default(),
         }
@@ -126,6 +132,19 @@ impl ToolDefinition {
     /// Why there is no strict form (the JSON pointer of the obstacle, and what it is).
     pub fn strict_unavailable(&self) -> Option<&str> {
         self.strict_parameters.as_ref().err().map(String::as_str)
+    }
+
+    /// The schema for Anthropic's strict tool use: the plain form with numeric and length
+    /// bounds said in descriptions. `None` when there is no OpenAI strict form either, or
+    /// the schema is recursive.
+    pub fn anthropic_strict_parameters(&self) -> Option<&Value> {
+        self.anthropic_strict_parameters.as_ref().ok()
+    }
+
+    /// The schema in the OpenAPI 3.0 subset of Gemini's older `parameters` field. Built on
+    /// each call: few endpoints still need it.
+    pub fn openapi_parameters(&self) -> Value {
+        schema::openapi_form(&self.parameters)
     }
 
     /// The declared strictness.

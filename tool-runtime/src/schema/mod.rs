@@ -10,17 +10,26 @@
 //!    struct objects get `additionalProperties: false`.
 //! 3. [`strict`]: the OpenAI structured-outputs form (every property required, optionals
 //!    nullable), or the reason the schema cannot take that form.
+//!
+//! Other providers' forms start from the plain one: [`anthropic`] (strict tool use),
+//! [`openapi`] (Gemini's older `parameters`). Constraints a form cannot carry are said in
+//! the description instead ([`hints`]).
 
+mod anthropic;
 mod clean;
+mod hints;
 mod inline;
 mod nullable;
+mod openapi;
 mod parameters;
 mod strict;
 
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{Map, Value};
 
+pub(crate) use anthropic::anthropic_strict_form;
 pub(crate) use nullable::make_nullable;
+pub(crate) use openapi::openapi_form;
 pub use parameters::ParametersBuilder;
 pub(crate) use strict::strict_form;
 

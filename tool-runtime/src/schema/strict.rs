@@ -7,11 +7,12 @@
 
 use serde_json::{Map, Value};
 
+use super::hints::{lengths_as_pattern, move_to_description};
 use super::make_nullable;
 
-/// Keywords strict mode accepts. Annotations it does not know (`default`, `examples`...)
-/// are dropped rather than refused: they constrain nothing, and the dispatcher applies
-/// defaults itself.
+/// Keywords strict mode accepts. Constraints it lacks (`minLength`, formats it does not
+/// know...) and `default` are said in the description instead ([`move_to_description`]);
+/// other annotations are dropped: they constrain nothing.
 const SUPPORTED: &[&str] = &[
     "type",
     "description",
@@ -35,10 +36,8 @@ const SUPPORTED: &[&str] = &[
     "maxItems",
 ];
 
-/// Returns the strict form of a plain (cleaned) schema, or the first reason it has none,
-/// with the JSON pointer of the offending subschema.
-/// `format` values strict mode knows; others are dropped (the dispatcher still checks the
-/// value: a `url::Url` parameter still has to parse).
+/// `format` values strict mode knows; others move to the description (the dispatcher
+/// still checks the value: a `url::Url` parameter still has to parse).
 const FORMATS: &[&str] = &[
     "date-time",
     "time",
@@ -52,7 +51,6 @@ const FORMATS: &[&str] = &[
 ];
 
 const DROPPED: &[&str] = &[
-    "default",
     "examples",
     "deprecated",
     "readOnly",
@@ -61,6 +59,8 @@ const DROPPED: &[&str] = &[
     "title",
 ];
 
+/// Returns the strict form of a plain (cleaned) schema, or the first reason it has none,
+/// with the JSON pointer of the offending subschema.
 pub(crate) fn strict_form(plain: &Value) -> Result<Value, String> {
     if plain.get("type").and_then(Value::as_str) != Some("object") {
         return Err("/: the root must be an object (`type: \"object\"`)".into());
@@ -90,13 +90,13 @@ fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
     for key in DROPPED {
         object.remove(*key);
     }
-    if object
-        .get("format")
-        .and_then(Value::as_str)
-        .is_some_and(|format| !FORMATS.contains(&format))
-    {
-        object.remove("format");
-    }
+    lengths_as_pattern(object);
+    move_to_description(object, |key, value| match key {
+        "format" => !value
+            .as_str()
+            .is_some_and(|format| FORMATS.contains(&format)),
+        _ => !SUPPORTED.contains(&key),
+    });
     if let Some(key) = object.keys().find(|key| !SUPPORTED.contains(&key.as_str())) {
         return Err(format!("{}: keyword `{key}` is not supported", at(pointer)));
     }
@@ -178,24 +178,26 @@ mod tests {
             strict_form(&plain),
             Ok(json!({"type": "object", "properties": {
                 "a": {"type": "string"},
-                "b": {"type": ["integer", "null"]},
+                "b": {"type": ["integer", "null"], "description": "default: 3"},
                 "c": {"type": ["string", "null"]}
             }, "required": ["a", "b", "c"], "additionalProperties": false}))
         );
     }
 
     #[test]
-    fn unknown_formats_and_annotations_are_dropped_not_refused() {
+    fn unknown_formats_and_lengths_move_to_the_description() {
         let plain = json!({"type": "object", "properties": {
             "site": {"type": "string", "format": "uri", "examples": ["https://example.com"]},
-            "day": {"type": "string", "format": "date"}
-        }, "required": ["site", "day"], "additionalProperties": false});
+            "day": {"type": "string", "format": "date"},
+            "code": {"type": "string", "description": "The code.", "minLength": 4, "maxLength": 8}
+        }, "required": ["site", "day", "code"], "additionalProperties": false});
         assert_eq!(
             strict_form(&plain),
             Ok(json!({"type": "object", "properties": {
-                "site": {"type": "string"},
-                "day": {"type": "string", "format": "date"}
-            }, "required": ["site", "day"], "additionalProperties": false}))
+                "site": {"type": "string", "description": "format: uri"},
+                "day": {"type": "string", "format": "date"},
+                "code": {"type": "string", "description": "The code.", "pattern": "^[\\s\\S]{4,8}$"}
+            }, "required": ["site", "day", "code"], "additionalProperties": false}))
         );
         assert_eq!(
             strict_form(&json!({"anyOf": [{"type": "object"}]})),
