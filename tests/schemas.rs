@@ -5,8 +5,9 @@
 //!   order, non-recursive `$defs` inlined, no non-standard `format`, integer widths as
 //!   `minimum`/`maximum`, `additionalProperties: false` on struct objects, maps open;
 //! - declared form (`registry.export`): strict where the schema can be (every property
-//!   required, optionals nullable, defaults and unsupported constraints said in descriptions), plain otherwise (maps, free-form values,
-//!   keywords strict mode lacks) or when the tool says `strict = false`.
+//!   required, optionals nullable, defaults and unsupported constraints said in
+//!   descriptions), plain otherwise (maps, free-form values, keywords strict mode lacks)
+//!   or when the tool says `strict = false`.
 //!
 //! The expectations are written from those rules, not copied from the output.
 

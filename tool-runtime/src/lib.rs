@@ -78,7 +78,7 @@ pub use context::{CallContext, State, StateKey, StateMap};
 pub use definition::{Strictness, ToolDefinition, ToolMarkers};
 pub use dispatch::Dispatch;
 pub use error::RegistryError;
-pub use format::{SchemaForm, ToolFormat};
+pub use format::{SchemaForm, ToolFormat, UnknownFormat};
 pub use registry::ToolRegistry;
 pub use run::{
     Assistant, CancelHandle, Decision, Mode, PendingCall, Run, RunError, RunEvent, RunOptions,
