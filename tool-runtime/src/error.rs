@@ -29,6 +29,16 @@ pub enum RegistryError {
         /// The name.
         name: String,
     },
+    /// The tool's definition breaks the rules of a format the registry checks.
+    #[error("tool `{tool}` breaks the {format} rules:{}\nfix its types or attributes, or choose the formats checked with ToolRegistry::with_validation", crate::validate::list(violations))]
+    InvalidDefinition {
+        /// The tool's name.
+        tool: String,
+        /// The format whose rules it breaks (the first checked one that it does).
+        format: crate::ToolFormat,
+        /// Every violation of that format's rules.
+        violations: Vec<crate::Violation>,
+    },
     /// The tool is declared strict, but its schema cannot be.
     #[error("tool `{tool}` is declared strict, but its schema cannot be: {reason}")]
     NotStrict {

@@ -63,6 +63,7 @@ mod registry;
 mod run;
 mod schema;
 mod tool;
+mod validate;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -79,13 +80,14 @@ pub use definition::{Strictness, ToolDefinition, ToolMarkers};
 pub use dispatch::Dispatch;
 pub use error::RegistryError;
 pub use format::{SchemaForm, ToolFormat, UnknownFormat};
-pub use registry::ToolRegistry;
+pub use registry::{OnViolation, ToolRegistry};
 pub use run::{
     Assistant, CancelHandle, Decision, Mode, PendingCall, Run, RunError, RunEvent, RunOptions,
     RunStatus, RunStep, SubmitError, Thread,
 };
 pub use schema::ParametersBuilder;
 pub use tool::{Tool, ToolError, ToolFuture, ToolInput};
+pub use validate::{Limits, ValidationError, Validator, Violation};
 
 /// The boxed future and stream [`ChatModel`] returns.
 pub use futures_util::{future::BoxFuture, stream::BoxStream};

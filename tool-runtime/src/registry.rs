@@ -8,7 +8,10 @@ use std::time::Duration;
 use rustc_hash::FxBuildHasher;
 
 use crate::context::StateMap;
-use crate::{RegistryError, Strictness, Tool, ToolDefinition, ToolFuture, ToolInput};
+use crate::{
+    RegistryError, SchemaForm, Strictness, Tool, ToolDefinition, ToolFormat, ToolFuture, ToolInput,
+    Validator,
+};
 
 /// The tools a model may call: registered once, exported for a provider, dispatched by name.
 ///
@@ -47,10 +50,44 @@ pub struct ToolRegistry {
     pub(crate) state: StateMap,
     pub(crate) concurrency: Option<NonZeroUsize>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) checks: Checks,
+}
+
+/// What [`ToolRegistry::register`] does with a tool that breaks a checked format's rules.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OnViolation {
+    /// Refuse the tool ([`RegistryError::InvalidDefinition`]).
+    #[default]
+    Error,
+    /// Register it, and log each violation as a `tracing` warning.
+    Warn,
+}
+
+/// The formats a registry checks its tools against, and what a violation does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Checks {
+    pub(crate) formats: Vec<ToolFormat>,
+    pub(crate) on_violation: OnViolation,
+}
+
+impl Default for Checks {
+    /// Every format but Gemini's legacy OpenAPI subset, which cannot say maps or
+    /// recursive types and is only used on request.
+    fn default() -> Self {
+        Self {
+            formats: ToolFormat::ALL
+                .into_iter()
+                .filter(|format| *format != ToolFormat::GeminiOpenApi)
+                .collect(),
+            on_violation: OnViolation::Error,
+        }
+    }
 }
 
 impl ToolRegistry {
-    /// An empty registry: no tools, no state, no timeout, every call of a batch at once.
+    /// An empty registry: no tools, no state, no timeout, every call of a batch at once;
+    /// tools are checked against the rules of every format but
+    /// [`ToolFormat::GeminiOpenApi`] when registered.
     pub fn new() -> Self {
         Self::default()
     }
@@ -79,9 +116,51 @@ impl ToolRegistry {
         self
     }
 
+    /// Checks each tool at registration against the rules of `formats` (in declared form,
+    /// with each format's documented [`Limits`](crate::Limits)), and refuses or warns
+    /// about a tool that breaks them. The default: every format but
+    /// [`ToolFormat::GeminiOpenApi`], refusing. An empty list checks nothing.
+    ///
+    /// Exporting in a format that is not checked logs its violations as warnings.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use tool_runtime::{tool, OnViolation, RegistryError, ToolFormat, ToolRegistry};
+    ///
+    /// /// Set labels on the document.
+    /// ///
+    /// /// # Arguments
+    /// /// * `labels` - The labels, by name.
+    /// #[tool]
+    /// fn set_labels(labels: HashMap<String, String>) {}
+    ///
+    /// // Gemini's OpenAPI subset cannot declare a map.
+    /// let mut legacy = ToolRegistry::new()
+    ///     .with_validation([ToolFormat::GeminiOpenApi], OnViolation::Error);
+    /// let refused = legacy.register(SetLabels).unwrap_err();
+    /// assert!(matches!(refused, RegistryError::InvalidDefinition { format: ToolFormat::GeminiOpenApi, .. }));
+    /// assert!(refused.to_string().contains("/parameters/properties/labels"));
+    ///
+    /// let mut registry = ToolRegistry::new(); // checks the other five formats
+    /// registry.register(SetLabels)?;
+    /// # Ok::<(), RegistryError>(())
+    /// ```
+    pub fn with_validation(
+        mut self,
+        formats: impl IntoIterator<Item = ToolFormat>,
+        on_violation: OnViolation,
+    ) -> Self {
+        self.checks = Checks {
+            formats: formats.into_iter().collect(),
+            on_violation,
+        };
+        self
+    }
+
     /// Adds a tool. Refused, leaving the registry unchanged, when another tool has the same
-    /// name, when the tool takes state the registry does not hold, or when it is declared
-    /// strict and cannot be.
+    /// name, when the tool takes state the registry does not hold, when it is declared
+    /// strict and cannot be, or when it breaks the rules of a format the registry checks
+    /// ([`with_validation`](Self::with_validation)).
     ///
     /// ```
     /// use tool_runtime::{tool, RegistryError, ToolRegistry};
@@ -127,9 +206,48 @@ impl ToolRegistry {
                 reason: reason.to_owned(),
             });
         }
+        self.check(definition)?;
         self.index.insert(name, self.tools.len());
         self.tools.push(Arc::new(tool));
         Ok(self)
+    }
+
+    /// Checks a tool about to be added against the checked formats' rules and limits.
+    fn check(&self, definition: &ToolDefinition) -> Result<(), RegistryError> {
+        for &format in &self.checks.formats {
+            let validator = Validator::new(format);
+            let mut violations =
+                validator.check_tool(&definition.export(format, SchemaForm::Declared));
+            if let Some(max) = validator
+                .limits()
+                .max_tools
+                .filter(|max| self.len() >= *max)
+            {
+                violations.push(crate::Violation {
+                    tool: definition.name().to_owned(),
+                    pointer: "/".into(),
+                    message: format!("a request can offer at most {max} tools"),
+                });
+            }
+            if violations.is_empty() {
+                continue;
+            }
+            match self.checks.on_violation {
+                OnViolation::Error => {
+                    return Err(RegistryError::InvalidDefinition {
+                        tool: definition.name().to_owned(),
+                        format,
+                        violations,
+                    })
+                }
+                OnViolation::Warn => {
+                    for violation in violations {
+                        tracing::warn!(%format, "{violation}");
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The definition of the tool called `name`.
@@ -165,6 +283,7 @@ impl std::fmt::Debug for ToolRegistry {
             .field("state", &self.state)
             .field("concurrency", &self.concurrency)
             .field("timeout", &self.timeout)
+            .field("checks", &self.checks)
             .finish()
     }
 }

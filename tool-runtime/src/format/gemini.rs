@@ -6,16 +6,20 @@ use crate::ToolDefinition;
 
 /// `{"name", "description", "parametersJsonSchema"}`.
 pub(super) fn declaration(definition: &ToolDefinition) -> Value {
-    with_schema(
-        definition,
-        "parametersJsonSchema",
-        definition.parameters().clone(),
-    )
+    let schema = definition.parameters().clone();
+    with_schema(definition, Some(("parametersJsonSchema", schema)))
 }
 
-/// `{"name", "description", "parameters"}`, the schema in the OpenAPI subset.
+/// `{"name", "description", "parameters"}`, the schema in the OpenAPI subset. A tool
+/// without parameters has no `parameters`: the subset refuses an object without
+/// properties.
 pub(super) fn openapi_declaration(definition: &ToolDefinition) -> Value {
-    with_schema(definition, "parameters", definition.openapi_parameters())
+    let schema = definition.openapi_parameters();
+    let has_parameters = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|properties| !properties.is_empty());
+    with_schema(definition, has_parameters.then_some(("parameters", schema)))
 }
 
 /// A request's `tools` value: one tool object holding every declaration.
@@ -23,12 +27,14 @@ pub(super) fn tools(declarations: Vec<Value>) -> Value {
     json!([{ "functionDeclarations": declarations }])
 }
 
-fn with_schema(definition: &ToolDefinition, key: &str, schema: Value) -> Value {
+fn with_schema(definition: &ToolDefinition, schema: Option<(&str, Value)>) -> Value {
     let mut declaration = Map::new();
     declaration.insert("name".into(), definition.name().into());
     if !definition.description().is_empty() {
         declaration.insert("description".into(), definition.description().into());
     }
-    declaration.insert(key.into(), schema);
+    if let Some((key, schema)) = schema {
+        declaration.insert(key.into(), schema);
+    }
     Value::Object(declaration)
 }

@@ -5,6 +5,7 @@
 //! (OpenAI's strict form, Anthropic's strict subset, Gemini's OpenAPI subset...).
 
 mod anthropic;
+mod calls;
 mod gemini;
 mod mcp;
 mod openai;
@@ -13,6 +14,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde_json::Value;
+
+pub use calls::CallFormatError;
 
 use crate::{ToolDefinition, ToolRegistry};
 
@@ -179,14 +182,24 @@ impl ToolRegistry {
     }
 
     /// Every tool's definition in `format`'s shape, in registration order, in `form`.
+    ///
+    /// A format the registry does not check at registration
+    /// ([`with_validation`](ToolRegistry::with_validation)) is checked here, and its
+    /// violations are logged as `tracing` warnings.
     pub fn export_with(&self, format: ToolFormat, form: SchemaForm) -> Value {
         let tools: Vec<Value> = self
             .definitions()
             .map(|definition| definition.export(format, form))
             .collect();
-        match format {
+        let export = match format {
             ToolFormat::Gemini | ToolFormat::GeminiOpenApi => gemini::tools(tools),
             _ => Value::Array(tools),
+        };
+        if !self.checks.formats.contains(&format) {
+            for violation in format.validate(&export) {
+                tracing::warn!(%format, "{violation}");
+            }
         }
+        export
     }
 }

@@ -1,18 +1,15 @@
 //! The client: configuration, requests with retries, and the [`ChatModel`] implementation.
 
-use std::collections::VecDeque;
 use std::fmt;
-use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use futures_util::stream::{self, BoxStream, StreamExt};
-use reqwest::header::{self, HeaderMap};
-use reqwest::{StatusCode, Url};
+use futures_util::stream::BoxStream;
+use reqwest::Url;
 
-use super::stream::StreamDecoder;
+use super::stream::ChatEvents;
 use super::wire;
+use crate::http::{Request, Transport};
 use crate::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError, SchemaForm};
 
 /// OpenAI's API, the base URL when `OPENAI_BASE_URL` is not set.
@@ -108,15 +105,11 @@ pub enum ConfigError {
 /// ```
 #[derive(Clone)]
 pub struct OpenAiClient {
-    http: Result<reqwest::Client, String>,
+    transport: Transport,
     base_url: String,
     endpoint: String,
     model: String,
     api_key: Option<String>,
-    timeout: Duration,
-    retries: u32,
-    backoff: Duration,
-    max_backoff: Duration,
     schema_form: Option<SchemaForm>,
     text_tool_calls: Option<bool>,
 }
@@ -127,9 +120,12 @@ impl fmt::Debug for OpenAiClient {
             .field("base_url", &self.base_url)
             .field("model", &self.model)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("timeout", &self.timeout)
-            .field("retries", &self.retries)
-            .field("backoff", &(self.backoff, self.max_backoff))
+            .field("timeout", &self.transport.timeout)
+            .field("retries", &self.transport.retries)
+            .field(
+                "backoff",
+                &(self.transport.backoff, self.transport.max_backoff),
+            )
             .field("schema_form", &self.schema_form())
             .field("text_tool_calls", &self.reads_text_tool_calls())
             .finish()
@@ -141,19 +137,12 @@ impl OpenAiClient {
     /// e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1`), without an API key.
     pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Self {
         let base_url = base_url.into().trim().trim_end_matches('/').to_owned();
-        let http = reqwest::Client::builder()
-            .build()
-            .map_err(|error| format!("could not set up the HTTP client: {}", chain(&error)));
         Self {
-            http,
+            transport: Transport::new(wire::DIALECT),
             endpoint: format!("{base_url}/chat/completions"),
             base_url,
             model: model.into(),
             api_key: None,
-            timeout: Duration::from_secs(60),
-            retries: 3,
-            backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
             schema_form: None,
             text_tool_calls: None,
         }
@@ -241,21 +230,21 @@ impl OpenAiClient {
     /// for a [`stream`](ChatModel::stream), until the answer starts and then between two
     /// pieces of it.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.transport.timeout = timeout;
         self
     }
 
     /// How many times a failed request is retried (default 3; 0 never retries).
     pub fn with_retries(mut self, retries: u32) -> Self {
-        self.retries = retries;
+        self.transport.retries = retries;
         self
     }
 
     /// The wait before the first retry (default 500 ms, doubling each time) and the most
     /// any wait may be, a server's `Retry-After` included (default 30 s).
     pub fn with_backoff(mut self, first: Duration, max: Duration) -> Self {
-        self.backoff = first;
-        self.max_backoff = max;
+        self.transport.backoff = first;
+        self.transport.max_backoff = max;
         self
     }
 
@@ -299,122 +288,22 @@ impl OpenAiClient {
 
     /// The timeout of one attempt.
     pub fn timeout(&self) -> Duration {
-        self.timeout
+        self.transport.timeout
     }
 
     /// How many times a failed request is retried.
     pub fn retries(&self) -> u32 {
-        self.retries
+        self.transport.retries
     }
 
-    fn body(&self, request: &ChatRequest<'_>, stream: bool) -> Vec<u8> {
-        wire::request_body(request, &self.model, self.schema_form(), stream)
-            .to_string()
-            .into_bytes()
-    }
-
-    /// Sends `body` once; the response when the status is a success.
-    async fn send(&self, body: &[u8], stream: bool) -> Result<reqwest::Response, Failure> {
-        let http = self.http.as_ref().map_err(|error| Failure {
-            error: ModelError::Other(error.clone()),
-            retryable: false,
-            retry_after: None,
-        })?;
-        let mut request = http
-            .post(&self.endpoint)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(
-                header::ACCEPT,
-                if stream {
-                    "text/event-stream"
-                } else {
-                    "application/json"
-                },
-            )
-            .body(body.to_vec());
-        if let Some(key) = &self.api_key {
-            request = request.bearer_auth(key);
+    /// The HTTP request for `request`.
+    fn request(&self, request: &ChatRequest<'_>, stream: bool) -> Request<'_> {
+        let body = wire::request_body(request, &self.model, self.schema_form(), stream);
+        let http = Request::post(&self.endpoint, body.to_string().into_bytes());
+        match &self.api_key {
+            Some(key) => http.bearer(key),
+            None => http,
         }
-        let response = request.send().await.map_err(Failure::http)?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
-        }
-        let retry_after = retry_after(response.headers());
-        let text = response
-            .bytes()
-            .await
-            .map(|body| wire::error_message(&body));
-        let message = match text {
-            Ok(text) if !text.is_empty() => text,
-            _ => status.canonical_reason().unwrap_or("no message").to_owned(),
-        };
-        Err(Failure {
-            error: ModelError::Status {
-                status: status.as_u16(),
-                message,
-            },
-            retryable: status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error(),
-            retry_after,
-        })
-    }
-
-    /// One attempt of a whole reply: sent and read within the timeout.
-    async fn complete_once(&self, body: &[u8]) -> Result<ChatResponse, Failure> {
-        let read = async {
-            let response = self.send(body, false).await?;
-            response.bytes().await.map_err(Failure::http)
-        };
-        let bytes = self.timed(read).await?;
-        wire::parse_response(&bytes).map_err(Failure::fatal)
-    }
-
-    /// `attempt` within the timeout.
-    async fn timed<T>(
-        &self,
-        attempt: impl Future<Output = Result<T, Failure>>,
-    ) -> Result<T, Failure> {
-        match tokio::time::timeout(self.timeout, attempt).await {
-            Ok(result) => result,
-            Err(_) => Err(Failure::timeout(self.timeout)),
-        }
-    }
-
-    /// Runs `attempt` until it succeeds, fails for good, or the retries are spent;
-    /// `attempts` counts the retries made (shared with a stream's later reconnections).
-    async fn retrying<T, F, Fut>(&self, attempts: &mut u32, mut attempt: F) -> Result<T, ModelError>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, Failure>>,
-    {
-        loop {
-            match attempt().await {
-                Ok(value) => return Ok(value),
-                Err(failure) => {
-                    if !self.wait_to_retry(attempts, &failure).await {
-                        return Err(failure.error);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Waits before retrying after `failure`; false when it must not be retried.
-    async fn wait_to_retry(&self, attempts: &mut u32, failure: &Failure) -> bool {
-        if !failure.retryable || *attempts >= self.retries {
-            return false;
-        }
-        let delay = match failure.retry_after {
-            Some(wait) => wait.min(self.max_backoff),
-            None => jittered(
-                self.backoff
-                    .saturating_mul(1u32.checked_shl(*attempts).unwrap_or(u32::MAX))
-                    .min(self.max_backoff),
-            ),
-        };
-        *attempts += 1;
-        tokio::time::sleep(delay).await;
-        true
     }
 }
 
@@ -423,13 +312,10 @@ impl ChatModel for OpenAiClient {
         &'a self,
         request: ChatRequest<'a>,
     ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
-        let body = self.body(&request, false);
+        let http = self.request(&request, false);
         let tools = self.text_call_tools(&request);
         Box::pin(async move {
-            let mut attempts = 0;
-            let reply = self
-                .retrying(&mut attempts, || self.complete_once(&body))
-                .await?;
+            let reply = self.transport.complete(&http, wire::parse_response).await?;
             Ok(match tools {
                 Some(tools) => reply.with_text_tool_calls(&tools),
                 None => reply,
@@ -441,22 +327,11 @@ impl ChatModel for OpenAiClient {
         &'a self,
         request: ChatRequest<'a>,
     ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
-        let streaming = Streaming {
-            client: self,
-            body: self.body(&request, true),
-            attempts: 0,
-            response: None,
-            decoder: StreamDecoder::new(),
-            pending: VecDeque::new(),
-            ended: false,
-        };
-        let tools = self.text_call_tools(&request);
-        let deltas = stream::unfold(streaming, |mut streaming| async move {
-            let item = streaming.next().await?;
-            Some((item, streaming))
-        })
-        .boxed();
-        match tools {
+        let http = self.request(&request, true);
+        let deltas = self
+            .transport
+            .stream::<ChatEvents>(http, wire::parse_response);
+        match self.text_call_tools(&request) {
             Some(tools) => crate::read_text_tool_calls(deltas, tools),
             None => deltas,
         }
@@ -476,188 +351,6 @@ impl OpenAiClient {
     }
 }
 
-/// A stream in progress.
-struct Streaming<'a> {
-    client: &'a OpenAiClient,
-    body: Vec<u8>,
-    attempts: u32,
-    response: Option<reqwest::Response>,
-    decoder: StreamDecoder,
-    pending: VecDeque<ChatDelta>,
-    ended: bool,
-}
-
-impl Streaming<'_> {
-    async fn next(&mut self) -> Option<Result<ChatDelta, ModelError>> {
-        loop {
-            if let Some(delta) = self.pending.pop_front() {
-                return Some(Ok(delta));
-            }
-            if self.ended {
-                return None;
-            }
-            let step = match self.response.as_mut() {
-                None => self.open().await,
-                Some(response) => {
-                    match tokio::time::timeout(self.client.timeout, response.chunk()).await {
-                        Ok(Ok(Some(bytes))) => self.decoder.push(&bytes).map_err(Failure::fatal),
-                        Ok(Ok(None)) => {
-                            self.ended = true;
-                            self.decoder.finish().map_err(Failure::fatal)
-                        }
-                        Ok(Err(error)) => Err(Failure::http(error)),
-                        Err(_) => Err(Failure {
-                            error: ModelError::Transport(format!(
-                                "the stream went quiet for {:?}",
-                                self.client.timeout
-                            )),
-                            retryable: true,
-                            retry_after: None,
-                        }),
-                    }
-                }
-            };
-            match step {
-                Ok(deltas) => {
-                    self.pending.extend(deltas);
-                    if self.decoder.is_done() {
-                        // `[DONE]`: stop reading, whether or not the server hangs up.
-                        self.ended = true;
-                        self.response = None;
-                    }
-                }
-                Err(failure) => {
-                    self.response = None;
-                    // Retried only while nothing has been emitted.
-                    let retry = !self.decoder.has_produced()
-                        && self
-                            .client
-                            .wait_to_retry(&mut self.attempts, &failure)
-                            .await;
-                    if !retry {
-                        self.ended = true;
-                        return Some(Err(failure.error));
-                    }
-                    self.decoder = StreamDecoder::new();
-                    self.ended = false;
-                }
-            }
-        }
-    }
-
-    /// Sends the request (retrying as a whole reply would); the deltas of a server that
-    /// answered with a whole JSON reply instead of a stream.
-    async fn open(&mut self) -> Result<Vec<ChatDelta>, Failure> {
-        let client = self.client;
-        let body = &self.body;
-        let opened = client
-            .retrying(&mut self.attempts, || {
-                client.timed(async {
-                    let response = client.send(body, true).await?;
-                    if !is_json(response.headers()) {
-                        return Ok(Opened::Stream(response));
-                    }
-                    let bytes = response.bytes().await.map_err(Failure::http)?;
-                    let reply = wire::parse_response(&bytes).map_err(Failure::fatal)?;
-                    Ok(Opened::Whole(reply))
-                })
-            })
-            .await
-            .map_err(Failure::fatal)?;
-        match opened {
-            Opened::Stream(response) => {
-                self.response = Some(response);
-                Ok(Vec::new())
-            }
-            Opened::Whole(reply) => {
-                self.ended = true;
-                Ok(reply.into_deltas())
-            }
-        }
-    }
-}
-
-/// What a stream request got.
-enum Opened {
-    /// A stream to read.
-    Stream(reqwest::Response),
-    /// A whole reply, from a server that does not stream.
-    Whole(ChatResponse),
-}
-
-/// A failed attempt, and whether another may succeed.
-#[derive(Debug)]
-struct Failure {
-    error: ModelError,
-    retryable: bool,
-    retry_after: Option<Duration>,
-}
-
-impl Failure {
-    fn fatal(error: ModelError) -> Self {
-        Self {
-            error,
-            retryable: false,
-            retry_after: None,
-        }
-    }
-
-    fn timeout(limit: Duration) -> Self {
-        Self {
-            error: ModelError::Transport(format!("no answer within {limit:?}")),
-            retryable: true,
-            retry_after: None,
-        }
-    }
-
-    fn http(error: reqwest::Error) -> Self {
-        if error.is_builder() {
-            return Self::fatal(ModelError::Other(format!(
-                "could not make the request: {}",
-                chain(&error)
-            )));
-        }
-        Self {
-            error: ModelError::Transport(chain(&error)),
-            retryable: true,
-            retry_after: None,
-        }
-    }
-}
-
-/// An error and its causes, `: `-separated (reqwest's own text hides the cause).
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
-/// The wait a server asked for: `retry-after-ms` (OpenAI), or `Retry-After` in seconds.
-/// (The HTTP-date form is ignored: the backoff applies.)
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok();
-    if let Some(millis) = number("retry-after-ms") {
-        return Duration::try_from_secs_f64(millis / 1000.0).ok();
-    }
-    Duration::try_from_secs_f64(number("retry-after")?).ok()
-}
-
-/// Whether a response is a whole JSON reply (a server that ignored `stream: true`).
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.trim_start().starts_with("application/json"))
-}
-
 /// Whether `base_url` is OpenAI's API.
 fn is_openai(base_url: &str) -> bool {
     Url::parse(base_url)
@@ -667,17 +360,6 @@ fn is_openai(base_url: &str) -> bool {
                 .map(|host| host.eq_ignore_ascii_case("api.openai.com"))
         })
         .unwrap_or(false)
-}
-
-/// Between half of `delay` and all of it, so clients that failed together do not retry
-/// together.
-fn jittered(delay: Duration) -> Duration {
-    let random = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    let half = delay / 2;
-    let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-    half + Duration::from_nanos(random % nanos.saturating_add(1))
 }
 
 #[cfg(test)]
@@ -717,27 +399,5 @@ mod tests {
         assert_eq!(client.model(), DEFAULT_OPENAI_MODEL);
         assert_eq!(client.base_url(), DEFAULT_BASE_URL);
         assert!(!format!("{client:?}").contains("sk-test"));
-    }
-
-    #[test]
-    fn waits() {
-        let mut headers = HeaderMap::new();
-        headers.insert("retry-after", "2".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
-        headers.insert("retry-after-ms", "150".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_millis(150)));
-        headers.clear();
-        headers.insert(
-            "retry-after",
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after(&headers), None);
-        headers.insert("retry-after", "-1".parse().unwrap());
-        assert_eq!(retry_after(&headers), None);
-        for _ in 0..20 {
-            let delay = jittered(Duration::from_millis(100));
-            assert!(delay >= Duration::from_millis(50) && delay <= Duration::from_millis(100));
-        }
-        assert_eq!(jittered(Duration::ZERO), Duration::ZERO);
     }
 }

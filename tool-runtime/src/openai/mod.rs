@@ -25,10 +25,9 @@
 //! ```
 
 mod client;
-mod sse;
 mod stream;
 mod wire;
 
+pub use crate::sse::{SseEvent, SseParser};
 pub use client::{ConfigError, OpenAiClient, DEFAULT_BASE_URL, DEFAULT_OPENAI_MODEL};
-pub use sse::{SseEvent, SseParser};
 pub use stream::StreamDecoder;

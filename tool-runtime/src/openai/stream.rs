@@ -4,13 +4,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::sse::{SseEvent, SseParser};
 use super::wire::{self, CallPiece};
+use crate::http::{excerpt, EventReader, SseDecoder};
+use crate::sse::SseEvent;
 use crate::{ChatDelta, FinishReason, ModelError, Usage};
-
-/// The most bytes an unfinished line or event may hold: far more than any real chunk, and
-/// a bound on what a runaway server can make the client buffer.
-const MAX_EVENT_BYTES: usize = 16 << 20;
 
 /// Turns the bytes of a streamed Chat Completions reply into [`ChatDelta`]s as they arrive,
 /// fed in pieces cut anywhere.
@@ -57,15 +54,7 @@ const MAX_EVENT_BYTES: usize = 16 << 20;
 /// ```
 #[derive(Debug, Default)]
 pub struct StreamDecoder {
-    sse: SseParser,
-    /// The name so far of each call seen, by index.
-    calls: BTreeMap<usize, String>,
-    /// The call the last piece was about (for pieces without an index).
-    last_call: Option<usize>,
-    finish_reason: Option<FinishReason>,
-    usage: Option<Usage>,
-    done: bool,
-    produced: bool,
+    inner: SseDecoder<ChatEvents>,
 }
 
 impl StreamDecoder {
@@ -82,19 +71,7 @@ impl StreamDecoder {
     /// grows past 16 MiB; [`ModelError::Other`] when the server reports an error in the
     /// stream. After an error the stream is unusable.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<ChatDelta>, ModelError> {
-        let mut deltas = Vec::new();
-        if self.done {
-            return Ok(deltas);
-        }
-        for event in self.sse.push(bytes) {
-            self.event(event, &mut deltas)?;
-        }
-        if self.sse.buffered() > MAX_EVENT_BYTES {
-            return Err(ModelError::Protocol(format!(
-                "a stream event grew past {MAX_EVENT_BYTES} bytes"
-            )));
-        }
-        Ok(deltas)
+        self.inner.push(bytes)
     }
 
     /// Ends the stream: the deltas still held (usage, finish), or an error when the reply
@@ -105,38 +82,34 @@ impl StreamDecoder {
     /// [`ModelError::Protocol`] when the stream ended before `data: [DONE]` and before any
     /// `finish_reason`, or its last event is not a chunk.
     pub fn finish(&mut self) -> Result<Vec<ChatDelta>, ModelError> {
-        let mut deltas = Vec::new();
-        if self.done {
-            return Ok(deltas);
-        }
-        if let Some(event) = self.sse.finish() {
-            self.event(event, &mut deltas)?;
-        }
-        if !self.done {
-            if self.finish_reason.is_none() {
-                return Err(ModelError::Protocol(
-                    "the stream ended before the reply was complete".into(),
-                ));
-            }
-            self.close(&mut deltas);
-        }
-        Ok(deltas)
+        self.inner.finish()
     }
 
     /// Whether the reply is complete (`data: [DONE]` arrived); later bytes are ignored.
     pub fn is_done(&self) -> bool {
-        self.done
+        self.inner.is_done()
     }
 
     /// Whether any delta came out yet.
     pub fn has_produced(&self) -> bool {
-        self.produced
+        self.inner.has_produced()
     }
+}
 
+/// The Chat Completions chunks of a stream, read as [`ChatDelta`]s.
+#[derive(Debug, Default)]
+pub(crate) struct ChatEvents {
+    /// The name so far of each call seen, by index.
+    calls: BTreeMap<usize, String>,
+    /// The call the last piece was about (for pieces without an index).
+    last_call: Option<usize>,
+    finish_reason: Option<FinishReason>,
+    usage: Option<Usage>,
+    done: bool,
+}
+
+impl EventReader for ChatEvents {
     fn event(&mut self, event: SseEvent, deltas: &mut Vec<ChatDelta>) -> Result<(), ModelError> {
-        if self.done {
-            return Ok(());
-        }
         let data = event.data.trim();
         if data == "[DONE]" {
             self.close(deltas);
@@ -150,7 +123,7 @@ impl StreamDecoder {
             let chunk = chunk.map_err(|error| {
                 ModelError::Protocol(format!(
                     "a stream event is not JSON ({error}): {}",
-                    wire::excerpt(data.as_bytes())
+                    excerpt(data.as_bytes())
                 ))
             })?;
             if event.event.as_deref() == Some("error") || wire::error_in(&chunk).is_some() {
@@ -164,11 +137,28 @@ impl StreamDecoder {
         Ok(())
     }
 
+    /// A stream that ends after a `finish_reason` but without `[DONE]` is complete.
+    fn end(&mut self, deltas: &mut Vec<ChatDelta>) -> Result<(), ModelError> {
+        if self.finish_reason.is_none() {
+            return Err(ModelError::Protocol(
+                "the stream ended before the reply was complete".into(),
+            ));
+        }
+        self.close(deltas);
+        Ok(())
+    }
+
+    fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
+impl ChatEvents {
     fn chunk(&mut self, chunk: &Value, deltas: &mut Vec<ChatDelta>) -> Result<(), ModelError> {
         if !chunk.is_object() {
             return Err(ModelError::Protocol(format!(
                 "a stream event is not a chunk object: {}",
-                wire::excerpt(chunk.to_string().as_bytes())
+                excerpt(chunk.to_string().as_bytes())
             )));
         }
         if let Some(usage) = chunk.get("usage").and_then(wire::usage_of) {
@@ -182,7 +172,6 @@ impl StreamDecoder {
             // `delta`, or a whole `message` from servers that stream those.
             if let Some(delta) = choice.get("delta").or(choice.get("message")) {
                 if let Some(text) = wire::message_text(delta) {
-                    self.produced = true;
                     deltas.push(ChatDelta::Text(text));
                 }
                 let calls = delta.get("tool_calls").and_then(Value::as_array);
@@ -222,7 +211,6 @@ impl StreamDecoder {
             None => None,
         };
         if started || piece.id.is_some() || name.is_some() || !piece.arguments.is_empty() {
-            self.produced = true;
             deltas.push(ChatDelta::ToolCall {
                 index,
                 id: piece.id,
@@ -235,7 +223,6 @@ impl StreamDecoder {
     /// The reply is complete: the usage, then why it finished.
     fn close(&mut self, deltas: &mut Vec<ChatDelta>) {
         self.done = true;
-        self.produced = true;
         if let Some(usage) = self.usage.take() {
             deltas.push(ChatDelta::Usage(usage));
         }

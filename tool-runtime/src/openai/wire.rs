@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::http::{excerpt, transient, Dialect};
 use crate::{
     ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder,
     SchemaForm, ToolCall, ToolChoice, ToolFormat, Usage,
@@ -256,6 +257,13 @@ pub(crate) fn finish_reason(reason: &str, has_calls: bool) -> FinishReason {
     FinishReason::of_reply(Some(FinishReason::parse(reason)), has_calls)
 }
 
+/// How OpenAI and the servers compatible with it fail: [`error_in`], and `429` or `5xx`
+/// are worth another try.
+pub(crate) const DIALECT: Dialect = Dialect {
+    error_in,
+    retryable: transient,
+};
+
 /// The message of an error body: `{"error": {"message": ..}}` (OpenAI, vLLM, llama.cpp),
 /// `{"error": ".."}` (Ollama), `{"message": ..}` or `{"detail": ..}`.
 pub(crate) fn error_in(body: &Value) -> Option<String> {
@@ -273,25 +281,6 @@ pub(crate) fn error_in(body: &Value) -> Option<String> {
     message.as_str().map(str::to_owned)
 }
 
-/// What an error body says: its message when it has one, otherwise its text (cut short).
-pub(crate) fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|body| error_in(&body))
-        .unwrap_or_else(|| excerpt(body))
-}
-
-/// The start of a body, as text, for an error message.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    const LIMIT: usize = 300;
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    match text.char_indices().nth(LIMIT) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -300,7 +289,7 @@ mod tests {
 
     #[test]
     fn error_bodies_of_every_server() {
-        let message = |body: &str| error_message(body.as_bytes());
+        let message = |body: &str| DIALECT.error_message(body.as_bytes());
         assert_eq!(
             message(r#"{"error": {"message": "bad key", "type": "auth"}}"#),
             "bad key"

@@ -1,12 +1,16 @@
 //! An incremental parser of server-sent events (`text/event-stream`), fed bytes in pieces
-//! of any size.
+//! of any size: the framing every provider streams its replies in (OpenAI, Anthropic...).
+//!
+//! It needs no feature: it is plain parsing, for those who bring their own transport. The
+//! clients behind the `openai` and `anthropic` features read their streams with it (and
+//! `tool_runtime::openai` re-exports it under its older path).
 
 /// One event of a server-sent event stream.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SseEvent {
     /// The event's type (its `event:` field), when it has one; Chat Completions streams
-    /// send none.
+    /// send none, Responses and Anthropic streams name every event.
     pub event: Option<String>,
     /// The event's `data:` lines, joined by `\n`.
     pub data: String,
@@ -26,7 +30,7 @@ pub struct SseEvent {
 /// truncated event still fails later, where its data is parsed.
 ///
 /// ```
-/// use tool_runtime::openai::SseParser;
+/// use tool_runtime::sse::SseParser;
 ///
 /// let mut parser = SseParser::default();
 /// let mut events = parser.push(b": keep-alive\r\ndata: {\"a\":\r\ndata:  1}\r");

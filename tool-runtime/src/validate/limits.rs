@@ -1,0 +1,68 @@
+//! The numbers providers document, per format; every one can be changed.
+
+use crate::ToolFormat;
+
+/// A format's limits. Start from [`Limits::of`] and change what a provider has changed:
+/// OpenAI's documents have said 100 properties and 5 levels of nesting, and now say 5000
+/// and 10.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Tools in one request (`None`: no known limit). OpenAI: 128; Gemini: 128
+    /// declarations.
+    pub max_tools: Option<usize>,
+    /// The longest tool name. OpenAI, Anthropic: 64; Gemini, MCP: 128.
+    pub max_name_length: usize,
+    /// Levels of nested objects in a strict schema (OpenAI: 10).
+    pub max_depth: usize,
+    /// Properties in one strict schema, all levels together (OpenAI: 5000).
+    pub max_properties: usize,
+    /// `enum` values in one strict schema, all together (OpenAI: 1000).
+    pub max_enum_values: usize,
+    /// Characters of property names, `$defs` names, `enum` and `const` strings in one
+    /// strict schema (OpenAI: 120,000).
+    pub max_schema_chars: usize,
+}
+
+impl Limits {
+    /// The limits `format`'s provider documents (PROVIDERS.md, mid-2026). The schema
+    /// size limits apply to OpenAI's strict schemas; other formats get no such limit.
+    ///
+    /// ```
+    /// use tool_runtime::{Limits, ToolFormat};
+    ///
+    /// assert_eq!(Limits::of(ToolFormat::OpenAiChat).max_depth, 10);
+    /// assert_eq!(Limits::of(ToolFormat::Gemini).max_tools, Some(128));
+    /// assert_eq!(Limits::of(ToolFormat::Mcp).max_tools, None);
+    /// ```
+    pub fn of(format: ToolFormat) -> Self {
+        let unlimited = Limits {
+            max_tools: None,
+            max_name_length: 64,
+            max_depth: usize::MAX,
+            max_properties: usize::MAX,
+            max_enum_values: usize::MAX,
+            max_schema_chars: usize::MAX,
+        };
+        match format {
+            ToolFormat::OpenAiChat | ToolFormat::OpenAiResponses => Limits {
+                max_tools: Some(128),
+                max_depth: 10,
+                max_properties: 5000,
+                max_enum_values: 1000,
+                max_schema_chars: 120_000,
+                ..unlimited
+            },
+            ToolFormat::Anthropic => unlimited,
+            ToolFormat::Gemini | ToolFormat::GeminiOpenApi => Limits {
+                max_tools: Some(128),
+                max_name_length: 128,
+                ..unlimited
+            },
+            ToolFormat::Mcp => Limits {
+                max_name_length: 128,
+                ..unlimited
+            },
+        }
+    }
+}
