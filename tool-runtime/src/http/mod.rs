@@ -1,3 +1,24 @@
+//! **API in one paragraph.** `Transport::new(Dialect { error_in, retryable })` holds a
+//! reqwest client and the pub(crate) fields `timeout` (per attempt; for streams, to the
+//! start and then between pieces), `retries`, `backoff` and `max_backoff` (defaults 60 s,
+//! 3, 500 ms, 30 s); `Dialect::error_in: fn(&serde_json::Value) -> Option<String>` finds
+//! the message in an error body (the body's text is used when it finds none) and
+//! `Dialect::retryable: fn(StatusCode) -> bool` picks the statuses to retry ([`transient`]:
+//! `429` and every `5xx`, `529` included). `Request::post(url: &str, body: Vec<u8>)`
+//! `.bearer(key)` / `.secret(name, value)` / `.header(name, value)` (lower-case names;
+//! an invalid value fails the request, naming the header, not its value) is one request.
+//! `transport.complete(&request, parse).await -> Result<T, ModelError>` sends it, reads
+//! the whole body within the timeout, retries transient failures (`Retry-After` and
+//! `retry-after-ms` honoured, capped at `max_backoff`), turns an error status into
+//! `ModelError::Status { status, message }` and a success into `parse(&bytes)` (its error
+//! is final). `transport.stream::<R>(request, parse_whole) -> BoxStream<Result<ChatDelta,
+//! ModelError>>` streams it: `R: EventReader + Default + Send` turns each
+//! [`SseEvent`](crate::sse::SseEvent) into [`ChatDelta`]s (`event`), says when the reply is
+//! complete (`is_done`: the connection is then let go) and what an early end means
+//! (`end`: usually an error); the stream is retried until its first delta, never after,
+//! and `parse_whole` reads a whole JSON reply from a server that did not stream.
+//! [`excerpt`] and [`chain`] put a body and an error's causes into a message.
+//!
 //! The HTTP machinery the provider clients share: sending a JSON request with the
 //! provider's headers, a timeout per attempt, retries with exponential backoff (honouring
 //! `Retry-After`, capped), error bodies read into [`ModelError::Status`] with the provider's
@@ -21,8 +42,6 @@
 //!    [`EventReader`] (each [`SseEvent`](crate::sse::SseEvent) into [`ChatDelta`]s, and
 //!    when the reply is complete) and `parse_whole` reads a whole JSON reply, for servers
 //!    that answer a stream request without streaming. It yields the deltas as they come.
-//!
-//! [`excerpt`] and [`chain`] put a body and an error chain into an error message.
 
 mod events;
 mod stream;
