@@ -48,6 +48,8 @@
 // Lets the crate's own doctests and tests use `#[tool]`, whose expansion names `::tool_runtime`.
 extern crate self as tool_runtime;
 
+#[cfg(feature = "anthropic")]
+pub mod anthropic;
 mod args;
 mod call;
 mod chat;
@@ -56,12 +58,15 @@ mod definition;
 mod dispatch;
 mod error;
 mod format;
+#[cfg(any(feature = "openai", feature = "anthropic"))]
+mod http;
 #[cfg(feature = "openai")]
 pub mod openai;
 mod output;
 mod registry;
 mod run;
 mod schema;
+pub mod sse;
 mod tool;
 mod validate;
 

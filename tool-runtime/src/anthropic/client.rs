@@ -1,0 +1,500 @@
+//! The client: configuration, and the [`ChatModel`] implementation on the shared HTTP
+//! transport.
+
+use std::fmt;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use reqwest::Url;
+
+use super::stream::Events;
+use super::wire::{self, BodyOptions};
+use crate::http::{transient, Dialect, Request, Transport};
+use crate::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError, SchemaForm};
+
+/// Anthropic's API, the base URL when `ANTHROPIC_BASE_URL` is not set.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+
+/// The `anthropic-version` every request is sent with.
+pub const API_VERSION: &str = "2023-06-01";
+
+/// The `max_tokens` of a request that sets none (the API requires one): room for a long
+/// answer, within what every current model may write.
+pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+
+/// How the Messages API words its errors, and which are worth another try: `429`, and
+/// `5xx` with `529` (overloaded) among them.
+const DIALECT: Dialect = Dialect {
+    error_in: wire::error_in,
+    retryable: transient,
+};
+
+/// Why [`AnthropicClient::from_env`] could not configure a client; each says which
+/// variable to set.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `ANTHROPIC_MODEL` is needed: there is no default model.
+    #[error(
+        "set ANTHROPIC_MODEL to the model to use at {base_url} (an id from Anthropic's \
+         model list, e.g. `claude-sonnet-4-5`); there is no default"
+    )]
+    MissingModel {
+        /// The endpoint that needs a model name.
+        base_url: String,
+    },
+    /// `ANTHROPIC_API_KEY` is needed: Anthropic's API refuses requests without a key.
+    #[error(
+        "set ANTHROPIC_API_KEY to use {base_url}, or set ANTHROPIC_BASE_URL to a \
+         Messages-compatible gateway that needs no key"
+    )]
+    MissingApiKey {
+        /// The endpoint that needs a key.
+        base_url: String,
+    },
+    /// `ANTHROPIC_BASE_URL` is not an `http` or `https` URL.
+    #[error(
+        "ANTHROPIC_BASE_URL must be an http(s) URL such as https://api.anthropic.com, not `{0}`"
+    )]
+    InvalidBaseUrl(String),
+    /// A variable is set but is not valid Unicode.
+    #[error("{0} is set but is not valid Unicode")]
+    NotUnicode(&'static str),
+}
+
+/// A client for Anthropic's Messages API (`POST {base_url}/v1/messages`), as a
+/// [`ChatModel`]: whole replies and SSE streams.
+///
+/// - **The thread.** System messages, wherever they are, become the top-level `system`
+///   (joined by a blank line); tool calls go back as `tool_use` blocks and tool outputs
+///   as `tool_result` blocks (with `is_error`), the outputs of one turn in one user
+///   message; consecutive messages of one role are merged, so roles alternate as the API
+///   requires. A call whose arguments are not a JSON object goes back with `{}` as its
+///   `input` (its output already says what was wrong).
+/// - **Schemas.** Tools go out in the plain form by default ([`SchemaForm::Plain`]):
+///   Claude follows plain schemas well, the plain form keeps numeric and length bounds in
+///   the schema, and strict tool use is not available on every model (one without it
+///   refuses the whole request). [`with_schema_form`](AnthropicClient::with_schema_form)
+///   with [`SchemaForm::Declared`] sends tools that qualify with `strict: true`.
+/// - **Length.** The API requires `max_tokens`: a request without one gets
+///   [`DEFAULT_MAX_TOKENS`], or what
+///   [`with_default_max_tokens`](AnthropicClient::with_default_max_tokens) set.
+/// - **Retries.** `429`, `529` (overloaded) and other `5xx` answers, timeouts and
+///   connection failures are retried with exponential backoff (honouring `Retry-After`,
+///   capped), 3 times by default; other `4xx` answers are not. Errors carry the body's
+///   message. A stream is retried only before its first delta.
+/// - **Timeouts.** Each attempt of [`complete`](ChatModel::complete) must finish within
+///   the timeout (60 s by default); a stream must start within it, and then never go
+///   quiet for longer.
+///
+/// It needs a Tokio runtime with IO and timers enabled (`#[tokio::main]` has both).
+///
+/// ```no_run
+/// use tool_runtime::anthropic::AnthropicClient;
+/// use tool_runtime::{tool, ChatModel, ChatRequest, Message, ToolRegistry};
+///
+/// /// Get the nickname of a city.
+/// ///
+/// /// # Arguments
+/// /// * `location` - The city, e.g. Paris.
+/// #[tool]
+/// fn get_nickname(location: String) -> String {
+///     format!("{location}: the City of Light")
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// // ANTHROPIC_API_KEY and ANTHROPIC_MODEL (and ANTHROPIC_BASE_URL) from the environment...
+/// let model = AnthropicClient::from_env()?;
+/// // ...or in code:
+/// let model = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
+///     .with_api_key(std::env::var("ANTHROPIC_API_KEY")?)
+///     .with_default_max_tokens(1024)
+///     .with_timeout(std::time::Duration::from_secs(120));
+///
+/// let mut registry = ToolRegistry::new();
+/// registry.register(GetNickname)?;
+/// let thread = vec![Message::user("What is Paris called?")];
+/// let reply = model.complete(ChatRequest::new(&thread).with_tools(&registry)).await?;
+/// for call in &reply.tool_calls {
+///     println!("{}({})", call.name, call.arguments);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct AnthropicClient {
+    transport: Transport,
+    base_url: String,
+    endpoint: String,
+    model: String,
+    api_key: Option<String>,
+    schema_form: SchemaForm,
+    default_max_tokens: u32,
+}
+
+impl fmt::Debug for AnthropicClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AnthropicClient")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.transport.timeout)
+            .field("retries", &self.transport.retries)
+            .field(
+                "backoff",
+                &(self.transport.backoff, self.transport.max_backoff),
+            )
+            .field("schema_form", &self.schema_form)
+            .field("default_max_tokens", &self.default_max_tokens)
+            .finish()
+    }
+}
+
+impl AnthropicClient {
+    /// A client of `model` at `base_url` (the URL that `/v1/messages` is appended to, e.g.
+    /// [`DEFAULT_BASE_URL`]), without an API key.
+    pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Self {
+        let base_url = base_url.into().trim().trim_end_matches('/').to_owned();
+        Self {
+            transport: Transport::new(DIALECT),
+            endpoint: format!("{base_url}/v1/messages"),
+            base_url,
+            model: model.into(),
+            api_key: None,
+            schema_form: SchemaForm::Plain,
+            default_max_tokens: DEFAULT_MAX_TOKENS,
+        }
+    }
+
+    /// A client configured by the environment: `ANTHROPIC_BASE_URL` (default
+    /// [`DEFAULT_BASE_URL`]), `ANTHROPIC_API_KEY` (needed for Anthropic's API, optional
+    /// for a gateway at another URL) and `ANTHROPIC_MODEL` (always needed: Anthropic
+    /// retires model ids on a schedule and models differ widely in price, so a default
+    /// baked in here would go stale or cost a surprise). Empty variables count as unset.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable to set or fix.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        for name in ["ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_MODEL"] {
+            if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(name) {
+                return Err(ConfigError::NotUnicode(name));
+            }
+        }
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](AnthropicClient::from_env), reading the variables through `var`
+    /// (for configuration files, or tests that must not touch the process environment).
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::{AnthropicClient, ConfigError, DEFAULT_BASE_URL};
+    ///
+    /// let vars = |key: Option<&'static str>, model: Option<&'static str>| {
+    ///     move |name: &str| match name {
+    ///         "ANTHROPIC_API_KEY" => key.map(str::to_owned),
+    ///         "ANTHROPIC_MODEL" => model.map(str::to_owned),
+    ///         _ => None,
+    ///     }
+    /// };
+    /// let client = AnthropicClient::from_vars(vars(Some("sk-ant-test"), Some("claude-sonnet-4-5")))?;
+    /// assert_eq!((client.base_url(), client.model()), (DEFAULT_BASE_URL, "claude-sonnet-4-5"));
+    /// assert!(matches!(
+    ///     AnthropicClient::from_vars(vars(Some("sk-ant-test"), None)),
+    ///     Err(ConfigError::MissingModel { .. })
+    /// ));
+    /// assert!(matches!(
+    ///     AnthropicClient::from_vars(vars(None, Some("claude-sonnet-4-5"))),
+    ///     Err(ConfigError::MissingApiKey { .. })
+    /// ));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`from_env`](AnthropicClient::from_env).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            var(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        let base_url = get("ANTHROPIC_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let anthropic = match Url::parse(&base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => url
+                .host_str()
+                .is_some_and(|host| host.eq_ignore_ascii_case("api.anthropic.com")),
+            _ => return Err(ConfigError::InvalidBaseUrl(base_url)),
+        };
+        let api_key = get("ANTHROPIC_API_KEY");
+        if anthropic && api_key.is_none() {
+            return Err(ConfigError::MissingApiKey { base_url });
+        }
+        let Some(model) = get("ANTHROPIC_MODEL") else {
+            return Err(ConfigError::MissingModel { base_url });
+        };
+        let client = Self::new(base_url, model);
+        Ok(match api_key {
+            Some(key) => client.with_api_key(key),
+            None => client,
+        })
+    }
+
+    /// Sends `key` in the `x-api-key` header.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
+    ///     .with_api_key("sk-ant-test");
+    /// assert!(!format!("{client:?}").contains("sk-ant-test"), "never printed");
+    /// ```
+    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// How long one attempt may take (default 60 s): all of a [`complete`](ChatModel::complete);
+    /// for a [`stream`](ChatModel::stream), until the answer starts and then between two
+    /// pieces of it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
+    ///     .with_timeout(Duration::from_secs(300));
+    /// assert_eq!(client.timeout(), Duration::from_secs(300));
+    /// ```
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.transport.timeout = timeout;
+        self
+    }
+
+    /// How many times a failed request is retried (default 3; 0 never retries).
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
+    /// assert_eq!(client.retries(), 3);
+    /// assert_eq!(client.with_retries(0).retries(), 0);
+    /// ```
+    pub fn with_retries(mut self, retries: u32) -> Self {
+        self.transport.retries = retries;
+        self
+    }
+
+    /// The wait before the first retry (default 500 ms, doubling each time) and the most
+    /// any wait may be, a server's `Retry-After` included (default 30 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
+    ///     .with_backoff(Duration::from_secs(1), Duration::from_secs(60));
+    /// ```
+    pub fn with_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.transport.backoff = first;
+        self.transport.max_backoff = max;
+        self
+    }
+
+    /// Sends tools in `form` (default [`SchemaForm::Plain`]; [`SchemaForm::Declared`]
+    /// marks the tools that qualify `strict`, for models with strict tool use).
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    /// use tool_runtime::SchemaForm;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
+    /// assert_eq!(client.schema_form(), SchemaForm::Plain);
+    /// let strict = client.with_schema_form(SchemaForm::Declared);
+    /// assert_eq!(strict.schema_form(), SchemaForm::Declared);
+    /// ```
+    pub fn with_schema_form(mut self, form: SchemaForm) -> Self {
+        self.schema_form = form;
+        self
+    }
+
+    /// The `max_tokens` of requests that set none (default [`DEFAULT_MAX_TOKENS`]); a
+    /// request's own [`max_tokens`](ChatRequest::max_tokens) wins.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
+    ///     .with_default_max_tokens(16_000);
+    /// assert_eq!(client.default_max_tokens(), 16_000);
+    /// ```
+    pub fn with_default_max_tokens(mut self, max_tokens: u32) -> Self {
+        self.default_max_tokens = max_tokens;
+        self
+    }
+
+    /// The base URL, without a trailing `/`.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("http://localhost:4000/", "claude-sonnet-4-5");
+    /// assert_eq!(client.base_url(), "http://localhost:4000");
+    /// ```
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The model asked.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
+    /// assert_eq!(client.model(), "claude-sonnet-4-5");
+    /// ```
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The schema form tools are sent in.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    /// use tool_runtime::SchemaForm;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
+    /// assert_eq!(client.schema_form(), SchemaForm::Plain);
+    /// ```
+    pub fn schema_form(&self) -> SchemaForm {
+        self.schema_form
+    }
+
+    /// The `max_tokens` of requests that set none.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::{AnthropicClient, DEFAULT_MAX_TOKENS};
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
+    /// assert_eq!(client.default_max_tokens(), DEFAULT_MAX_TOKENS);
+    /// ```
+    pub fn default_max_tokens(&self) -> u32 {
+        self.default_max_tokens
+    }
+
+    /// The timeout of one attempt.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
+    /// assert_eq!(client.timeout(), Duration::from_secs(60));
+    /// ```
+    pub fn timeout(&self) -> Duration {
+        self.transport.timeout
+    }
+
+    /// How many times a failed request is retried.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
+    /// assert_eq!(client.retries(), 3);
+    /// ```
+    pub fn retries(&self) -> u32 {
+        self.transport.retries
+    }
+
+    /// The HTTP request for `request`: the body, the version and the key.
+    fn request(&self, request: &ChatRequest<'_>, stream: bool) -> Request<'_> {
+        let options = BodyOptions {
+            model: &self.model,
+            form: self.schema_form,
+            max_tokens: self.default_max_tokens,
+            stream,
+        };
+        let body = wire::request_body(request, options)
+            .to_string()
+            .into_bytes();
+        let http = Request::post(&self.endpoint, body).header("anthropic-version", API_VERSION);
+        match &self.api_key {
+            Some(key) => http.secret("x-api-key", key),
+            None => http,
+        }
+    }
+}
+
+impl ChatModel for AnthropicClient {
+    fn complete<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
+        let http = self.request(&request, false);
+        Box::pin(async move { self.transport.complete(&http, wire::parse_response).await })
+    }
+
+    fn stream<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
+        let http = self.request(&request, true);
+        self.transport.stream::<Events>(http, wire::parse_response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> Result<AnthropicClient, ConfigError> {
+        AnthropicClient::from_vars(move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn configuration_errors_name_the_variable() {
+        let error = from(&[("ANTHROPIC_MODEL", "claude-test")]).unwrap_err();
+        assert!(error.to_string().contains("ANTHROPIC_API_KEY"), "{error}");
+        let error = from(&[
+            ("ANTHROPIC_API_KEY", "sk-ant-test"),
+            ("ANTHROPIC_MODEL", " "),
+        ])
+        .unwrap_err();
+        assert!(error.to_string().contains("ANTHROPIC_MODEL"), "{error}");
+        let error = from(&[("ANTHROPIC_BASE_URL", "api.anthropic.com")]).unwrap_err();
+        assert!(error.to_string().contains("ANTHROPIC_BASE_URL"), "{error}");
+        // A gateway elsewhere needs no key, still a model.
+        let gateway = from(&[
+            ("ANTHROPIC_BASE_URL", "http://127.0.0.1:4000/"),
+            ("ANTHROPIC_MODEL", "claude-test"),
+        ])
+        .unwrap();
+        assert_eq!(gateway.endpoint, "http://127.0.0.1:4000/v1/messages");
+        assert_eq!(gateway.api_key, None);
+        let error = from(&[("ANTHROPIC_BASE_URL", "http://127.0.0.1:4000")]).unwrap_err();
+        assert!(matches!(error, ConfigError::MissingModel { .. }), "{error}");
+        // A look-alike host is not Anthropic's.
+        assert!(from(&[
+            ("ANTHROPIC_BASE_URL", "https://api.anthropic.com.evil.test"),
+            ("ANTHROPIC_MODEL", "claude-test"),
+        ])
+        .is_ok());
+        let client = from(&[
+            ("ANTHROPIC_API_KEY", "sk-ant-test"),
+            ("ANTHROPIC_MODEL", "claude-test"),
+        ])
+        .unwrap();
+        assert_eq!(client.endpoint, "https://api.anthropic.com/v1/messages");
+        assert_eq!(client.api_key.as_deref(), Some("sk-ant-test"));
+        assert!(!format!("{client:?}").contains("sk-ant-test"));
+    }
+}
