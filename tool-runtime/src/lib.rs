@@ -66,6 +66,7 @@ mod output;
 mod registry;
 mod run;
 mod schema;
+mod snapshot;
 pub mod sse;
 mod tool;
 mod validate;
@@ -84,13 +85,14 @@ pub use context::{CallContext, State, StateKey, StateMap};
 pub use definition::{Strictness, ToolDefinition, ToolMarkers};
 pub use dispatch::Dispatch;
 pub use error::RegistryError;
-pub use format::{SchemaForm, ToolFormat, UnknownFormat};
+pub use format::{CallFormatError, SchemaForm, ToolFormat, UnknownFormat};
 pub use registry::{OnViolation, ToolRegistry};
 pub use run::{
     Assistant, CancelHandle, Decision, Mode, PendingCall, Run, RunError, RunEvent, RunOptions,
     RunStatus, RunStep, SubmitError, Thread,
 };
 pub use schema::ParametersBuilder;
+pub use snapshot::{SnapshotError, UPDATE_SNAPSHOTS};
 pub use tool::{Tool, ToolError, ToolFuture, ToolInput};
 pub use validate::{Limits, ValidationError, Validator, Violation};
 

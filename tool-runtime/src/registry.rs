@@ -66,7 +66,7 @@ pub enum OnViolation {
 /// The formats a registry checks its tools against, and what a violation does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Checks {
-    pub(crate) formats: Vec<ToolFormat>,
+    pub(crate) validators: Vec<Validator>,
     pub(crate) on_violation: OnViolation,
 }
 
@@ -75,9 +75,10 @@ impl Default for Checks {
     /// recursive types and is only used on request.
     fn default() -> Self {
         Self {
-            formats: ToolFormat::ALL
+            validators: ToolFormat::ALL
                 .into_iter()
                 .filter(|format| *format != ToolFormat::GeminiOpenApi)
+                .map(Validator::new)
                 .collect(),
             on_violation: OnViolation::Error,
         }
@@ -116,10 +117,11 @@ impl ToolRegistry {
         self
     }
 
-    /// Checks each tool at registration against the rules of `formats` (in declared form,
-    /// with each format's documented [`Limits`](crate::Limits)), and refuses or warns
-    /// about a tool that breaks them. The default: every format but
-    /// [`ToolFormat::GeminiOpenApi`], refusing. An empty list checks nothing.
+    /// Checks each tool at registration against the rules of `formats` (in declared form;
+    /// a [`ToolFormat`] brings its documented [`Limits`](crate::Limits), a
+    /// [`Validator`] the limits it was given), and refuses or warns about a tool that
+    /// breaks them. The default: every format but [`ToolFormat::GeminiOpenApi`],
+    /// refusing. An empty list checks nothing.
     ///
     /// Exporting in a format that is not checked logs its violations as warnings.
     ///
@@ -147,11 +149,11 @@ impl ToolRegistry {
     /// ```
     pub fn with_validation(
         mut self,
-        formats: impl IntoIterator<Item = ToolFormat>,
+        formats: impl IntoIterator<Item = impl Into<Validator>>,
         on_violation: OnViolation,
     ) -> Self {
         self.checks = Checks {
-            formats: formats.into_iter().collect(),
+            validators: formats.into_iter().map(Into::into).collect(),
             on_violation,
         };
         self
@@ -214,8 +216,8 @@ impl ToolRegistry {
 
     /// Checks a tool about to be added against the checked formats' rules and limits.
     fn check(&self, definition: &ToolDefinition) -> Result<(), RegistryError> {
-        for &format in &self.checks.formats {
-            let validator = Validator::new(format);
+        for validator in &self.checks.validators {
+            let format = validator.format();
             let mut violations =
                 validator.check_tool(&definition.export(format, SchemaForm::Declared));
             if let Some(max) = validator

@@ -195,7 +195,7 @@ impl ToolRegistry {
             ToolFormat::Gemini | ToolFormat::GeminiOpenApi => gemini::tools(tools),
             _ => Value::Array(tools),
         };
-        if !self.checks.formats.contains(&format) {
+        if !self.checks.validators.iter().any(|v| v.format() == format) {
             for violation in format.validate(&export) {
                 tracing::warn!(%format, "{violation}");
             }

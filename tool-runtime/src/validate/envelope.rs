@@ -107,7 +107,7 @@ pub(super) fn check_tool(format: ToolFormat, limits: &Limits, tool: &Value) -> V
         limits,
         &name,
         get("name"),
-        &name_pointer(format),
+        name_pointer(format),
         &mut report,
     );
     if let Some(description) = get("description") {

@@ -152,6 +152,12 @@ impl Validator {
     }
 }
 
+impl From<ToolFormat> for Validator {
+    fn from(format: ToolFormat) -> Self {
+        Validator::new(format)
+    }
+}
+
 impl ToolFormat {
     /// Every violation of this format's rules in `export` (a whole export, as
     /// [`ToolRegistry::export`] returns it), with the current documented [`Limits`].

@@ -1,0 +1,200 @@
+//! The drift check: what the model may call, compared with a committed snapshot.
+//!
+//! A change to code can silently change the tools a model sees (seed 000: a
+//! `deleteAllTasks` the assistant suddenly knows about). A test that calls
+//! [`ToolRegistry::assert_snapshot`] fails on any such change with a report of what
+//! changed, until the snapshot is rewritten on purpose (`UPDATE_SNAPSHOTS=1`) and the
+//! rewrite is reviewed with the code.
+
+mod diff;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::{ToolDefinition, ToolRegistry};
+
+/// The environment variable that makes [`ToolRegistry::check_snapshot`] write the
+/// snapshot instead of comparing with it: `UPDATE_SNAPSHOTS=1 cargo test`.
+pub const UPDATE_SNAPSHOTS: &str = "UPDATE_SNAPSHOTS";
+
+/// Why the registry does not match its snapshot.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// There is no snapshot yet.
+    Missing {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// The snapshot could not be read or written, or is not JSON.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: String,
+    },
+    /// The tools changed; each entry says one change, e.g.
+    /// `` + `delete_all_tasks`: added (destructive) ``.
+    Changed {
+        /// The snapshot.
+        path: PathBuf,
+        /// What changed, tool by tool.
+        changes: Vec<String>,
+    },
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::Missing { path } => write!(
+                f,
+                "there is no tool snapshot at {}; run the test with {UPDATE_SNAPSHOTS}=1 to \
+                 write it, and commit it",
+                path.display()
+            ),
+            SnapshotError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            SnapshotError::Changed { path, changes } => {
+                writeln!(f, "the tools a model sees differ from {}:", path.display())?;
+                for change in changes {
+                    writeln!(f, "  {change}")?;
+                }
+                write!(
+                    f,
+                    "if this is intended, run the test with {UPDATE_SNAPSHOTS}=1 to rewrite the \
+                     snapshot, and review it with the change"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+impl ToolRegistry {
+    /// What a snapshot holds: for each tool, in registration order, its name,
+    /// description, markers (`destructive`, `needs_approval`, `read_only`, `idempotent`,
+    /// `open_world`), whether it is exported strict, and its plain parameter schema.
+    pub fn snapshot(&self) -> Value {
+        Value::Array(self.definitions().map(entry).collect())
+    }
+
+    /// Compares the registry with the snapshot at `path` (relative paths are from the
+    /// current directory, the package's root under `cargo test`). With
+    /// `UPDATE_SNAPSHOTS=1` in the environment, writes the snapshot instead (whole, or
+    /// not at all) and succeeds.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, SnapshotError, ToolRegistry};
+    ///
+    /// /// Delete every task.
+    /// #[tool(destructive)]
+    /// fn delete_all_tasks() {}
+    ///
+    /// let dir = std::env::temp_dir().join(format!("snapshot-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("tools.json");
+    /// std::fs::write(&path, "[]")?;
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(DeleteAllTasks)?;
+    /// let Err(SnapshotError::Changed { changes, .. }) = registry.check_snapshot(&path) else {
+    ///     panic!("a new tool is a change");
+    /// };
+    /// assert_eq!(changes, ["+ `delete_all_tasks`: added (destructive), no parameters"]);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`SnapshotError`]: the snapshot is missing, unreadable, or differs.
+    pub fn check_snapshot(&self, path: impl AsRef<Path>) -> Result<(), SnapshotError> {
+        let path = path.as_ref();
+        let current = self.snapshot();
+        if std::env::var_os(UPDATE_SNAPSHOTS).is_some_and(|value| value != "0" && !value.is_empty())
+        {
+            return write(path, &current);
+        }
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(SnapshotError::Missing {
+                    path: path.to_owned(),
+                })
+            }
+            Err(error) => return Err(io(path, error)),
+        };
+        let committed: Value = serde_json::from_str(&text).map_err(|error| io(path, error))?;
+        if committed == current {
+            return Ok(());
+        }
+        Err(SnapshotError::Changed {
+            path: path.to_owned(),
+            changes: diff::changes(&committed, &current),
+        })
+    }
+
+    /// [`check_snapshot`](Self::check_snapshot) for tests: panics with the report of
+    /// what changed.
+    ///
+    /// ```no_run
+    /// # fn registry() -> tool_runtime::ToolRegistry { tool_runtime::ToolRegistry::new() }
+    /// #[test]
+    /// fn the_tools_the_model_sees_are_reviewed() {
+    ///     registry().assert_snapshot("tests/snapshots/tools.json");
+    /// }
+    /// ```
+    #[track_caller]
+    pub fn assert_snapshot(&self, path: impl AsRef<Path>) {
+        if let Err(error) = self.check_snapshot(path) {
+            panic!("{error}");
+        }
+    }
+}
+
+fn entry(definition: &ToolDefinition) -> Value {
+    let markers = definition.markers();
+    let marked: Vec<Value> = [
+        ("destructive", markers.destructive),
+        ("needs_approval", markers.requires_approval),
+        ("read_only", markers.read_only),
+        ("idempotent", markers.idempotent),
+        ("open_world", markers.open_world),
+    ]
+    .into_iter()
+    .filter(|(_, set)| *set)
+    .map(|(name, _)| name.into())
+    .collect();
+    let mut entry = Map::new();
+    entry.insert("name".into(), definition.name().into());
+    entry.insert("description".into(), definition.description().into());
+    entry.insert("markers".into(), marked.into());
+    entry.insert("strict".into(), definition.is_strict().into());
+    entry.insert("parameters".into(), definition.parameters().clone());
+    Value::Object(entry)
+}
+
+/// Writes the whole file or leaves the old one: a temporary file renamed into place.
+fn write(path: &Path, snapshot: &Value) -> Result<(), SnapshotError> {
+    let mut text = serde_json::to_string_pretty(snapshot).map_err(|error| io(path, error))?;
+    text.push('\n');
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|error| io(path, error))?;
+    }
+    let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| {
+            let _ = std::fs::remove_file(&temporary);
+            io(path, error)
+        })
+}
+
+fn io(path: &Path, error: impl fmt::Display) -> SnapshotError {
+    SnapshotError::Io {
+        path: path.to_owned(),
+        error: error.to_string(),
+    }
+}
