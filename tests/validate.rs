@@ -46,7 +46,9 @@ fn each_rule_has_its_violation() {
         .map(|i| (format!("p{i}"), json!({"type": "integer"})))
         .collect();
     let many_values: Vec<String> = (0..1001).map(|i| format!("v{i}")).collect();
-    let long_values: Vec<String> = (0..2).map(|i| format!("{i}{}", "x".repeat(60_000))).collect();
+    let long_values: Vec<String> = (0..2)
+        .map(|i| format!("{i}{}", "x".repeat(60_000)))
+        .collect();
     let table: Vec<(&str, ToolFormat, Value, Vec<&str>)> = vec![
         // Names (PROVIDERS.md, "Names").
         ("OpenAI: a name with a space", OpenAiChat, chat("get weather", closed(json!({})), true),
@@ -181,7 +183,9 @@ fn each_rule_has_its_violation() {
     for (rule, format, tool, expected) in &table {
         let actual = said(*format, tool);
         if &actual != expected {
-            failures.push(format!("{rule} ({format}):\n  said:     {actual:#?}\n  expected: {expected:#?}"));
+            failures.push(format!(
+                "{rule} ({format}):\n  said:     {actual:#?}\n  expected: {expected:#?}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -191,12 +195,26 @@ fn each_rule_has_its_violation() {
 fn a_request_has_a_tool_limit_and_unique_names() {
     let tool = |name: String| chat(&name, closed(json!({})), true);
     let export = Value::Array((0..129).map(|i| tool(format!("t{i}"))).collect());
-    let said: Vec<String> = OpenAiChat.validate(&export).iter().map(ToString::to_string).collect();
-    assert_eq!(said, ["tool `` at /: 129 tools in one request; the limit is 128"]);
+    let said: Vec<String> = OpenAiChat
+        .validate(&export)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        said,
+        ["tool `` at /: 129 tools in one request; the limit is 128"]
+    );
 
     let twice = json!([tool("a".into()), tool("b".into()), tool("a".into())]);
-    let said: Vec<String> = OpenAiChat.validate(&twice).iter().map(ToString::to_string).collect();
-    assert_eq!(said, ["tool `a` at /function/name: another tool of the request has this name"]);
+    let said: Vec<String> = OpenAiChat
+        .validate(&twice)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        said,
+        ["tool `a` at /function/name: another tool of the request has this name"]
+    );
 
     let declarations: Vec<Value> = (0..129).map(|i| json!({"name": format!("t{i}")})).collect();
     let said: Vec<String> = Gemini
@@ -204,7 +222,10 @@ fn a_request_has_a_tool_limit_and_unique_names() {
         .iter()
         .map(ToString::to_string)
         .collect();
-    assert_eq!(said, ["tool `` at /: 129 tools in one request; the limit is 128"]);
+    assert_eq!(
+        said,
+        ["tool `` at /: 129 tools in one request; the limit is 128"]
+    );
 }
 
 #[test]
@@ -215,7 +236,11 @@ fn limits_can_be_the_older_ones() {
     let older = Validator::new(OpenAiChat).with_limits(limits);
     let tool = chat("a", nested(6), true);
     assert!(Validator::new(OpenAiChat).check_tool(&tool).is_empty());
-    let said: Vec<String> = older.check_tool(&tool).into_iter().map(|v| v.message).collect();
+    let said: Vec<String> = older
+        .check_tool(&tool)
+        .into_iter()
+        .map(|v| v.message)
+        .collect();
     assert_eq!(said, ["objects are nested 6 deep; the limit is 5"]);
 }
 
@@ -287,19 +312,37 @@ mod deep {
 /// * `record` - The record.
 #[tool]
 fn store_deep(record: deep::L1) -> String {
-    record.inner.inner.inner.inner.inner.inner.inner.inner.inner.inner
+    record
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
 }
 
 #[test]
 fn the_registry_refuses_a_tool_a_provider_would_refuse() {
     let mut registry = ToolRegistry::new();
     let refused = registry.register(StoreDeep).unwrap_err();
-    let RegistryError::InvalidDefinition { tool, format, violations } = &refused else {
+    let RegistryError::InvalidDefinition {
+        tool,
+        format,
+        violations,
+    } = &refused
+    else {
         panic!("expected InvalidDefinition, got {refused:?}");
     };
     assert_eq!((tool.as_str(), *format), ("store_deep", OpenAiChat));
     assert_eq!(violations.len(), 1);
-    assert_eq!(violations[0].message, "objects are nested 11 deep; the limit is 10");
+    assert_eq!(
+        violations[0].message,
+        "objects are nested 11 deep; the limit is 10"
+    );
     assert_eq!(
         refused.to_string(),
         format!(
@@ -308,12 +351,16 @@ fn the_registry_refuses_a_tool_a_provider_would_refuse() {
             violations[0].pointer
         )
     );
-    assert!(registry.is_empty(), "a refused tool leaves the registry as it was");
+    assert!(
+        registry.is_empty(),
+        "a refused tool leaves the registry as it was"
+    );
 
     // Warned about, not refused, when asked; and not checked at all for formats left out.
     let mut lenient = ToolRegistry::new().with_validation([OpenAiChat], OnViolation::Warn);
     lenient.register(StoreDeep).unwrap();
-    let mut anthropic_only = ToolRegistry::new().with_validation([Anthropic, Mcp], OnViolation::Error);
+    let mut anthropic_only =
+        ToolRegistry::new().with_validation([Anthropic, Mcp], OnViolation::Error);
     anthropic_only.register(StoreDeep).unwrap();
     assert_eq!(anthropic_only.validate(Anthropic), Ok(()));
     assert!(anthropic_only.validate(OpenAiChat).is_err());
@@ -323,12 +370,16 @@ fn the_registry_refuses_a_tool_a_provider_would_refuse() {
 fn a_registry_refuses_the_tool_past_a_providers_limit() {
     let mut limits = Limits::of(OpenAiChat);
     limits.max_tools = Some(1);
-    let mut registry = ToolRegistry::new()
-        .with_validation([Validator::new(OpenAiChat).with_limits(limits)], OnViolation::Error);
+    let mut registry = ToolRegistry::new().with_validation(
+        [Validator::new(OpenAiChat).with_limits(limits)],
+        OnViolation::Error,
+    );
     registry.register(signatures::Ping).unwrap();
     let refused = registry.register(signatures::Echo).unwrap_err();
     assert!(
-        refused.to_string().contains("tool `echo-text` at /: a request can offer at most 1 tools"),
+        refused
+            .to_string()
+            .contains("tool `echo-text` at /: a request can offer at most 1 tools"),
         "{refused}"
     );
 }
