@@ -61,8 +61,7 @@ impl<'a> Request<'a> {
     }
 
     /// Adds the header `name` (lower case) with `value`.
-    // For the Anthropic client's `anthropic-version`; nothing else sends a plain header yet.
-    #[allow(dead_code)]
+    #[cfg_attr(not(feature = "anthropic"), allow(dead_code))] // `anthropic-version`
     pub(crate) fn header(self, name: &'static str, value: &str) -> Self {
         self.with(name, value, false)
     }
@@ -73,6 +72,7 @@ impl<'a> Request<'a> {
     }
 
     /// Adds `authorization: Bearer {token}`, a secret.
+    #[cfg_attr(not(feature = "openai"), allow(dead_code))] // OpenAI's key
     pub(crate) fn bearer(self, token: &str) -> Self {
         self.secret("authorization", &format!("Bearer {token}"))
     }

@@ -1,10 +1,11 @@
-//! An OpenAI Chat Completions client for any compatible endpoint (OpenAI, Ollama, vLLM,
-//! llama.cpp's server). Behind the `openai` feature.
+//! OpenAI clients: Chat Completions for any compatible endpoint (OpenAI, Ollama, vLLM,
+//! llama.cpp's server), and the Responses API. Behind the `openai` feature.
 //!
-//! [`OpenAiClient`] is a [`ChatModel`](crate::ChatModel): whole replies and SSE streams,
+//! [`OpenAiClient`] (Chat Completions) and [`ResponsesClient`] (Responses) are
+//! [`ChatModel`](crate::ChatModel)s, configured alike: whole replies and SSE streams,
 //! retries with backoff, timeouts, and the strict or plain schema form chosen by endpoint.
-//! The pieces it reads streams with, [`SseParser`] and [`StreamDecoder`], are public for
-//! those who bring their own transport.
+//! The pieces the Chat Completions client reads streams with, [`SseParser`] and
+//! [`StreamDecoder`], are public for those who bring their own transport.
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
@@ -25,9 +26,13 @@
 //! ```
 
 mod client;
+mod config;
+mod responses;
 mod stream;
 mod wire;
 
 pub use crate::sse::{SseEvent, SseParser};
-pub use client::{ConfigError, OpenAiClient, DEFAULT_BASE_URL, DEFAULT_OPENAI_MODEL};
+pub use client::OpenAiClient;
+pub use config::{ConfigError, DEFAULT_BASE_URL, DEFAULT_OPENAI_MODEL};
+pub use responses::ResponsesClient;
 pub use stream::StreamDecoder;

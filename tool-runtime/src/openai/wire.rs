@@ -1,13 +1,30 @@
 //! The Chat Completions JSON: requests out, whole replies and error bodies in
 //! (PROVIDERS.md, "OpenAI Chat Completions" and the local servers' quirks).
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
+use super::config::Api;
+use super::stream::ChatEvents;
 use crate::http::{excerpt, transient, Dialect};
 use crate::{
     ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder,
     SchemaForm, ToolCall, ToolChoice, ToolFormat, Usage,
 };
+
+/// The Chat Completions API, as [`OpenAiClient`](super::OpenAiClient) speaks it.
+pub(super) struct ChatCompletions;
+
+impl Api for ChatCompletions {
+    type Events = ChatEvents;
+
+    fn body(request: &ChatRequest<'_>, model: &str, form: SchemaForm, stream: bool) -> Value {
+        request_body(request, model, form, stream)
+    }
+
+    fn parse(body: &[u8]) -> Result<ChatResponse, ModelError> {
+        parse_response(body)
+    }
+}
 
 /// The body of a `POST /chat/completions` for `request`.
 pub(crate) fn request_body(
@@ -22,20 +39,13 @@ pub(crate) fn request_body(
         "messages".into(),
         request.messages.iter().map(message).collect(),
     );
-    if !request.tools.is_empty() {
-        body.insert(
-            "tools".into(),
-            request
-                .tools
-                .iter()
-                .map(|tool| tool.export(ToolFormat::OpenAiChat, form))
-                .collect(),
-        );
-        body.insert("tool_choice".into(), tool_choice(&request.tool_choice));
-        if let Some(parallel) = request.parallel_tool_calls {
-            body.insert("parallel_tool_calls".into(), parallel.into());
-        }
-    }
+    insert_tools(
+        &mut body,
+        request,
+        ToolFormat::OpenAiChat,
+        form,
+        |name| json!({"type": "function", "function": {"name": name}}),
+    );
     if let Some(max_tokens) = request.max_tokens {
         body.insert("max_tokens".into(), max_tokens.into());
     }
@@ -97,14 +107,9 @@ fn message(message: &Message) -> Value {
 /// (Ollama answers 400 to an object), `{}` when the model sent none (llama.cpp's templates
 /// parse it).
 fn tool_call(call: &ToolCall) -> Value {
-    let arguments = if call.arguments.trim().is_empty() {
-        "{}"
-    } else {
-        call.arguments.as_str()
-    };
     let mut function = Map::new();
     function.insert("name".into(), call.name.as_str().into());
-    function.insert("arguments".into(), arguments.into());
+    function.insert("arguments".into(), sent_arguments(call).into());
     let mut wire = Map::new();
     wire.insert("id".into(), call.id.as_str().into());
     wire.insert("type".into(), "function".into());
@@ -112,19 +117,39 @@ fn tool_call(call: &ToolCall) -> Value {
     Value::Object(wire)
 }
 
-fn tool_choice(choice: &ToolChoice) -> Value {
-    match choice {
+/// A call's arguments as they go back: the model's JSON text, or `{}` when it sent none.
+pub(crate) fn sent_arguments(call: &ToolCall) -> &str {
+    if call.arguments.trim().is_empty() {
+        "{}"
+    } else {
+        &call.arguments
+    }
+}
+
+/// Adds the request's tools to `body`, when it offers any: `tools` (each in `format`'s
+/// shape, in `form`), `tool_choice` (`"auto"`, `"none"`, `"required"`, or `named(tool)`
+/// for one tool) and `parallel_tool_calls` when set.
+pub(crate) fn insert_tools(
+    body: &mut Map<String, Value>,
+    request: &ChatRequest<'_>,
+    format: ToolFormat,
+    form: SchemaForm,
+    named: fn(&str) -> Value,
+) {
+    if request.tools.is_empty() {
+        return;
+    }
+    let tools = request.tools.iter().map(|tool| tool.export(format, form));
+    body.insert("tools".into(), tools.collect());
+    let choice = match &request.tool_choice {
         ToolChoice::Auto => "auto".into(),
         ToolChoice::None => "none".into(),
         ToolChoice::Required => "required".into(),
-        ToolChoice::Tool(name) => {
-            let mut function = Map::new();
-            function.insert("name".into(), name.as_str().into());
-            let mut wire = Map::new();
-            wire.insert("type".into(), "function".into());
-            wire.insert("function".into(), function.into());
-            Value::Object(wire)
-        }
+        ToolChoice::Tool(name) => named(name),
+    };
+    body.insert("tool_choice".into(), choice);
+    if let Some(parallel) = request.parallel_tool_calls {
+        body.insert("parallel_tool_calls".into(), parallel.into());
     }
 }
 
@@ -218,27 +243,34 @@ pub(crate) struct CallPiece {
 
 impl CallPiece {
     pub(crate) fn of(call: &Value) -> Self {
-        let text = |value: Option<&Value>| {
-            value
-                .and_then(Value::as_str)
-                .filter(|text| !text.is_empty())
-                .map(str::to_owned)
-        };
         let function = call.get("function");
-        let arguments = match function.and_then(|function| function.get("arguments")) {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(text)) => text.clone(),
-            Some(other) => other.to_string(),
-        };
         Self {
             index: call
                 .get("index")
                 .and_then(Value::as_u64)
                 .and_then(|index| usize::try_from(index).ok()),
-            id: text(call.get("id")),
-            name: text(function.and_then(|function| function.get("name"))),
-            arguments,
+            id: non_empty(call.get("id")),
+            name: non_empty(function.and_then(|function| function.get("name"))),
+            arguments: arguments_text(function.and_then(|function| function.get("arguments"))),
         }
+    }
+}
+
+/// A string that is there and not empty.
+pub(crate) fn non_empty(value: Option<&Value>) -> Option<String> {
+    value
+        .and_then(Value::as_str)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
+}
+
+/// A call's arguments as JSON text: a string as it is, an object (some servers send one)
+/// as its JSON text, none as nothing (read as `{}` once the call is complete).
+pub(crate) fn arguments_text(arguments: Option<&Value>) -> String {
+    match arguments {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
     }
 }
 
