@@ -78,15 +78,12 @@ fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
             pointer.to_string()
         }
     };
-    let Value::Object(object) = schema else {
-        return Err(format!("{}: a boolean schema", at(pointer)));
+    let object = match schema {
+        Value::Object(object) => object,
+        Value::Bool(_) => return Err(format!("{}: a boolean schema", at(pointer))),
+        Value::Array(_) => return Err(format!("{}: not a schema (an array)", at(pointer))),
+        _ => return Err(format!("{}: not a schema", at(pointer))),
     };
-    let constrained = ["type", "anyOf", "$ref", "enum", "const"]
-        .iter()
-        .any(|key| object.contains_key(*key));
-    if !constrained {
-        return Err(format!("{}: accepts any value (no type)", at(pointer)));
-    }
     for key in DROPPED {
         object.remove(*key);
     }
@@ -100,19 +97,22 @@ fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
     if let Some(key) = object.keys().find(|key| !SUPPORTED.contains(&key.as_str())) {
         return Err(format!("{}: keyword `{key}` is not supported", at(pointer)));
     }
+    let constrained = ["type", "anyOf", "$ref", "enum", "const"]
+        .iter()
+        .any(|key| object.contains_key(*key));
+    if !constrained {
+        return Err(format!("{}: accepts any value (no type)", at(pointer)));
+    }
     let is_object = match object.get("type") {
         Some(Value::String(t)) => t == "object",
         Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
         _ => false,
     };
-    if is_object {
-        if object.get("additionalProperties") != Some(&Value::Bool(false)) {
-            return Err(format!(
-                "{}: an object with free-form keys (a map) cannot be strict",
-                at(pointer)
-            ));
-        }
-        require_all(object);
+    if is_object && object.get("additionalProperties") != Some(&Value::Bool(false)) {
+        return Err(format!(
+            "{}: an object with free-form keys (a map) cannot be strict",
+            at(pointer)
+        ));
     }
     for key in ["properties", "$defs"] {
         if let Some(Value::Object(members)) = object.get_mut(key) {
@@ -128,6 +128,11 @@ fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
         for (index, member) in members.iter_mut().enumerate() {
             descend(member, pointer, &["anyOf", &index.to_string()])?;
         }
+    }
+    // Last: the properties are judged (and their reasons point) as the plain schema has
+    // them, and a nullable wrapper keeps the description their hints were added to.
+    if is_object {
+        require_all(object);
     }
     Ok(())
 }
@@ -226,6 +231,45 @@ mod tests {
         assert_eq!(
             strict_form(&tuple),
             Err("/properties/p: keyword `prefixItems` is not supported".into())
+        );
+    }
+
+    /// An optional property is made nullable after its own strict form is known, so a
+    /// reason points into the plain schema (not into an `anyOf` wrapper the plain schema
+    /// does not have) and says what is unsupported; and the hints a property's keywords
+    /// become join its own description.
+    #[test]
+    fn an_optional_property_is_judged_as_written() {
+        let all_of = json!({"type": "object", "properties": {
+            "x": {"allOf": [{"type": "string"}]}
+        }, "additionalProperties": false});
+        assert_eq!(
+            strict_form(&all_of),
+            Err("/properties/x: keyword `allOf` is not supported".into())
+        );
+        let not = json!({"type": "object", "properties": {
+            "x": {"type": "string", "not": {"const": "a"}}
+        }, "additionalProperties": false});
+        assert_eq!(
+            strict_form(&not),
+            Err("/properties/x: keyword `not` is not supported".into())
+        );
+        let items = json!({"type": "object", "properties": {
+            "x": {"type": "array", "items": [{"type": "integer"}]}
+        }, "required": ["x"], "additionalProperties": false});
+        assert_eq!(
+            strict_form(&items),
+            Err("/properties/x/items: not a schema (an array)".into())
+        );
+        let recursive = json!({"type": "object", "properties": {
+            "tree": {"$ref": "#/$defs/Tree", "description": "The tree.", "default": {"children": []}}
+        }, "additionalProperties": false, "$defs": {"Tree": {"type": "object", "properties": {
+            "children": {"type": "array", "items": {"$ref": "#/$defs/Tree"}}
+        }, "required": ["children"], "additionalProperties": false}}});
+        assert_eq!(
+            strict_form(&recursive).unwrap()["properties"]["tree"],
+            json!({"anyOf": [{"$ref": "#/$defs/Tree"}, {"type": "null"}],
+                   "description": "The tree. (default: {\"children\":[]})"})
         );
     }
 }
