@@ -59,10 +59,16 @@ pub(crate) fn move_to_description(
     object.insert("description".into(), text.into());
 }
 
+/// The largest repetition count RE2 and Go's `regexp` accept (`{0,1000}`); larger ones
+/// are refused by them and, past a few thousand, by the `regex` crate's size limit.
+const MAX_REPEAT: u64 = 1000;
+
 /// States a string's length bounds as a `pattern` (`^[\s\S]{1,20}$`), which strict
 /// modes enforce and their `minLength`/`maxLength` they lack; a `char` parameter keeps
 /// its "exactly one character" in the grammar the model is held to. A string with a
-/// pattern of its own keeps its bounds, for [`move_to_description`] to say.
+/// pattern of its own keeps its bounds, for [`move_to_description`] to say, and so do
+/// bounds no regex engine would take as a repetition (above [`MAX_REPEAT`], or a
+/// minimum above the maximum).
 pub(crate) fn lengths_as_pattern(object: &mut Map<String, Value>) {
     let (min, max) = (object.get("minLength"), object.get("maxLength"));
     if object.contains_key("pattern") || (min.is_none() && max.is_none()) {
@@ -74,6 +80,9 @@ pub(crate) fn lengths_as_pattern(object: &mut Map<String, Value>) {
     ) else {
         return;
     };
+    if min > MAX_REPEAT || max.is_some_and(|max| max > MAX_REPEAT || max < min) {
+        return;
+    }
     let repeat = match max {
         Some(max) if max == min => format!("{{{min}}}"),
         Some(max) => format!("{{{min},{max}}}"),
@@ -208,6 +217,31 @@ mod tests {
         assert_eq!(
             own,
             json!({"type": "string", "maxLength": 8, "pattern": "^a"})
+        );
+    }
+
+    /// RE2 (and Go's regexp) refuse a repetition count above 1000, the `regex` crate's
+    /// size limit refuses `{0,100000}`, and `{5,2}` is no regex at all: such bounds stay
+    /// keywords, for the description.
+    #[test]
+    fn lengths_no_regex_engine_takes_stay_keywords() {
+        for bounds in [
+            json!({"maxLength": 5000}),
+            json!({"minLength": 1001}),
+            json!({"minLength": 1, "maxLength": 100000}),
+            json!({"minLength": 5, "maxLength": 2}),
+        ] {
+            let mut schema = bounds.clone();
+            schema["type"] = json!("string");
+            let before = schema.clone();
+            lengths_as_pattern(schema.as_object_mut().unwrap());
+            assert_eq!(schema, before, "{bounds}");
+        }
+        let mut largest = json!({"type": "string", "minLength": 1000, "maxLength": 1000});
+        lengths_as_pattern(largest.as_object_mut().unwrap());
+        assert_eq!(
+            largest,
+            json!({"type": "string", "pattern": "^[\\s\\S]{1000}$"})
         );
     }
 
