@@ -21,7 +21,7 @@ use tool_runtime::{
 };
 
 use city_tools::registry;
-use model_server::{collect, rebuild, Piece, Reply, Running};
+use model_server::{collect, rebuild, typed_event, typed_events, Piece, Reply, Running};
 
 // ---------------------------------------------------------------------------------------
 // The server, speaking the Messages API.
@@ -47,19 +47,8 @@ fn error_reply(status: u16, kind: &str, message: &str) -> Reply {
     )
 }
 
-/// An SSE stream of these events, each sent as its own write.
-fn events(events: impl IntoIterator<Item = Value>) -> Reply {
-    Reply::sse(events.into_iter().map(|event| sse(&event)))
-}
-
 // ---------------------------------------------------------------------------------------
 // Wire helpers.
-
-/// An event as the API sends it: its type on the `event:` line, then its data.
-fn sse(event: &Value) -> String {
-    let kind = event["type"].as_str().unwrap_or("message");
-    format!("event: {kind}\ndata: {event}\n\n")
-}
 
 fn message_start(input_tokens: u64) -> Value {
     json!({"type": "message_start", "message": {
@@ -117,7 +106,7 @@ fn text_reply(text: &str) -> Value {
 
 /// The events of a streamed text reply.
 fn text_stream(text: &str) -> Reply {
-    events([
+    typed_events([
         message_start(30),
         text_start(0),
         text_delta(0, text),
@@ -332,7 +321,7 @@ async fn a_reply_cut_at_max_tokens_finishes_for_length() {
             json!([{"type": "text", "text": "Once upon a"}]),
             "max_tokens",
         )),
-        events([
+        typed_events([
             message_start(5),
             text_start(0),
             text_delta(0, "Once upon a"),
@@ -373,7 +362,7 @@ async fn streams_text_and_two_tool_calls_as_they_arrive() {
     let events = |events: &[Value]| {
         events
             .iter()
-            .map(|event| Piece::Bytes(sse(event).into_bytes()))
+            .map(|event| Piece::Bytes(typed_event(event).into_bytes()))
             .collect::<Vec<_>>()
     };
     let mut pieces = events(&[
@@ -449,7 +438,7 @@ async fn streams_text_and_two_tool_calls_as_they_arrive() {
 
 #[tokio::test]
 async fn an_error_event_mid_stream_ends_it_with_the_message() {
-    let server = serve([events([
+    let server = serve([typed_events([
         message_start(10),
         text_start(0),
         text_delta(0, "Hel"),
@@ -580,7 +569,7 @@ async fn gives_up_after_the_retries_with_the_message() {
 #[tokio::test]
 async fn an_assistant_run_dispatches_the_call_and_sends_its_result_back() {
     let server = serve([
-        events([
+        typed_events([
             message_start(50),
             tool_use_start(0, "toolu_1", "get_nickname"),
             json_delta(0, "{\"location\": "),

@@ -21,7 +21,7 @@ use tool_runtime::{
 };
 
 use city_tools::registry;
-use model_server::{collect, rebuild, Piece, Reply, Running};
+use model_server::{collect, rebuild, typed_event, typed_events, Piece, Reply, Running};
 
 // ---------------------------------------------------------------------------------------
 // The server, speaking the Responses API.
@@ -38,19 +38,8 @@ fn client(server: &Running) -> ResponsesClient {
         .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
 }
 
-/// An SSE stream of these events, each sent as its own write.
-fn events(events: impl IntoIterator<Item = Value>) -> Reply {
-    Reply::sse(events.into_iter().map(|event| sse(&event)))
-}
-
 // ---------------------------------------------------------------------------------------
 // Wire helpers.
-
-/// An event as the API sends it: its type on the `event:` line, then its data.
-fn sse(event: &Value) -> String {
-    let kind = event["type"].as_str().unwrap_or("message");
-    format!("event: {kind}\ndata: {event}\n\n")
-}
 
 /// A whole response: `output` items, a status, usage.
 fn response(status: &str, output: Value, usage: Value) -> Value {
@@ -115,7 +104,7 @@ fn completed(output: Value, usage: Value) -> Value {
 
 /// A streamed text answer.
 fn text_stream(text: &str) -> Reply {
-    events([
+    typed_events([
         created(),
         item_added(
             0,
@@ -368,7 +357,7 @@ async fn streams_interleaved_argument_deltas_of_two_calls() {
     ];
     let mut pieces: Vec<Piece> = stream
         .iter()
-        .map(|event| Piece::Bytes(sse(event).into_bytes()))
+        .map(|event| Piece::Bytes(typed_event(event).into_bytes()))
         .collect();
     // The server holds the rest back until the first text delta has been read.
     pieces.insert(5, Piece::Wait(gate.clone()));
@@ -424,7 +413,7 @@ async fn streams_interleaved_argument_deltas_of_two_calls() {
 async fn streamed_calls_whose_arguments_come_only_whole() {
     // No argument deltas: one call's arguments come in its `.done` event, another's only
     // in its finished item, a third call is never announced before its finished item.
-    let server = serve([events([
+    let server = serve([typed_events([
         created(),
         item_added(0, call_item("fc_1", "call_1", "get_nickname", "")),
         arguments_done(0, "fc_1", "{\"location\": \"Rome\"}"),
@@ -471,7 +460,7 @@ async fn streamed_calls_whose_arguments_come_only_whole() {
 
 #[tokio::test]
 async fn a_stream_of_only_the_completed_response_is_read_from_its_output() {
-    let server = serve([events([
+    let server = serve([typed_events([
         created(),
         completed(
             json!([
@@ -513,7 +502,7 @@ async fn a_stream_cut_at_max_output_tokens_finishes_for_length() {
         usage_of(9, 16),
     );
     cut["incomplete_details"] = json!({"reason": "max_output_tokens"});
-    let server = serve([events([
+    let server = serve([typed_events([
         created(),
         text_delta(0, "The weather in Par"),
         json!({"type": "response.incomplete", "response": cut}),
@@ -536,7 +525,7 @@ async fn a_stream_cut_at_max_output_tokens_finishes_for_length() {
 
 #[tokio::test]
 async fn a_stream_that_ends_before_it_completes_is_an_error() {
-    let server = serve([events([
+    let server = serve([typed_events([
         created(),
         text_delta(0, "The weather in Par"),
         item_added(1, call_item("fc_1", "call_1", "get_current_weather", "")),
@@ -627,11 +616,11 @@ async fn a_failed_response_is_an_error_with_its_message() {
     failed["error"] = json!({"code": "server_error", "message": "The model crashed."});
     let server = serve([
         Reply::json(failed.clone()),
-        events([
+        typed_events([
             created(),
             json!({"type": "response.failed", "response": failed}),
         ]),
-        events([
+        typed_events([
             created(),
             text_delta(0, "Hel"),
             json!({"type": "error", "code": "server_error", "message": "Stream interrupted.",
@@ -676,7 +665,7 @@ async fn an_assistant_run_dispatches_the_call_and_sends_its_output_back() {
     let mut started = call.clone();
     started["arguments"] = json!("");
     let server = serve([
-        events([
+        typed_events([
             created(),
             item_added(0, started),
             arguments_delta(0, "fc_1", "{\"location\": "),

@@ -81,6 +81,18 @@ impl Reply {
     }
 }
 
+/// An event as the Messages and Responses APIs send it: its `type` on the `event:` line,
+/// then its JSON on the `data:` line.
+pub fn typed_event(event: &Value) -> String {
+    let kind = event["type"].as_str().unwrap_or("message");
+    format!("event: {kind}\ndata: {event}\n\n")
+}
+
+/// An SSE stream of these events, each named by its `type` and sent as its own write.
+pub fn typed_events(events: impl IntoIterator<Item = Value>) -> Reply {
+    Reply::sse(events.into_iter().map(|event| typed_event(&event)))
+}
+
 /// A request the server received.
 pub struct Received {
     pub path: String,
