@@ -176,25 +176,95 @@ fn entry(definition: &ToolDefinition) -> Value {
     Value::Object(entry)
 }
 
-/// Writes the whole file or leaves the old one: a temporary file renamed into place.
+/// Writes the whole file or leaves the old one: a temporary file of this write alone
+/// (tests run on threads of one process, and two may write the same snapshot), flushed
+/// to disk, then renamed into place.
 fn write(path: &Path, snapshot: &Value) -> Result<(), SnapshotError> {
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+
     let mut text = serde_json::to_string_pretty(snapshot).map_err(|error| io(path, error))?;
     text.push('\n');
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+    if let Some(dir) = dir {
         std::fs::create_dir_all(dir).map_err(|error| io(path, error))?;
     }
-    let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|error| {
-            let _ = std::fs::remove_file(&temporary);
-            io(path, error)
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        WRITES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let temporary = path.with_file_name(name);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
         })
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(io(path, error));
+    }
+    // The rename itself survives a crash once the directory is on disk (where a directory
+    // can be opened and synced: not on every platform, hence best effort).
+    if let Ok(dir) = std::fs::File::open(dir.unwrap_or(Path::new("."))) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
 }
 
 fn io(path: &Path, error: impl fmt::Display) -> SnapshotError {
     SnapshotError::Io {
         path: path.to_owned(),
         error: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Tests of one binary run on threads of one process, and two of them may rewrite the
+    /// same snapshot at once (`UPDATE_SNAPSHOTS=1 cargo test`): each write is whole, none
+    /// fails because another moved its temporary file away, and none is left behind.
+    #[test]
+    fn concurrent_writes_of_one_snapshot_each_succeed_whole() {
+        let dir = std::env::temp_dir().join(format!("snapshot-write-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("tools.json");
+        let snapshot = json!([{"name": "a", "description": "x".repeat(100_000)}]);
+        let failures: Vec<String> = std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..20)
+                            .filter_map(|_| write(&path, &snapshot).err())
+                            .map(|error| error.to_string())
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            writers
+                .into_iter()
+                .flat_map(|writer| writer.join().unwrap())
+                .collect()
+        });
+        assert_eq!(failures, Vec::<String>::new());
+        let written: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(written, snapshot);
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from("tools.json")]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
