@@ -1,6 +1,6 @@
 //! What changed between two snapshots, in words a reviewer reads at a glance:
-//! tools added or removed, parameters added, removed, retyped or made required,
-//! descriptions, constraints and markers changed.
+//! tools added or removed, parameters added, removed, retyped or made required (recursive
+//! types' among them), descriptions, constraints and markers changed.
 
 use serde_json::{Map, Value};
 
@@ -85,6 +85,18 @@ fn tool_changes(old: &Value, new: &Value, said: &mut Vec<String>) {
         said.push(now.into());
     }
     object_changes(&old["parameters"], &new["parameters"], "", said);
+    // Recursive types stay in `$defs`: their properties are parameters too, named after
+    // the type. (A type added or removed shows as a parameter retyped to or from it.)
+    if let (Some(before), Some(after)) = (
+        old["parameters"].get("$defs").and_then(Value::as_object),
+        new["parameters"].get("$defs").and_then(Value::as_object),
+    ) {
+        for (name, schema) in after {
+            if let Some(previous) = before.get(name) {
+                object_changes(previous, schema, name, said);
+            }
+        }
+    }
 }
 
 fn markers(tool: &Value) -> Vec<String> {
@@ -350,6 +362,35 @@ mod tests {
                 "~ `remove_task`: now destructive",
                 "~ `remove_task`: no longer strict",
                 "+ `delete_all_tasks`: added (destructive), no parameters",
+            ]
+        );
+    }
+
+    /// A recursive type stays in `$defs`, referred to by `$ref`: what changes in it is
+    /// itemized like any parameter, named after the type.
+    #[test]
+    fn changes_inside_a_recursive_type_are_itemized() {
+        let tree = |properties: Value, required: &[&str]| {
+            let mut parameters = object(json!({"tree": {"$ref": "#/$defs/TreeNode"}}), &["tree"]);
+            parameters["$defs"] = json!({"TreeNode": object(properties, required)});
+            tool("count_nodes", json!([]), parameters)
+        };
+        let children = json!({"type": "array", "items": {"$ref": "#/$defs/TreeNode"}});
+        let old = tree(
+            json!({"label": {"type": "string"}, "children": children, "note": {"type": "string"}}),
+            &["label"],
+        );
+        let new = tree(
+            json!({"label": {"type": "integer"}, "children": children, "weight": {"type": "integer"}}),
+            &["label", "children"],
+        );
+        assert_eq!(
+            changes(&json!([old]), &json!([new])),
+            [
+                "~ `count_nodes`: parameter `TreeNode.note` removed",
+                "~ `count_nodes`: parameter `TreeNode.label` retyped from string to integer",
+                "~ `count_nodes`: parameter `TreeNode.children` now required",
+                "~ `count_nodes`: parameter `TreeNode.weight` added (optional, integer)",
             ]
         );
     }
