@@ -18,7 +18,7 @@ mod weather;
 
 use std::process::ExitCode;
 
-use tool_runtime::{SchemaForm, ToolFormat, ToolRegistry};
+use tool_runtime::{SchemaForm, ToolFormat, ToolRegistry, ValidationError, Validator};
 
 /// How to use it.
 pub const USAGE: &str = "\
@@ -28,8 +28,8 @@ Usage: tools EXAMPLE [--format FORMAT] [--plain] [--check | --snapshot]
   --format F      openai-chat (default), openai-responses, anthropic, gemini,
                   gemini-openapi, mcp
   --plain         the plain schema form (optionals may be omitted), not the declared one
-  --check         check the tools against the rules of F (of every format without
-                  --format); exit code 1 when any is broken
+  --check         check the tools (in the form printed) against the rules of F (of
+                  every format without --format); exit code 1 when any is broken
   --snapshot      print the document the drift check (assert_snapshot) compares with";
 
 /// What the command line asks for.
@@ -116,12 +116,14 @@ pub fn report(registry: &ToolRegistry, options: &Options) -> (String, bool) {
             let mut lines = Vec::new();
             let mut ok = true;
             for format in formats {
-                match registry.validate(format) {
-                    Ok(()) => lines.push(format!("{format}: ok")),
-                    Err(error) => {
-                        ok = false;
-                        lines.push(error.to_string());
-                    }
+                // The form printed is the form checked (`--plain`).
+                let export = registry.export_with(format, options.form);
+                let violations = Validator::new(format).check(&export);
+                if violations.is_empty() {
+                    lines.push(format!("{format}: ok"));
+                } else {
+                    ok = false;
+                    lines.push(ValidationError { format, violations }.to_string());
                 }
             }
             (lines.join("\n"), ok)

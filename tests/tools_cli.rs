@@ -109,3 +109,57 @@ fn bad_command_lines_say_why() {
         assert_eq!(run(line).unwrap_err(), error, "{line:?}");
     }
 }
+
+#[allow(dead_code)]
+mod deep {
+    //! Eleven levels of objects: deeper than OpenAI's strict mode nests, fine without it.
+    use serde::Deserialize;
+
+    macro_rules! level {
+        ($name:ident, $inner:ty) => {
+            /// A level.
+            #[derive(Deserialize, schemars::JsonSchema)]
+            pub struct $name {
+                /// The level below.
+                pub inner: $inner,
+            }
+        };
+    }
+    level!(L10, String);
+    level!(L9, L10);
+    level!(L8, L9);
+    level!(L7, L8);
+    level!(L6, L7);
+    level!(L5, L6);
+    level!(L4, L5);
+    level!(L3, L4);
+    level!(L2, L3);
+    level!(L1, L2);
+}
+
+/// Store a deeply nested record.
+///
+/// # Arguments
+/// * `record` - The record.
+#[tool]
+fn store_deep(record: deep::L1) -> String {
+    let _ = record;
+    "stored".into()
+}
+
+/// `--check --plain` checks what `--plain` prints: the plain form, which OpenAI does not
+/// hold to strict mode's nesting limit.
+#[test]
+fn a_check_of_the_plain_form_checks_the_plain_form() {
+    let mut registry = ToolRegistry::new()
+        .with_validation(Vec::<ToolFormat>::new(), tool_runtime::OnViolation::Error);
+    registry.register(StoreDeep).unwrap();
+    let declared = tools_cli::parse(args("any --check --format openai-chat")).unwrap();
+    let (said, ok) = tools_cli::report(&registry, &declared);
+    assert!(!ok && said.contains("objects are nested 11 deep"), "{said}");
+    let plain = tools_cli::parse(args("any --check --format openai-chat --plain")).unwrap();
+    assert_eq!(
+        tools_cli::report(&registry, &plain),
+        ("openai-chat: ok".to_owned(), true)
+    );
+}
