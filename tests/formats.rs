@@ -330,3 +330,37 @@ fn the_catalogue_in_every_format() {
         "the exports differ from {stale:?}; if on purpose, rerun with UPDATE_SNAPSHOTS=1 and review the diff"
     );
 }
+
+/// Only a schema that says "no parameters" goes without `parameters`: a map at the root
+/// is kept, for the validator to report, rather than dropped (the model could then pass
+/// nothing at all).
+#[test]
+fn gemini_openapi_drops_only_an_empty_parameter_object() {
+    use tool_runtime::ToolDefinition;
+    for empty in [
+        json!({"type": "object"}),
+        json!({"type": "object", "properties": {}, "required": []}),
+    ] {
+        let definition = ToolDefinition::new("ping", "Ping.", empty);
+        assert_same(
+            &definition.export(ToolFormat::GeminiOpenApi, SchemaForm::Declared),
+            &json!({"name": "ping", "description": "Ping."}),
+            "ping",
+        );
+    }
+    let labels = ToolDefinition::new(
+        "set_labels",
+        "Set labels.",
+        json!({"type": "object", "additionalProperties": {"type": "string"}}),
+    );
+    let declaration = labels.export(ToolFormat::GeminiOpenApi, SchemaForm::Declared);
+    assert_same(
+        &declaration,
+        &json!({"name": "set_labels", "description": "Set labels.", "parameters":
+            {"type": "OBJECT", "additionalProperties": {"type": "STRING"}}}),
+        "set_labels",
+    );
+    assert!(!ToolFormat::GeminiOpenApi
+        .validate(&json!([{"functionDeclarations": [declaration]}]))
+        .is_empty());
+}

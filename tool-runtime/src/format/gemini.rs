@@ -12,13 +12,20 @@ pub(super) fn declaration(definition: &ToolDefinition) -> Value {
 
 /// `{"name", "description", "parameters"}`, the schema in the OpenAPI subset. A tool
 /// without parameters has no `parameters`: the subset refuses an object without
-/// properties.
+/// properties. Any other schema without properties (a map) is kept, for the validator
+/// to report: left out, it would declare a tool that takes nothing.
 pub(super) fn openapi_declaration(definition: &ToolDefinition) -> Value {
     let schema = definition.openapi_parameters();
-    let has_parameters = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .is_some_and(|properties| !properties.is_empty());
+    let says_nothing = |key: &str, value: &Value| match key {
+        "type" => value == "OBJECT",
+        "description" => true,
+        "properties" => value.as_object().is_some_and(|members| members.is_empty()),
+        "required" => value.as_array().is_some_and(|names| names.is_empty()),
+        _ => false,
+    };
+    let has_parameters = !schema
+        .as_object()
+        .is_some_and(|object| object.iter().all(|(key, value)| says_nothing(key, value)));
     with_schema(definition, has_parameters.then_some(("parameters", schema)))
 }
 
