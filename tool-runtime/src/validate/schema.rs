@@ -234,6 +234,14 @@ impl Walk<'_, '_> {
                     | "unevaluatedItems",
                     Value::Object(_),
                 ) => self.descend(value, pointer, &[key], level),
+                // `items: true` and the like are schemas too (which only plain JSON
+                // Schema takes); `additionalProperties: false` is what closes an
+                // object, and is judged as such.
+                (
+                    "items" | "not" | "if" | "then" | "else" | "contains" | "propertyNames"
+                    | "unevaluatedItems",
+                    Value::Bool(_),
+                ) => self.descend(value, pointer, &[key], level),
                 _ => {}
             }
         }
