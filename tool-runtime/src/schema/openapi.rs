@@ -33,6 +33,10 @@ fn convert(schema: &mut Value) {
     let Some(object) = schema.as_object_mut() else {
         return;
     };
+    // Annotations `Schema` has no field for, which constrain nothing.
+    for key in ["deprecated", "readOnly", "writeOnly", "$comment"] {
+        object.remove(key);
+    }
     if let Some(value) = object.remove("const") {
         object.insert("enum".into(), json!([value]));
     }
@@ -147,6 +151,23 @@ mod tests {
                 "when": {"type": "STRING", "description": "format: date"},
                 "ratio": {"type": "NUMBER", "description": "greater than 0"}
             }, "required": ["location"]})
+        );
+    }
+
+    /// Annotations Gemini's `Schema` has no field for constrain nothing: they go, as in
+    /// the strict form, rather than fail the request (`#[deprecated]` fields have one).
+    #[test]
+    fn annotations_without_a_field_go() {
+        let plain = json!({"type": "object", "properties": {
+            "old": {"type": "string", "deprecated": true, "description": "Old.", "$comment": "x"},
+            "id": {"type": "integer", "readOnly": true, "writeOnly": false}
+        }, "additionalProperties": false});
+        assert_eq!(
+            openapi_form(&plain),
+            json!({"type": "OBJECT", "properties": {
+                "old": {"type": "STRING", "description": "Old."},
+                "id": {"type": "INTEGER"}
+            }})
         );
     }
 
