@@ -8,7 +8,8 @@ mod signatures;
 
 use serde_json::{json, Value};
 use tool_runtime::{
-    tool, Limits, OnViolation, RegistryError, SchemaForm, ToolFormat, ToolRegistry, Validator,
+    tool, Limits, OnViolation, RegistryError, SchemaForm, Tool, ToolDefinition, ToolFormat,
+    ToolFuture, ToolInput, ToolRegistry, Validator,
 };
 
 use ToolFormat::{Anthropic, Gemini, GeminiOpenApi, Mcp, OpenAiChat, OpenAiResponses};
@@ -331,10 +332,76 @@ fn store_deep(record: deep::L1) -> String {
         .inner
 }
 
+/// The same record, declared strict.
+///
+/// # Arguments
+/// * `record` - The record.
+#[tool(strict)]
+fn store_deep_strict(record: deep::L1) -> String {
+    record
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+        .inner
+}
+
+/// Too deep for OpenAI's strict mode: in auto mode the tool is sent plain, and declared
+/// strict it is refused, saying where.
+#[test]
+fn a_schema_past_the_strict_limits_has_no_strict_form() {
+    let mut registry = ToolRegistry::new();
+    registry.register(StoreDeep).unwrap();
+    let definition = registry.definition("store_deep").unwrap();
+    let pointer = format!("/properties/record{}", "/properties/inner".repeat(9));
+    assert_eq!(
+        definition.strict_unavailable(),
+        Some(format!("{pointer}: objects are nested 11 deep; the limit is 10").as_str())
+    );
+    assert_eq!(
+        registry.export(OpenAiChat)[0]["function"].get("strict"),
+        None
+    );
+    let refused = ToolRegistry::new().register(StoreDeepStrict).unwrap_err();
+    assert!(
+        matches!(refused, RegistryError::NotStrict { .. }),
+        "{refused:?}"
+    );
+}
+
+/// A hand-written tool whose schema points outside itself, which no provider resolves.
+struct FetchRemote(ToolDefinition);
+
+impl Tool for FetchRemote {
+    const NAME: &'static str = "fetch_remote";
+
+    fn definition(&self) -> &ToolDefinition {
+        &self.0
+    }
+
+    fn call<'a>(&'a self, _input: ToolInput<'a>) -> ToolFuture<'a> {
+        ToolFuture::ready(Ok("fetched".into()))
+    }
+}
+
+fn fetch_remote() -> FetchRemote {
+    FetchRemote(ToolDefinition::new(
+        "fetch_remote",
+        "Fetch a document.",
+        json!({"type": "object", "properties": {"doc": {"$ref": "https://example.com/doc.json"}},
+               "required": ["doc"]}),
+    ))
+}
+
 #[test]
 fn the_registry_refuses_a_tool_a_provider_would_refuse() {
     let mut registry = ToolRegistry::new();
-    let refused = registry.register(StoreDeep).unwrap_err();
+    let refused = registry.register(fetch_remote()).unwrap_err();
     let RegistryError::InvalidDefinition {
         tool,
         format,
@@ -343,20 +410,14 @@ fn the_registry_refuses_a_tool_a_provider_would_refuse() {
     else {
         panic!("expected InvalidDefinition, got {refused:?}");
     };
-    assert_eq!((tool.as_str(), *format), ("store_deep", OpenAiChat));
-    assert_eq!(violations.len(), 1);
-    assert_eq!(
-        violations[0].message,
-        "objects are nested 11 deep; the limit is 10"
-    );
+    assert_eq!((tool.as_str(), *format), ("fetch_remote", OpenAiChat));
     assert_eq!(
         refused.to_string(),
-        format!(
-            "tool `store_deep` breaks the openai-chat rules:\n  - tool `store_deep` at {}: objects are nested 11 deep; the limit is 10\n\
-             fix its types or attributes, or choose the formats checked with ToolRegistry::with_validation",
-            violations[0].pointer
-        )
+        "tool `fetch_remote` breaks the openai-chat rules:\n  \
+         - tool `fetch_remote` at /function/parameters/properties/doc: `$ref` to `https://example.com/doc.json`: only `#/$defs/...` can be resolved\n\
+         fix its types or attributes, or choose the formats checked with ToolRegistry::with_validation"
     );
+    assert_eq!(violations.len(), 1);
     assert!(
         registry.is_empty(),
         "a refused tool leaves the registry as it was"
@@ -364,12 +425,32 @@ fn the_registry_refuses_a_tool_a_provider_would_refuse() {
 
     // Warned about, not refused, when asked; and not checked at all for formats left out.
     let mut lenient = ToolRegistry::new().with_validation([OpenAiChat], OnViolation::Warn);
-    lenient.register(StoreDeep).unwrap();
-    let mut anthropic_only =
-        ToolRegistry::new().with_validation([Anthropic, Mcp], OnViolation::Error);
-    anthropic_only.register(StoreDeep).unwrap();
-    assert_eq!(anthropic_only.validate(Anthropic), Ok(()));
-    assert!(anthropic_only.validate(OpenAiChat).is_err());
+    lenient.register(fetch_remote()).unwrap();
+    let mut gemini_only = ToolRegistry::new().with_validation([Gemini], OnViolation::Error);
+    assert!(gemini_only.register(fetch_remote()).is_err());
+    let mut none =
+        ToolRegistry::new().with_validation(Vec::<ToolFormat>::new(), OnViolation::Error);
+    none.register(fetch_remote()).unwrap();
+    assert!(none.validate(Mcp).is_err());
+}
+
+/// `validate` checks a format with the limits the registry was given for it.
+#[test]
+fn validate_uses_the_registrys_limits() {
+    let mut limits = Limits::of(OpenAiChat);
+    limits.max_tools = Some(1);
+    let mut registry = ToolRegistry::new().with_validation(
+        [Validator::new(OpenAiChat).with_limits(limits)],
+        OnViolation::Warn,
+    );
+    registry.register(signatures::Ping).unwrap();
+    registry.register(signatures::Echo).unwrap();
+    assert!(registry.validate(OpenAiChat).is_err());
+    assert_eq!(
+        registry.validate(OpenAiResponses),
+        Ok(()),
+        "documented limits: 128"
+    );
 }
 
 #[test]

@@ -4,12 +4,13 @@ use serde_json::{Map, Value};
 
 use crate::ToolDefinition;
 
-/// `{"name", "description", "inputSchema", "annotations"}`.
+/// `{"name", "description", "inputSchema", "outputSchema"?, "annotations"?}`.
 ///
-/// MCP's hints default to the cautious side (`destructiveHint` and `openWorldHint` true
-/// when absent). A tool here is destructive only when marked so, and the loop runs it
-/// without approval otherwise, so `destructiveHint` is always spelled out (unless the tool
-/// is read-only, which says more); the other hints appear when marked.
+/// Hints say only what the tool's author declared: `readOnlyHint`, `destructiveHint`,
+/// `idempotentHint` and `openWorldHint` appear, `true`, when the tool is marked so.
+/// An unmarked tool has no annotations, and MCP clients assume the cautious defaults
+/// (it may be destructive, it may reach the open world) rather than being told a tool is
+/// safe that nobody said was.
 pub(super) fn tool(definition: &ToolDefinition) -> Value {
     let markers = definition.markers();
     let mut tool = Map::new();
@@ -18,18 +19,21 @@ pub(super) fn tool(definition: &ToolDefinition) -> Value {
         tool.insert("description".into(), definition.description().into());
     }
     tool.insert("inputSchema".into(), definition.parameters().clone());
-    let mut annotations = Map::new();
-    if markers.read_only {
-        annotations.insert("readOnlyHint".into(), true.into());
-    } else {
-        annotations.insert("destructiveHint".into(), markers.destructive.into());
+    if let Some(output) = definition.output_schema() {
+        tool.insert("outputSchema".into(), output.clone());
     }
-    if markers.idempotent {
-        annotations.insert("idempotentHint".into(), true.into());
+    let annotations: Map<String, Value> = [
+        ("readOnlyHint", markers.read_only),
+        ("destructiveHint", markers.destructive),
+        ("idempotentHint", markers.idempotent),
+        ("openWorldHint", markers.open_world),
+    ]
+    .into_iter()
+    .filter(|(_, marked)| *marked)
+    .map(|(hint, _)| (hint.to_owned(), Value::Bool(true)))
+    .collect();
+    if !annotations.is_empty() {
+        tool.insert("annotations".into(), Value::Object(annotations));
     }
-    if markers.open_world {
-        annotations.insert("openWorldHint".into(), true.into());
-    }
-    tool.insert("annotations".into(), Value::Object(annotations));
     Value::Object(tool)
 }

@@ -67,7 +67,31 @@ pub(crate) fn strict_form(plain: &Value) -> Result<Value, String> {
     }
     let mut schema = plain.clone();
     make_strict(&mut schema, &mut String::new())?;
+    within_limits(&schema)?;
     Ok(schema)
+}
+
+/// A strict form past OpenAI's documented limits (nesting depth, property and enum
+/// counts, schema size) would be refused: such a schema has no strict form, and a tool
+/// in auto mode is sent plain instead.
+fn within_limits(strict: &Value) -> Result<(), String> {
+    let tool = serde_json::json!({"type": "function", "function": {
+        "name": "limits", "parameters": strict, "strict": true}});
+    match crate::Validator::new(crate::ToolFormat::OpenAiChat)
+        .check_tool(&tool)
+        .into_iter()
+        .next()
+    {
+        None => Ok(()),
+        Some(violation) => {
+            let pointer = violation
+                .pointer
+                .strip_prefix("/function/parameters")
+                .filter(|rest| !rest.is_empty())
+                .unwrap_or("/");
+            Err(format!("{pointer}: {}", violation.message))
+        }
+    }
 }
 
 fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {

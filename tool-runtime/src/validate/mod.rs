@@ -202,13 +202,21 @@ pub(crate) fn list(violations: &[Violation]) -> String {
 
 impl ToolRegistry {
     /// Checks the registry's export in `format` (declared form) against the format's
-    /// rules and current limits.
+    /// rules, with the limits the registry checks that format with
+    /// ([`with_validation`](ToolRegistry::with_validation)), else the documented ones.
     ///
     /// # Errors
     ///
     /// A [`ValidationError`] listing every violation.
     pub fn validate(&self, format: ToolFormat) -> Result<(), ValidationError> {
-        let violations = Validator::new(format).check(&self.export(format));
+        let validator = self
+            .checks
+            .validators
+            .iter()
+            .find(|validator| validator.format() == format)
+            .cloned()
+            .unwrap_or_else(|| Validator::new(format));
+        let violations = validator.check(&self.export(format));
         if violations.is_empty() {
             Ok(())
         } else {
