@@ -71,6 +71,7 @@ pub struct ToolDefinition {
     parameters: Value,
     strict_parameters: Result<Value, String>,
     anthropic_strict_parameters: Result<Value, String>,
+    output_schema: Option<Value>,
     strictness: Strictness,
     markers: ToolMarkers,
 }
@@ -91,6 +92,7 @@ impl ToolDefinition {
             parameters,
             strict_parameters,
             anthropic_strict_parameters,
+            output_schema: None,
             strictness: Strictness::Auto,
             markers: ToolMarkers::default(),
         }
@@ -100,6 +102,32 @@ impl ToolDefinition {
     pub fn with_strictness(mut self, strictness: Strictness) -> Self {
         self.strictness = strictness;
         self
+    }
+
+    /// Declares the shape of the tool's output (a JSON Schema; `$defs` are resolved and
+    /// it is cleaned like a parameter schema). `#[tool]` sets it for tools returning
+    /// [`Json<T>`](crate::Json).
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::ToolDefinition;
+    ///
+    /// let definition = ToolDefinition::new("count", "Count the tasks.", json!({"type": "object"}))
+    ///     .with_output_schema(json!({"type": "object", "properties": {"open": {"type": "integer"}}}));
+    /// assert_eq!(
+    ///     definition.output_schema(),
+    ///     Some(&json!({"type": "object", "properties": {"open": {"type": "integer"}},
+    ///                  "additionalProperties": false}))
+    /// );
+    /// ```
+    pub fn with_output_schema(mut self, schema: Value) -> Self {
+        self.output_schema = Some(schema::plain_form(schema, Map::new()));
+        self
+    }
+
+    /// The shape of the tool's output, when it declares one.
+    pub fn output_schema(&self) -> Option<&Value> {
+        self.output_schema.as_ref()
     }
 
     /// Sets what the tool does to the world.

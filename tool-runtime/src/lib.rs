@@ -58,6 +58,7 @@ mod definition;
 mod dispatch;
 mod error;
 mod format;
+mod json;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 mod http;
 #[cfg(feature = "openai")]
@@ -85,6 +86,7 @@ pub use context::{CallContext, State, StateKey, StateMap};
 pub use definition::{Strictness, ToolDefinition, ToolMarkers};
 pub use dispatch::Dispatch;
 pub use error::RegistryError;
+pub use json::Json;
 pub use format::{CallFormatError, SchemaForm, ToolFormat, UnknownFormat};
 pub use registry::{OnViolation, ToolRegistry};
 pub use run::{

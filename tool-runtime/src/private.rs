@@ -82,3 +82,36 @@ pub trait OpaqueDefault {
     }
 }
 impl<T> OpaqueDefault for &DefaultValue<'_, T> {}
+
+/// A tool's output type, for choosing its output schema by type: `Json<T>` has one, any
+/// other type none (autoref specialization, as in `output.rs`).
+pub struct OutputType<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> OutputType<T> {
+    pub const NEW: Self = OutputType(std::marker::PhantomData);
+}
+
+pub trait JsonOutputSchema {
+    fn __tool_output_schema(&self) -> Option<serde_json::Value>;
+}
+impl<T: ToolOutputSchema> JsonOutputSchema for OutputType<crate::Json<T>> {
+    fn __tool_output_schema(&self) -> Option<serde_json::Value> {
+        Some(crate::schema::output_schema::<T>())
+    }
+}
+
+pub trait NoOutputSchema {
+    fn __tool_output_schema(&self) -> Option<serde_json::Value> {
+        None
+    }
+}
+impl<T> NoOutputSchema for &OutputType<T> {}
+
+/// Types a `Json<T>` output can hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a typed tool output",
+    label = "`Json<T>` needs `T: serde::Serialize + schemars::JsonSchema`: its schema is exported with the tool",
+    note = "derive both on your type: #[derive(serde::Serialize, schemars::JsonSchema)]"
+)]
+pub trait ToolOutputSchema: serde::Serialize + schemars::JsonSchema {}
+impl<T: serde::Serialize + schemars::JsonSchema> ToolOutputSchema for T {}

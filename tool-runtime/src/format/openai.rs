@@ -23,8 +23,10 @@ pub(super) fn chat_tool(definition: &ToolDefinition, declared: bool) -> Value {
     Value::Object(tool)
 }
 
-/// `{"type": "function", "name", "description", "parameters", "strict"}`. `strict` is
-/// always written: left out, the Responses API tries to make the schema strict itself.
+/// `{"type": "function", "name", "description", "parameters", "strict",
+/// "output_schema"?}`. `strict` is always written: left out, the Responses API tries to
+/// make the schema strict itself. `output_schema` is the declared shape of a
+/// [`Json<T>`](crate::Json) output.
 pub(super) fn responses_tool(definition: &ToolDefinition, declared: bool) -> Value {
     let (parameters, strict) = parameters(definition, declared);
     let mut tool = Map::new();
@@ -35,6 +37,9 @@ pub(super) fn responses_tool(definition: &ToolDefinition, declared: bool) -> Val
     }
     tool.insert("parameters".into(), parameters.clone());
     tool.insert("strict".into(), strict.into());
+    if let Some(output) = definition.output_schema() {
+        tool.insert("output_schema".into(), output.clone());
+    }
     Value::Object(tool)
 }
 

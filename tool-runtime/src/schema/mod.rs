@@ -91,3 +91,17 @@ pub(crate) fn for_each_subschema(schema: &mut Value, f: &mut dyn FnMut(&mut Valu
         }
     }
 }
+
+/// The output schema of a `Json<T>` tool output, in the plain form.
+pub(crate) fn output_schema<T: schemars::JsonSchema>() -> Value {
+    let mut generator = SchemaSettings::draft2020_12()
+        .with(|settings| settings.meta_schema = None)
+        .for_serialize()
+        .into_generator();
+    let root = generator.root_schema_for::<T>().to_value();
+    let defs = generator
+        .take_definitions(true)
+        .into_iter()
+        .collect::<Map<String, Value>>();
+    plain_form(root, defs)
+}
