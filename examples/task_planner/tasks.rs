@@ -17,8 +17,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use tool_runtime::{
-    tool, Assistant, ChatModel, Decision, Message, RegistryError, Run, RunEvent, RunOptions,
-    RunStatus, SchemaForm, State, Thread, ToolCall, ToolFormat, ToolOutput, ToolRegistry,
+    tools, Assistant, ChatModel, Decision, Message, RegistryError, Run, RunEvent, RunOptions,
+    RunStatus, SchemaForm, Thread, ToolCall, ToolFormat, ToolOutput, ToolRegistry,
 };
 
 // --- The store ---------------------------------------------------------------------------
@@ -125,8 +125,8 @@ fn valid_name(name: &str) -> Result<&str, TaskError> {
     Ok(name)
 }
 
-/// The task list in a SQLite file, behind a mutex shared by the tools (through the
-/// registry's state) and the code that shows the model the current tasks.
+/// The task list in a SQLite file, behind a mutex shared by the tools (the `#[tools]` impl
+/// below) and the code that shows the model the current tasks.
 #[derive(Clone)]
 pub struct Store {
     connection: Arc<Mutex<Connection>>,
@@ -325,93 +325,85 @@ impl JsonSchema for Priority {
     }
 }
 
-/// Add a task to the user's list and return it as stored, with its id. Make one call per
-/// task: a message that mentions three things to do needs three calls.
-///
-/// # Arguments
-/// * `name` - What is to be done, short and specific, e.g. "Call the dentist".
-/// * `priority` - Omit it unless the user gives a priority; a task without one gets 3 (normal). 1 is the most urgent ("P1"), 5 the least.
-#[tool]
-pub fn add_task(
-    store: State<Store>,
-    name: String,
-    priority: Option<Priority>,
-) -> Result<Task, TaskError> {
-    store.add(&name, priority.map_or(DEFAULT_PRIORITY, Priority::get))
-}
+/// The planner's tools: the store's operations as the model sees them, sharing the store
+/// (`registry.register_all(store)`).
+#[tools]
+impl Store {
+    /// Add a task to the user's list and return it as stored, with its id. Make one call per
+    /// task: a message that mentions three things to do needs three calls.
+    ///
+    /// # Arguments
+    /// * `name` - What is to be done, short and specific, e.g. "Call the dentist".
+    /// * `priority` - Omit it unless the user gives a priority; a task without one gets 3 (normal). 1 is the most urgent ("P1"), 5 the least.
+    #[tool]
+    pub fn add_task(&self, name: String, priority: Option<Priority>) -> Result<Task, TaskError> {
+        self.add(&name, priority.map_or(DEFAULT_PRIORITY, Priority::get))
+    }
 
-/// Change a task and return it as stored. Only the fields given change: leave out every
-/// field that is to stay as it is. To mark a task done, complete_task is simpler.
-///
-/// # Arguments
-/// * `id` - The task's id, e.g. "t-3", as listed with the current tasks or by get_tasks.
-/// * `name` - Omit it to keep the current name; give it only to rename the task.
-/// * `priority` - Omit it to keep the current priority; give it only to change it: 1 is the most urgent ("P1"), 5 the least.
-/// * `completed` - Omit it to leave the task open or done as it is; true marks it done, false reopens it.
-#[tool]
-pub fn update_task(
-    store: State<Store>,
-    id: String,
-    name: Option<String>,
-    priority: Option<Priority>,
-    completed: Option<bool>,
-) -> Result<Task, TaskError> {
-    store.update(&id, name.as_deref(), priority.map(Priority::get), completed)
-}
+    /// Change a task and return it as stored. Only the fields given change: leave out every
+    /// field that is to stay as it is. To mark a task done, complete_task is simpler.
+    ///
+    /// # Arguments
+    /// * `id` - The task's id, e.g. "t-3", as listed with the current tasks or by get_tasks.
+    /// * `name` - Omit it to keep the current name; give it only to rename the task.
+    /// * `priority` - Omit it to keep the current priority; give it only to change it: 1 is the most urgent ("P1"), 5 the least.
+    /// * `completed` - Omit it to leave the task open or done as it is; true marks it done, false reopens it.
+    #[tool]
+    pub fn update_task(
+        &self,
+        id: String,
+        name: Option<String>,
+        priority: Option<Priority>,
+        completed: Option<bool>,
+    ) -> Result<Task, TaskError> {
+        self.update(&id, name.as_deref(), priority.map(Priority::get), completed)
+    }
 
-/// Mark a task as done and return it as stored. The task stays in the list, as completed.
-///
-/// # Arguments
-/// * `id` - The task's id, e.g. "t-3", as listed with the current tasks or by get_tasks.
-#[tool(idempotent)]
-pub fn complete_task(store: State<Store>, id: String) -> Result<Task, TaskError> {
-    store.update(&id, None, None, Some(true))
-}
+    /// Mark a task as done and return it as stored. The task stays in the list, as completed.
+    ///
+    /// # Arguments
+    /// * `id` - The task's id, e.g. "t-3", as listed with the current tasks or by get_tasks.
+    #[tool(idempotent)]
+    pub fn complete_task(&self, id: String) -> Result<Task, TaskError> {
+        self.update(&id, None, None, Some(true))
+    }
 
-/// Delete one task for good, e.g. one added by mistake. To mark a task done, use
-/// complete_task instead.
-///
-/// # Arguments
-/// * `id` - The task's id, e.g. "t-3", as listed with the current tasks or by get_tasks.
-#[tool]
-pub fn remove_task(store: State<Store>, id: String) -> Result<String, TaskError> {
-    let task = store.remove(&id)?;
-    Ok(format!("removed {} {:?}", task.id, task.name))
-}
+    /// Delete one task for good, e.g. one added by mistake. To mark a task done, use
+    /// complete_task instead.
+    ///
+    /// # Arguments
+    /// * `id` - The task's id, e.g. "t-3", as listed with the current tasks or by get_tasks.
+    #[tool]
+    pub fn remove_task(&self, id: String) -> Result<String, TaskError> {
+        let task = self.remove(&id)?;
+        Ok(format!("removed {} {:?}", task.id, task.name))
+    }
 
-/// List the tasks with their ids, open ones first and the most urgent first.
-///
-/// # Arguments
-/// * `include_completed` - Omit it to list only the open tasks; true lists the completed ones too.
-#[tool(read_only)]
-pub fn get_tasks(
-    store: State<Store>,
-    include_completed: Option<bool>,
-) -> Result<Vec<Task>, TaskError> {
-    store.list(include_completed.unwrap_or(false))
-}
+    /// List the tasks with their ids, open ones first and the most urgent first.
+    ///
+    /// # Arguments
+    /// * `include_completed` - Omit it to list only the open tasks; true lists the completed ones too.
+    #[tool(read_only)]
+    pub fn get_tasks(&self, include_completed: Option<bool>) -> Result<Vec<Task>, TaskError> {
+        self.list(include_completed.unwrap_or(false))
+    }
 
-/// Delete every task, open and completed, for good. Call it only when the user asks to
-/// clear the whole list; the user must confirm before it runs.
-#[tool(destructive)]
-pub fn delete_all_tasks(store: State<Store>) -> Result<String, TaskError> {
-    let count = store.delete_all()?;
-    Ok(match count {
-        1 => "deleted 1 task".to_owned(),
-        n => format!("deleted {n} tasks"),
-    })
+    /// Delete every task, open and completed, for good. Call it only when the user asks to
+    /// clear the whole list; the user must confirm before it runs.
+    #[tool(destructive)]
+    pub fn delete_all_tasks(&self) -> Result<String, TaskError> {
+        let count = self.delete_all()?;
+        Ok(match count {
+            1 => "deleted 1 task".to_owned(),
+            n => format!("deleted {n} tasks"),
+        })
+    }
 }
 
 /// The planner's tools, sharing `store`.
 pub fn registry(store: Store) -> Result<ToolRegistry, RegistryError> {
-    let mut registry = ToolRegistry::new().with_state(store);
-    registry
-        .register(AddTask)?
-        .register(UpdateTask)?
-        .register(CompleteTask)?
-        .register(RemoveTask)?
-        .register(GetTasks)?
-        .register(DeleteAllTasks)?;
+    let mut registry = ToolRegistry::new();
+    registry.register_all(store)?;
     Ok(registry)
 }
 

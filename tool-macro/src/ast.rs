@@ -1,10 +1,27 @@
-//! The function `#[tool]` is on, read into what the expansion needs.
+//! The function `#[tool]` is on, read into what the expansion needs: a free function, or a
+//! method of a `#[tools]` impl block (a function with a `&self` receiver).
 
-use proc_macro2::Span;
-use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, Type};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::{
+    Attribute, FnArg, GenericArgument, Generics, Ident, ImplItem, ItemFn, ItemImpl, Meta, Pat,
+    PathArguments, Receiver, Signature, Type,
+};
 
 use crate::attr::{ParamAttr, ParamDefault};
 use crate::docs::{self, DocLine};
+
+/// Where a tool function is.
+#[derive(Clone, Copy)]
+pub enum Host<'a> {
+    /// A free function.
+    Free,
+    /// A method of `#[tools] impl Type`, on this `Type`.
+    Method(&'a Type),
+}
+
+/// Why `#[tool]` on a method needs `#[tools]`, for a receiver outside a `#[tools]` impl.
+const NEEDS_TOOLS: &str = "#[tool] on a method needs #[tools] on its impl block: write `#[tools] impl Type { ... }` (tool_runtime::tools) and register the value with `registry.register_all(value)`; or make it a free function taking what `self` holds as a `State<T>` parameter";
 
 pub struct ToolFn {
     /// The function as it is emitted: parameter attributes of ours removed.
@@ -47,20 +64,21 @@ impl Param {
 }
 
 impl ToolFn {
-    pub fn parse(mut item: ItemFn) -> syn::Result<Self> {
+    pub fn parse(mut item: ItemFn, host: Host) -> syn::Result<Self> {
         let mut errors: Vec<syn::Error> = Vec::new();
         let sig = &item.sig;
-        if !sig.generics.params.is_empty() {
-            errors.push(syn::Error::new_spanned(
-                &sig.generics,
-                "a tool cannot be generic: the model's arguments need one concrete type; write a tool per type, or take an enum",
-            ));
-        } else if let Some(clause) = &sig.generics.where_clause {
-            errors.push(syn::Error::new_spanned(
-                clause,
-                "a tool cannot have a `where` clause: its types are concrete; remove it",
+        let has_receiver = matches!(sig.inputs.first(), Some(FnArg::Receiver(_)));
+        if let (Host::Method(_), false) = (host, has_receiver) {
+            errors.push(syn::Error::new(
+                sig.paren_token.span.join(),
+                "a #[tool] method of a #[tools] impl takes `&self`: its tools share the registered value; add `&self`, or move the function out of the impl as a free #[tool] fn",
             ));
         }
+        errors.extend(generics_error(
+            &sig.generics,
+            "a tool cannot be generic: the model's arguments need one concrete type; write a tool per type, or take an enum",
+            "a tool cannot have a `where` clause: its types are concrete; remove it",
+        ));
         if let Some(unsafety) = &sig.unsafety {
             errors.push(syn::Error::new(
                 unsafety.span,
@@ -78,10 +96,11 @@ impl ToolFn {
         for input in item.sig.inputs.iter_mut() {
             let typed = match input {
                 FnArg::Receiver(receiver) => {
-                    errors.push(syn::Error::new_spanned(
-                        &*receiver,
-                        "#[tool] goes on free functions, not methods; take what `self` holds as a `State<T>` parameter",
-                    ));
+                    let error = match host {
+                        Host::Free => Some(syn::Error::new_spanned(&*receiver, NEEDS_TOOLS)),
+                        Host::Method(_) => receiver_error(receiver),
+                    };
+                    errors.extend(error);
                     continue;
                 }
                 FnArg::Typed(typed) => typed,
@@ -120,7 +139,7 @@ impl ToolFn {
                     continue;
                 }
             };
-            let ty = (*typed.ty).clone();
+            let ty = resolve_self(&*typed.ty, host);
             let kind = match last_segment(&ty) {
                 Some((name, args)) if name == "State" && args.len() == 1 => {
                     ParamKind::State(Box::new(args[0].clone()))
@@ -141,7 +160,12 @@ impl ToolFn {
                 ty,
                 kind,
                 docs: param_docs,
-                default: attr.default,
+                default: attr.default.map(|(default, span)| match default {
+                    ParamDefault::Expr(expr) => {
+                        (ParamDefault::Expr(resolve_self(&expr, host)), span)
+                    }
+                    ParamDefault::Trait => (ParamDefault::Trait, span),
+                }),
             });
         }
 
@@ -160,6 +184,215 @@ impl ToolFn {
             }),
         }
     }
+}
+
+/// A `#[tools]` impl block: the block as it is emitted, and its `#[tool]` methods.
+pub struct ToolImpl {
+    /// The block as written, minus the `#[tool]` attributes and the parameter attributes
+    /// of its tool methods.
+    pub item: ItemImpl,
+    pub methods: Vec<Method>,
+}
+
+/// A `#[tool]` method of a `#[tools]` impl.
+pub struct Method {
+    /// The arguments of its `#[tool(...)]`.
+    pub args: TokenStream,
+    /// The method as a function, for the pipeline of free functions.
+    pub item: ItemFn,
+    /// Its `#[cfg]`s: the code generated for it is there exactly when the method is.
+    pub cfgs: Vec<Attribute>,
+}
+
+impl ToolImpl {
+    /// Reads the block. What stops its tools being generated is returned as errors, next
+    /// to what could be read, so that the methods' own errors are reported too.
+    pub fn parse(args: TokenStream, mut item: ItemImpl) -> (Self, Vec<syn::Error>) {
+        let mut errors = Vec::new();
+        if !args.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                &args,
+                "#[tools] takes no options: they go on each method, in #[tool(...)]",
+            ));
+        }
+        if let Some((_, path, _)) = &item.trait_ {
+            errors.push(syn::Error::new_spanned(
+                path,
+                "#[tools] goes on an inherent impl block (`impl Type { ... }`), not a trait impl: put the tool methods in an impl of the type itself",
+            ));
+        }
+        errors.extend(generics_error(
+            &item.generics,
+            "a #[tools] impl cannot be generic: each tool's schema and dispatcher are for one concrete type; write `#[tools] impl Type<Concrete> { ... }` for each type the model uses",
+            "a #[tools] impl cannot have a `where` clause: its type is concrete; remove it",
+        ));
+        let mut methods = Vec::new();
+        for impl_item in &mut item.items {
+            let attrs = match impl_item {
+                ImplItem::Fn(method) => &mut method.attrs,
+                ImplItem::Const(item) => &mut item.attrs,
+                ImplItem::Type(item) => &mut item.attrs,
+                ImplItem::Macro(item) => &mut item.attrs,
+                _ => continue,
+            };
+            let mut tool_attrs = Vec::new();
+            attrs.retain(|attr| {
+                let ours = is_tool_attr(attr);
+                if ours {
+                    tool_attrs.push(attr.clone());
+                }
+                !ours
+            });
+            let Some(first) = tool_attrs.first() else {
+                continue;
+            };
+            let ImplItem::Fn(method) = impl_item else {
+                errors.push(syn::Error::new_spanned(
+                    first,
+                    "#[tool] goes on a method (`fn` or `async fn` taking `&self`): the method's doc comment and signature become the tool",
+                ));
+                continue;
+            };
+            if let Some(again) = tool_attrs.get(1) {
+                errors.push(syn::Error::new_spanned(
+                    again,
+                    "#[tool] is given twice on this method; keep one (with all its options)",
+                ));
+            }
+            let args = match &first.meta {
+                Meta::Path(_) => TokenStream::new(),
+                Meta::List(list) => list.tokens.clone(),
+                Meta::NameValue(_) => {
+                    errors.push(syn::Error::new_spanned(
+                        first,
+                        "expected `#[tool]` or `#[tool(options...)]`",
+                    ));
+                    continue;
+                }
+            };
+            let function = ItemFn {
+                attrs: method.attrs.clone(),
+                vis: method.vis.clone(),
+                sig: method.sig.clone(),
+                block: Box::new(method.block.clone()),
+            };
+            strip_param_attrs(&mut method.sig);
+            methods.push(Method {
+                args,
+                item: function,
+                cfgs: (method.attrs.iter())
+                    .filter(|attr| attr.path().is_ident("cfg"))
+                    .cloned()
+                    .collect(),
+            });
+        }
+        if methods.is_empty() && errors.is_empty() {
+            errors.push(syn::Error::new_spanned(
+                &item.self_ty,
+                "this #[tools] impl has no #[tool] method: mark the methods the model may call with #[tool], or remove #[tools]",
+            ));
+        }
+        (ToolImpl { item, methods }, errors)
+    }
+}
+
+/// `generic` at generic parameters, else `where_clause` at a `where` clause, if there is one.
+fn generics_error(generics: &Generics, generic: &str, where_clause: &str) -> Option<syn::Error> {
+    if !generics.params.is_empty() {
+        Some(syn::Error::new_spanned(generics, generic))
+    } else {
+        (generics.where_clause.as_ref()).map(|clause| syn::Error::new_spanned(clause, where_clause))
+    }
+}
+
+/// `#[tool]`, `#[tool(...)]`, also written `#[tool_runtime::tool]`.
+fn is_tool_attr(attr: &Attribute) -> bool {
+    let path = attr.path().to_token_stream().to_string().replace(' ', "");
+    matches!(
+        path.as_str(),
+        "tool" | "tool_runtime::tool" | "::tool_runtime::tool"
+    )
+}
+
+/// Removes what `#[tool]` reads from parameters (their docs and `#[tool(...)]`), which the
+/// compiler does not accept there.
+pub fn strip_param_attrs(sig: &mut Signature) {
+    // Reported by `ToolFn::parse`; the compiler's own errors for it would only repeat it.
+    sig.variadic = None;
+    for input in sig.inputs.iter_mut() {
+        if let FnArg::Typed(typed) = input {
+            typed
+                .attrs
+                .retain(|a| !a.path().is_ident("doc") && !a.path().is_ident("tool"));
+        }
+    }
+}
+
+/// Why a method's receiver is not `&self`, if it is not.
+fn receiver_error(receiver: &Receiver) -> Option<syn::Error> {
+    let message = match &*receiver.ty {
+        Type::Reference(reference) if reference.mutability.is_none() => return None,
+        Type::Reference(_) => "a tool method takes `&self`, not `&mut self`: calls run concurrently on the one registered value; keep what changes behind a `Mutex`, an `RwLock` or an atomic",
+        _ if receiver.reference.is_none() && receiver.colon_token.is_none() => "a tool method takes `&self`, not `self`: the value stays in the registry and each call borrows it; write `&self`",
+        _ => "a tool method takes `&self`: the registry holds the value in an `Arc` that its tools share, and lends it to each call; write `&self`",
+    };
+    Some(syn::Error::new_spanned(receiver, message))
+}
+
+/// In a method, `Self` in a parameter's type or default stands for the impl's type; the
+/// generated code is outside the impl, so it is written out (at the `Self`, for errors).
+pub fn resolve_self<T: ToTokens + syn::parse::Parse + Clone>(value: &T, host: Host) -> T {
+    let Host::Method(self_ty) = host else {
+        return value.clone();
+    };
+    // `Path::<Args>`: a type's path that is also valid where an expression is (`Self(3)`).
+    let self_tokens = match self_ty {
+        Type::Path(path) if path.qself.is_none() => {
+            let mut path = path.clone();
+            for segment in &mut path.path.segments {
+                if let PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                    args.colon2_token = Some(Default::default());
+                }
+            }
+            path.into_token_stream()
+        }
+        other => quote::quote!(<#other>),
+    };
+    fn replace(tokens: TokenStream, self_tokens: &TokenStream) -> TokenStream {
+        tokens
+            .into_iter()
+            .flat_map(|token| match token {
+                TokenTree::Ident(ident) if ident == "Self" => {
+                    respan(self_tokens.clone(), ident.span())
+                }
+                TokenTree::Group(group) => {
+                    let mut new = proc_macro2::Group::new(
+                        group.delimiter(),
+                        replace(group.stream(), self_tokens),
+                    );
+                    new.set_span(group.span());
+                    TokenStream::from(TokenTree::Group(new))
+                }
+                other => TokenStream::from(other),
+            })
+            .collect()
+    }
+    fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|mut token| {
+                if let TokenTree::Group(group) = &token {
+                    let mut new =
+                        proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                    new.set_span(span);
+                    token = TokenTree::Group(new);
+                }
+                token.set_span(span);
+                token
+            })
+            .collect()
+    }
+    syn::parse2(replace(value.to_token_stream(), &self_tokens)).unwrap_or_else(|_| value.clone())
 }
 
 /// A `&` or `impl Trait` in a parameter type: the model's arguments are parsed into owned
@@ -204,7 +437,7 @@ fn unsupported_type(ty: &Type) -> Option<syn::Error> {
 }
 
 /// A type as written, without the spaces token printing puts around `<`, `>`, `::`, `,`.
-fn type_text(ty: &Type) -> String {
+pub fn type_text(ty: &Type) -> String {
     let mut text = quote::ToTokens::to_token_stream(ty).to_string();
     for (spaced, tight) in [
         (" <", "<"),

@@ -10,7 +10,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, GenericArgument, Item, ItemFn, PathArguments, ReturnType, Type};
 
-use crate::ast::{ParamKind, ToolFn};
+use crate::ast::{self, Host, ParamKind, ToolFn, ToolImpl};
 use crate::attr::{ParamDefault, ToolAttr};
 use crate::valid::{self, Checked};
 
@@ -37,48 +37,189 @@ pub fn tool(args: TokenStream, input: TokenStream) -> TokenStream {
             return quote!(#error #input);
         }
     };
-    let attr = ToolAttr::parse(args);
-    let tool = ToolFn::parse(item.clone());
-    let checked = match (&attr, &tool) {
-        (Ok(attr), Ok(tool)) => valid::validate(attr, tool),
-        _ => Ok(Checked {
-            name: String::new(),
-            description: String::new(),
-            param_descriptions: Vec::new(),
-        }),
-    };
-    match (attr, tool, checked) {
-        (Ok(attr), Ok(tool), Ok(checked)) => expand(&attr, &tool, &checked),
-        (attr, tool, checked) => {
-            let errors = [attr.err(), tool.err(), checked.err()]
-                .into_iter()
-                .flatten()
-                .reduce(|mut all, error| {
-                    all.combine(error);
-                    all
-                })
-                .map(|error| error.to_compile_error());
+    match pipeline(args, item.clone(), Host::Free) {
+        Ok((attr, tool, checked)) => expand(&attr, &tool, &checked),
+        Err(errors) => {
+            let errors = errors.to_compile_error();
             // The function is still emitted, and the struct with a stub `Tool` impl, so one
             // mistake does not also make every use of the function or the tool an error.
             // (Not for a method: an impl block cannot hold the struct.)
             let stub = (!has_receiver(&item)).then(|| stub(&item));
-            let item = without_param_attrs(item);
+            let mut item = item;
+            ast::strip_param_attrs(&mut item.sig);
             quote!(#errors #item #stub)
         }
     }
 }
 
+/// `#[tools]`: the impl block as written, and for each `#[tool]` method a tool struct
+/// holding the shared value (`Arc<Self>`), with the `Tool` impl a free function gets, and
+/// `ToolSet` for the impl's type, which hands the registry all of them.
+pub fn tools(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item = match syn::parse2::<Item>(input.clone()) {
+        Ok(Item::Impl(item)) => item,
+        Ok(other) => {
+            let error = syn::Error::new(
+                item_keyword_span(&other),
+                "#[tools] goes on an impl block: `#[tools] impl Type { ... }`, with #[tool] on the methods the model may call",
+            )
+            .to_compile_error();
+            return quote!(#error #input);
+        }
+        Err(error) => {
+            let error = error.to_compile_error();
+            return quote!(#error #input);
+        }
+    };
+    let (tools, mut errors) = ToolImpl::parse(args, item);
+    let self_ty = &*tools.item.self_ty;
+    let mut names: Vec<(String, &syn::Ident)> = Vec::new();
+    let mut generated = Vec::new();
+    let mut adds = Vec::new();
+    for method in &tools.methods {
+        let host = Host::Method(self_ty);
+        let (attr, tool, checked) = match pipeline(method.args.clone(), method.item.clone(), host) {
+            Ok(parts) => parts,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        let fn_ident = &method.item.sig.ident;
+        if let Some((_, other)) = names.iter().find(|(name, _)| *name == checked.name) {
+            errors.push(syn::Error::new(checked.name_span, format!(
+                "tool name `{}` is already the name of method `{other}` in this impl: each tool needs its own; rename one with #[tool(name = \"...\")]",
+                checked.name
+            )));
+        }
+        names.push((checked.name.clone(), fn_ident));
+        let fn_name = checked_fn_name(fn_ident);
+        let struct_ident = format_ident!("__ToolMethod_{}", fn_name, span = fn_ident.span());
+        let body = tool_impl(&attr, &tool, &checked, &struct_ident, host);
+        let cfgs = &method.cfgs;
+        // What a duplicate name's error calls the tool: where it is, not the hidden struct.
+        let origin = format!("::{}::{fn_name}", ast::type_text(self_ty));
+        generated.push(quote! {
+            #(#cfgs)*
+            #[allow(non_camel_case_types)]
+            struct #struct_ident(::std::sync::Arc<#self_ty>);
+
+            #(#cfgs)*
+            const _: () = { #body };
+        });
+        adds.push(quote! {
+            #(#cfgs)*
+            ::tool_runtime::__private::add_method(
+                __tool_batch,
+                #struct_ident(::std::sync::Arc::clone(&self)),
+                ::std::concat!(::std::module_path!(), #origin),
+            );
+        });
+    }
+    let item = &tools.item;
+    let tool_set = |body: TokenStream| {
+        quote! {
+            impl ::tool_runtime::ToolSet for #self_ty {
+                fn tools(self: ::std::sync::Arc<Self>, __tool_batch: &mut ::tool_runtime::ToolBatch) {
+                    #body
+                }
+            }
+        }
+    };
+    match combine(errors) {
+        None => {
+            let tool_set = tool_set(quote!(#(#adds)*));
+            quote! {
+                #item
+
+                const _: () = {
+                    #(#generated)*
+                    #tool_set
+                };
+            }
+        }
+        Some(errors) => {
+            let errors = errors.to_compile_error();
+            // A stub, as for a free function, so `register_all(value)` is not also an error;
+            // unless the impl is one no `ToolSet` impl can be written for.
+            let generics = &item.generics;
+            let stub = (item.trait_.is_none()
+                && generics.params.is_empty()
+                && generics.where_clause.is_none())
+            .then(|| tool_set(quote!(::std::unreachable!())));
+            quote!(#errors #item #stub)
+        }
+    }
+}
+
+/// Parse and validate one tool function: its options, its signature, their checks; every
+/// error found, at once.
+fn pipeline(
+    args: TokenStream,
+    item: ItemFn,
+    host: Host,
+) -> syn::Result<(ToolAttr, ToolFn, Checked)> {
+    let attr = ToolAttr::parse(args);
+    let tool = ToolFn::parse(item, host);
+    let checked = match (&attr, &tool) {
+        (Ok(attr), Ok(tool)) => Some(valid::validate(attr, tool)),
+        _ => None,
+    };
+    match (attr, tool, checked) {
+        (Ok(attr), Ok(tool), Some(Ok(checked))) => Ok((attr, tool, checked)),
+        (attr, tool, checked) => Err(combine(
+            [attr.err(), tool.err(), checked.and_then(Result::err)]
+                .into_iter()
+                .flatten(),
+        )
+        .unwrap_or_else(|| syn::Error::new(Span::call_site(), "#[tool] failed"))),
+    }
+}
+
+fn combine(errors: impl IntoIterator<Item = syn::Error>) -> Option<syn::Error> {
+    errors.into_iter().reduce(|mut all, error| {
+        all.combine(error);
+        all
+    })
+}
+
+/// A free function's tool: the function as it was, its unit struct, and the struct's `Tool`
+/// impl.
 fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
     let item = &tool.item;
-    let fn_ident = &item.sig.ident;
     let vis = &item.vis;
-    let fn_name = checked_fn_name(fn_ident);
-    let struct_ident = struct_ident(fn_ident);
+    let fn_name = checked_fn_name(&item.sig.ident);
+    let struct_ident = struct_ident(&item.sig.ident);
     let name = &checked.name;
-    let description = &checked.description;
     let struct_doc = format!(
         "The `{name}` tool: the definition and dispatcher of `{fn_name}`, generated by `#[tool]`."
     );
+    let body = tool_impl(attr, tool, checked, &struct_ident, Host::Free);
+    quote! {
+        #item
+
+        #[doc = #struct_doc]
+        #[derive(Clone, Copy, Debug, Default)]
+        #vis struct #struct_ident;
+
+        const _: () = { #body };
+    }
+}
+
+/// The `Tool` impl of `struct_ident`, which calls the function of `tool`: a free function,
+/// or a method of the `host` type, on the value the struct holds (`self.0`, an `Arc`). The
+/// items it needs come with it; it goes in a `const _` block of its own.
+fn tool_impl(
+    attr: &ToolAttr,
+    tool: &ToolFn,
+    checked: &Checked,
+    struct_ident: &syn::Ident,
+    host: Host,
+) -> TokenStream {
+    let item = &tool.item;
+    let fn_ident = &item.sig.ident;
+    let name = &checked.name;
+    let description = &checked.description;
 
     let mut fields = Vec::new();
     // The model's parameters: their types, and the generic parameters standing for them in
@@ -229,6 +370,10 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
     let render = quote_spanned! {at(value_span)=>
         (&__tool_value).__tool_output_kind().render(__tool_value)
     };
+    let callee = match host {
+        Host::Free => quote!(#fn_ident(#(#call_args),*)),
+        Host::Method(self_ty) => quote!(<#self_ty>::#fn_ident(&*self.0, #(#call_args),*)),
+    };
     let steps = |await_call: Option<TokenStream>| {
         quote! {
             #[allow(unused_imports)]
@@ -237,7 +382,7 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
             };
             let __tool_arguments = (__TOOL_FNS.arguments)(&__tool_input, self)?;
             #(#locals)*
-            let __tool_return = #fn_ident(#(#call_args),*) #await_call;
+            let __tool_return = #callee #await_call;
             let __tool_value = #split?;
             #render
         }
@@ -261,13 +406,6 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
     };
 
     quote! {
-        #item
-
-        #[doc = #struct_doc]
-        #[derive(Clone, Copy, Debug, Default)]
-        #vis struct #struct_ident;
-
-        const _: () = {
             #[derive(::tool_runtime::__private::serde::Deserialize)]
             #[serde(
                 crate = "::tool_runtime::__private::serde",
@@ -344,7 +482,6 @@ fn expand(attr: &ToolAttr, tool: &ToolFn, checked: &Checked) -> TokenStream {
                     #call_body
                 }
             }
-        };
     }
 }
 
@@ -438,19 +575,6 @@ fn has_receiver(item: &ItemFn) -> bool {
 fn checked_fn_name(ident: &syn::Ident) -> String {
     let name = ident.to_string();
     name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
-}
-
-fn without_param_attrs(mut item: ItemFn) -> ItemFn {
-    // Reported by `ast`; rustc's own errors for it would only repeat the point.
-    item.sig.variadic = None;
-    for input in item.sig.inputs.iter_mut() {
-        if let FnArg::Typed(typed) = input {
-            typed
-                .attrs
-                .retain(|a| !a.path().is_ident("doc") && !a.path().is_ident("tool"));
-        }
-    }
-    item
 }
 
 fn item_keyword_span(item: &Item) -> Span {

@@ -10,6 +10,8 @@ use crate::docs;
 /// What validation settles for the expansion.
 pub struct Checked {
     pub name: String,
+    /// Where the name comes from: the `name = "..."` option, or the function's name.
+    pub name_span: Span,
     pub description: String,
     /// Per parameter, in order: its description, if any.
     pub param_descriptions: Vec<Option<String>>,
@@ -173,6 +175,7 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
     errors.finish()?;
     Ok(Checked {
         name,
+        name_span,
         description,
         param_descriptions,
     })

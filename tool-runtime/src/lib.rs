@@ -70,6 +70,7 @@ mod schema;
 mod snapshot;
 pub mod sse;
 mod tool;
+mod toolset;
 mod validate;
 
 #[doc(hidden)]
@@ -96,6 +97,7 @@ pub use run::{
 pub use schema::ParametersBuilder;
 pub use snapshot::{SnapshotError, UPDATE_SNAPSHOTS};
 pub use tool::{Tool, ToolError, ToolFuture, ToolInput};
+pub use toolset::{ToolBatch, ToolSet};
 pub use validate::{Limits, ValidationError, Validator, Violation};
 
 /// The boxed future and stream [`ChatModel`] returns.
@@ -103,3 +105,6 @@ pub use futures_util::{future::BoxFuture, stream::BoxStream};
 
 /// Makes a documented function a tool. See the crate documentation and the README.
 pub use tool_macro::tool;
+/// Makes the `#[tool]` methods (`&self`) of an impl block tools sharing one value,
+/// registered with [`ToolRegistry::register_all`]. See [`ToolSet`] and the README.
+pub use tool_macro::tools;

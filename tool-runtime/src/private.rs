@@ -12,7 +12,12 @@ pub use std::sync::OnceLock;
 
 pub use crate::output::{JsonKind, PlainKind, ResultKind, StringKind, ToolOutputValue, UnitKind};
 
-use crate::{CallContext, State, ToolError, ToolInput};
+use crate::{CallContext, State, Tool, ToolBatch, ToolError, ToolInput};
+
+/// Adds a `#[tools]` method's tool, named in messages by `origin`, the method's path.
+pub fn add_method<T: Tool>(batch: &mut ToolBatch, tool: T, origin: &'static str) {
+    batch.add_method(tool, origin);
+}
 
 /// Parses the arguments of a call (see `args.rs`).
 #[inline]

@@ -9,8 +9,8 @@ use rustc_hash::FxBuildHasher;
 
 use crate::context::StateMap;
 use crate::{
-    RegistryError, SchemaForm, Strictness, Tool, ToolDefinition, ToolFormat, ToolFuture, ToolInput,
-    Validator,
+    RegistryError, SchemaForm, StateKey, Strictness, Tool, ToolBatch, ToolDefinition, ToolFormat,
+    ToolFuture, ToolInput, ToolSet, Validator,
 };
 
 /// The tools a model may call: registered once, exported for a provider, dispatched by name.
@@ -178,16 +178,82 @@ impl ToolRegistry {
     /// # Ok::<(), RegistryError>(())
     /// ```
     pub fn register<T: Tool>(&mut self, tool: T) -> Result<&mut Self, RegistryError> {
+        self.add(vec![Arc::new(tool)])
+    }
+
+    /// Adds every tool of a [`ToolSet`], sharing it: the `#[tool]` methods of a
+    /// `#[tools]` impl, registered from one value of its type (or an `Arc` of one, to keep a
+    /// handle on it). All or nothing: when one tool is refused (for any reason
+    /// [`register`](Self::register) gives), none is added, and the error names that tool.
+    ///
+    /// ```
+    /// use tool_runtime::{tools, RegistryError, ToolRegistry};
+    ///
+    /// struct Clock;
+    ///
+    /// #[tools]
+    /// impl Clock {
+    ///     /// The time, as HH:MM.
+    ///     #[tool]
+    ///     fn now(&self) -> &'static str {
+    ///         "12:00"
+    ///     }
+    ///
+    ///     /// Today's date.
+    ///     #[tool(name = "ping")]
+    ///     fn today(&self) -> &'static str {
+    ///         "2026-11-21"
+    ///     }
+    /// }
+    ///
+    /// /// Ping.
+    /// #[tool_runtime::tool]
+    /// fn ping() -> &'static str { "pong" }
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Ping)?;
+    /// let refused = registry.register_all(Clock).unwrap_err();
+    /// assert!(matches!(refused, RegistryError::DuplicateName { ref name, .. } if name == "ping"));
+    /// assert!(refused.to_string().contains("Clock::today` cannot be registered"));
+    /// assert_eq!(registry.len(), 1); // not `now` either
+    /// # Ok::<(), RegistryError>(())
+    /// ```
+    pub fn register_all<S: ToolSet>(&mut self, set: S) -> Result<&mut Self, RegistryError> {
+        let mut batch = ToolBatch::default();
+        Arc::new(set).tools(&mut batch);
+        self.add(batch.tools)
+    }
+
+    /// Adds `tools` after checking each against the registry and the ones before it.
+    fn add(&mut self, tools: Vec<Arc<dyn DynTool>>) -> Result<&mut Self, RegistryError> {
+        for (i, tool) in tools.iter().enumerate() {
+            self.admit(tool.as_ref(), &tools[..i])?;
+        }
+        for tool in tools {
+            self.index
+                .insert(tool.definition().name().to_owned(), self.tools.len());
+            self.tools.push(tool);
+        }
+        Ok(self)
+    }
+
+    /// Whether `tool` may join the registry and the tools `before` it in its batch.
+    fn admit(&self, tool: &dyn DynTool, before: &[Arc<dyn DynTool>]) -> Result<(), RegistryError> {
         let definition = tool.definition();
         let name = definition.name().to_owned();
         if !is_portable_name(&name) {
             return Err(RegistryError::InvalidName { name });
         }
-        if let Some(&existing) = self.index.get(&name) {
+        let existing = (self.index.get(&name).map(|&i| &self.tools[i])).or_else(|| {
+            before
+                .iter()
+                .find(|other| other.definition().name() == name)
+        });
+        if let Some(existing) = existing {
             return Err(RegistryError::DuplicateName {
                 name,
-                existing: self.tools[existing].type_name(),
-                new: std::any::type_name::<T>(),
+                existing: existing.type_name(),
+                new: tool.type_name(),
             });
         }
         if let Some(missing) = tool
@@ -208,23 +274,17 @@ impl ToolRegistry {
                 reason: reason.to_owned(),
             });
         }
-        self.check(definition)?;
-        self.index.insert(name, self.tools.len());
-        self.tools.push(Arc::new(tool));
-        Ok(self)
+        self.check(definition, self.len() + before.len())
     }
 
-    /// Checks a tool about to be added against the checked formats' rules and limits.
-    fn check(&self, definition: &ToolDefinition) -> Result<(), RegistryError> {
+    /// Checks a tool about to be added against the checked formats' rules and limits, with
+    /// `count` tools before it.
+    fn check(&self, definition: &ToolDefinition, count: usize) -> Result<(), RegistryError> {
         for validator in &self.checks.validators {
             let format = validator.format();
             let mut violations =
                 validator.check_tool(&definition.export(format, SchemaForm::Declared));
-            if let Some(max) = validator
-                .limits()
-                .max_tools
-                .filter(|max| self.len() >= *max)
-            {
+            if let Some(max) = validator.limits().max_tools.filter(|max| count >= *max) {
                 violations.push(crate::Violation {
                     tool: definition.name().to_owned(),
                     pointer: "/".into(),
@@ -304,6 +364,7 @@ pub(crate) trait DynTool: Send + Sync {
     fn definition(&self) -> &ToolDefinition;
     fn call<'a>(&'a self, input: ToolInput<'a>) -> ToolFuture<'a>;
     fn type_name(&self) -> &'static str;
+    fn required_state(&self) -> Vec<StateKey>;
 }
 
 impl<T: Tool> DynTool for T {
@@ -315,6 +376,9 @@ impl<T: Tool> DynTool for T {
     }
     fn type_name(&self) -> &'static str {
         std::any::type_name::<T>()
+    }
+    fn required_state(&self) -> Vec<StateKey> {
+        Tool::required_state(self)
     }
 }
 

@@ -1,4 +1,4 @@
-// #[tool] on a method that takes `&self`.
+// #[tool] on a method (`&self`) of an impl block without #[tools].
 use tool_runtime::tool;
 
 struct Counter(u32);

@@ -1,0 +1,16 @@
+// #[tool] twice on one method.
+use tool_runtime::tools;
+
+pub struct Store(Vec<u8>);
+
+#[tools]
+impl Store {
+    /// Count the items.
+    #[tool]
+    #[tool(read_only)]
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+}
+
+fn main() {}
