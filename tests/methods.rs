@@ -333,6 +333,17 @@ fn clear_all() -> &'static str {
     "cleared"
 }
 
+mod elsewhere {
+    pub struct Bin;
+}
+
+#[tools]
+impl elsewhere::Bin {
+    /// Empty the bin.
+    #[tool(name = "clear_notes")]
+    fn empty(&self) {}
+}
+
 /// The registry's tools, by name.
 fn names(registry: &ToolRegistry) -> Vec<&str> {
     registry.names().collect()
@@ -352,6 +363,18 @@ fn a_duplicate_name_refuses_the_whole_set_and_names_the_method() {
         }
     );
     assert_eq!(names(&registry), ["clear_notes"], "nothing of the set");
+    // A type written as a path is named as written.
+    let error = registry.register_all(elsewhere::Bin).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            RegistryError::DuplicateName {
+                new: "elsewhere::Bin::empty",
+                ..
+            }
+        ),
+        "{error}"
+    );
 
     // The same set twice: its first tool is refused the second time.
     let mut registry = methods_registry();

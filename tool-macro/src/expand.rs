@@ -97,8 +97,15 @@ pub fn tools(args: TokenStream, input: TokenStream) -> TokenStream {
         let struct_ident = format_ident!("__ToolMethod_{}", fn_name, span = fn_ident.span());
         let body = tool_impl(&attr, &tool, &checked, &struct_ident, host);
         let cfgs = &method.cfgs;
-        // What a duplicate name's error calls the tool: where it is, not the hidden struct.
-        let origin = format!("::{}::{fn_name}", ast::type_text(self_ty));
+        // What a duplicate name's error calls the tool: the method's path, not the hidden
+        // struct's. A type written as a path (`crate::a::Store`) is shown as written.
+        let method_path = format!("{}::{fn_name}", ast::type_text(self_ty));
+        let origin = match self_ty {
+            Type::Path(path) if path.qself.is_none() && path.path.segments.len() == 1 => {
+                quote!(::std::concat!(::std::module_path!(), "::", #method_path))
+            }
+            _ => quote!(#method_path),
+        };
         generated.push(quote! {
             #(#cfgs)*
             #[allow(non_camel_case_types)]
@@ -112,7 +119,7 @@ pub fn tools(args: TokenStream, input: TokenStream) -> TokenStream {
             ::tool_runtime::__private::add_method(
                 __tool_batch,
                 #struct_ident(::std::sync::Arc::clone(&self)),
-                ::std::concat!(::std::module_path!(), #origin),
+                #origin,
             );
         });
     }
