@@ -6,7 +6,7 @@
 
 use heck::ToUpperCamelCase;
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, GenericArgument, Item, ItemFn, PathArguments, ReturnType, Type};
 
@@ -377,6 +377,11 @@ fn tool_impl(
     let render = quote_spanned! {at(value_span)=>
         (&__tool_value).__tool_output_kind().render(__tool_value)
     };
+    let with_output_schema = json_output(&item.sig.output, host).map(|inner| {
+        quote_spanned! {at(inner.span())=>
+            .with_output_schema(::tool_runtime::__private::output_schema::<#inner>())
+        }
+    });
     let callee = match host {
         Host::Free => quote!(#fn_ident(#(#call_args),*)),
         Host::Method(self_ty) => quote!(<#self_ty>::#fn_ident(&*self.0, #(#call_args),*)),
@@ -478,6 +483,7 @@ fn tool_impl(
                                 idempotent: #idempotent,
                                 open_world: #open_world,
                             })
+                            #with_output_schema
                     })
                 }
 
@@ -508,6 +514,28 @@ fn default_json(default: &ParamDefault, default_fn: &syn::Ident, ty: &syn::Type)
 }
 
 /// `Result<T, E>` -> (`T`, `Some(E)`); `Result<T>` (an alias such as `io::Result`) -> (`T`, `None`).
+/// `T` of a `Json<T>` or `Result<Json<T>, E>` return type: the typed output whose schema
+/// the definition carries. Recognized by the written name, like `Result`; `Self` in a
+/// method's output names the impl's type.
+fn json_output(output: &ReturnType, host: Host) -> Option<TokenStream> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let value = result_types(ty).map_or(&**ty, |(ok, _)| ok);
+    let Type::Path(path) = value else { return None };
+    let segment = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    let [GenericArgument::Type(inner)] = args.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if segment.ident != "Json" {
+        return None;
+    }
+    Some(ast::resolve_self(inner, host).to_token_stream())
+}
+
 fn result_types(ty: &Type) -> Option<(&Type, Option<&Type>)> {
     let Type::Path(path) = ty else { return None };
     let segment = path.path.segments.last()?;

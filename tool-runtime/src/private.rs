@@ -88,29 +88,10 @@ pub trait OpaqueDefault {
 }
 impl<T> OpaqueDefault for &DefaultValue<'_, T> {}
 
-/// A tool's output type, for choosing its output schema by type: `Json<T>` has one, any
-/// other type none (autoref specialization, as in `output.rs`).
-pub struct OutputType<T>(std::marker::PhantomData<fn() -> T>);
-
-impl<T> OutputType<T> {
-    pub const NEW: Self = OutputType(std::marker::PhantomData);
+/// The output schema of a tool returning `Json<T>`.
+pub fn output_schema<T: ToolOutputSchema>() -> serde_json::Value {
+    crate::schema::output_schema::<T>()
 }
-
-pub trait JsonOutputSchema {
-    fn __tool_output_schema(&self) -> Option<serde_json::Value>;
-}
-impl<T: ToolOutputSchema> JsonOutputSchema for OutputType<crate::Json<T>> {
-    fn __tool_output_schema(&self) -> Option<serde_json::Value> {
-        Some(crate::schema::output_schema::<T>())
-    }
-}
-
-pub trait NoOutputSchema {
-    fn __tool_output_schema(&self) -> Option<serde_json::Value> {
-        None
-    }
-}
-impl<T> NoOutputSchema for &OutputType<T> {}
 
 /// Types a `Json<T>` output can hold.
 #[diagnostic::on_unimplemented(
