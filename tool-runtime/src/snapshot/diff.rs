@@ -59,6 +59,14 @@ fn summary_of_new(tool: &Value) -> String {
 }
 
 fn tool_changes(old: &Value, new: &Value, said: &mut Vec<String>) {
+    match (old.get("output"), new.get("output")) {
+        (None, Some(_)) => said.push("now declares its output's schema".into()),
+        (Some(_), None) => said.push("no longer declares its output's schema".into()),
+        (Some(before), Some(after)) if before != after => {
+            said.push("output schema changed".into());
+        }
+        _ => {}
+    }
     if old["description"] != new["description"] {
         said.push(format!(
             "description changed from {} to {}",
@@ -392,6 +400,27 @@ mod tests {
                 "~ `count_nodes`: parameter `TreeNode.children` now required",
                 "~ `count_nodes`: parameter `TreeNode.weight` added (optional, integer)",
             ]
+        );
+    }
+
+    #[test]
+    fn output_schemas_are_compared() {
+        let plain = tool("count", json!([]), object(json!({}), &[]));
+        let mut typed = plain.clone();
+        typed["output"] = object(json!({"open": {"type": "integer"}}), &["open"]);
+        let mut retyped = typed.clone();
+        retyped["output"]["properties"]["open"] = json!({"type": "string"});
+        assert_eq!(
+            changes(&json!([plain.clone()]), &json!([typed.clone()])),
+            ["~ `count`: now declares its output's schema"]
+        );
+        assert_eq!(
+            changes(&json!([typed.clone()]), &json!([retyped])),
+            ["~ `count`: output schema changed"]
+        );
+        assert_eq!(
+            changes(&json!([typed]), &json!([plain])),
+            ["~ `count`: no longer declares its output's schema"]
         );
     }
 

@@ -75,7 +75,8 @@ impl std::error::Error for SnapshotError {}
 impl ToolRegistry {
     /// What a snapshot holds: for each tool, in registration order, its name,
     /// description, markers (`destructive`, `needs_approval`, `read_only`, `idempotent`,
-    /// `open_world`), whether it is exported strict, and its plain parameter schema.
+    /// `open_world`), whether it is exported strict, its plain parameter schema, and the
+    /// schema of a typed ([`Json<T>`](crate::Json)) output.
     pub fn snapshot(&self) -> Value {
         Value::Array(self.definitions().map(entry).collect())
     }
@@ -173,6 +174,9 @@ fn entry(definition: &ToolDefinition) -> Value {
     entry.insert("markers".into(), marked.into());
     entry.insert("strict".into(), definition.is_strict().into());
     entry.insert("parameters".into(), definition.parameters().clone());
+    if let Some(output) = definition.output_schema() {
+        entry.insert("output".into(), output.clone());
+    }
     Value::Object(entry)
 }
 
