@@ -61,6 +61,8 @@ mod format;
 mod json;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 mod http;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 #[cfg(feature = "openai")]
 pub mod openai;
 mod output;
