@@ -6,6 +6,9 @@
 #[path = "../examples/task_planner/tasks.rs"]
 mod tasks;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use rmcp::model::{CallToolRequestParams, CallToolResult, ErrorCode};
 use rmcp::service::RunningService;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -317,7 +320,31 @@ struct Raw {
 }
 
 impl Raw {
-    async fn send(&mut self, line: &str) {
+    /// A session with `server` through an in-memory pipe, initialized; `reply` is the
+    /// `initialize` result.
+    async fn start(server: McpServer) -> (Self, Value) {
+        let (read, write) = tokio::io::split(pipe(server));
+        let mut raw = Raw {
+            lines: BufReader::new(read).lines(),
+            write,
+        };
+        raw.send(
+            &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "1"}}}),
+        )
+        .await;
+        let initialized = raw.reply().await;
+        raw.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+        (raw, initialized)
+    }
+
+    async fn send(&mut self, message: &Value) {
+        self.send_text(&message.to_string()).await;
+    }
+
+    async fn send_text(&mut self, line: &str) {
         self.write.write_all(line.as_bytes()).await.unwrap();
         self.write.write_all(b"\n").await.unwrap();
     }
@@ -330,33 +357,17 @@ impl Raw {
 
 #[tokio::test]
 async fn bad_input_over_stdio_gets_json_rpc_errors_and_the_server_goes_on() {
-    let (read, write) = tokio::io::split(pipe(planner().with_max_request_bytes(LIMIT)));
-    let mut raw = Raw {
-        lines: BufReader::new(read).lines(),
-        write,
-    };
-    raw.send(
-        &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "raw", "version": "1"}}})
-        .to_string(),
-    )
-    .await;
-    assert_eq!(
-        raw.reply().await["result"]["serverInfo"]["name"],
-        "task-planner"
-    );
-    raw.send(r#"{"jsonrpc": "2.0", "method": "notifications/initialized"}"#)
-        .await;
+    let (mut raw, initialized) = Raw::start(planner().with_max_request_bytes(LIMIT)).await;
+    assert_eq!(initialized["result"]["serverInfo"]["name"], "task-planner");
 
-    raw.send(&string_arguments(1).to_string()).await;
+    raw.send(&string_arguments(1)).await;
     assert_eq!(
         raw.reply().await,
         json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": NOT_AN_OBJECT}})
     );
 
     // Too large: refused without keeping it, but answered with its id.
-    raw.send(&huge(2, LIMIT).to_string()).await;
+    raw.send(&huge(2, LIMIT)).await;
     assert_eq!(
         raw.reply().await,
         json!({"jsonrpc": "2.0", "id": 2, "error": {"code": -32600,
@@ -365,8 +376,8 @@ async fn bad_input_over_stdio_gets_json_rpc_errors_and_the_server_goes_on() {
     );
 
     // Not JSON: dropped (as the official SDKs do); a bad id: an error without one.
-    raw.send("this is not JSON").await;
-    raw.send(r#"{"jsonrpc": "2.0", "id": [1], "method": "tools/list"}"#)
+    raw.send_text("this is not JSON").await;
+    raw.send_text(r#"{"jsonrpc": "2.0", "id": [1], "method": "tools/list"}"#)
         .await;
     let reply = raw.reply().await;
     assert_eq!(
@@ -376,14 +387,14 @@ async fn bad_input_over_stdio_gets_json_rpc_errors_and_the_server_goes_on() {
     );
 
     // A method that does not exist.
-    raw.send(r#"{"jsonrpc": "2.0", "id": 3, "method": "tools/frobnicate"}"#)
+    raw.send(&json!({"jsonrpc": "2.0", "id": 3, "method": "tools/frobnicate"}))
         .await;
     assert_eq!(raw.reply().await["error"]["code"], -32601);
 
     // Just under the limit is fine, and the server still serves.
-    raw.send(&huge(4, LIMIT - 200).to_string()).await;
+    raw.send(&huge(4, LIMIT - 200)).await;
     assert_eq!(raw.reply().await["result"]["isError"], false);
-    raw.send(&get_tasks(5).to_string()).await;
+    raw.send(&get_tasks(5)).await;
     let reply = raw.reply().await;
     assert_eq!(
         (&reply["id"], &reply["result"]["isError"]),
@@ -466,4 +477,62 @@ async fn bad_input_over_http_gets_protocol_errors_and_the_server_goes_on() {
         .unwrap();
     assert_eq!(elsewhere.status().as_u16(), 404);
     server.shutdown().await.unwrap();
+}
+
+/// Set when a `nap` call is dropped before it ends.
+static NAP_STOPPED: AtomicBool = AtomicBool::new(false);
+
+struct StopFlag;
+
+impl Drop for StopFlag {
+    fn drop(&mut self) {
+        NAP_STOPPED.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Rest for a minute.
+#[tool_runtime::tool(read_only)]
+async fn nap() -> &'static str {
+    let _flag = StopFlag;
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    std::mem::forget(_flag);
+    "rested"
+}
+
+#[tokio::test]
+async fn a_cancelled_call_stops_its_tool() {
+    let mut registry = tool_runtime::ToolRegistry::new();
+    registry.register(Nap).unwrap();
+    let (mut raw, _) = Raw::start(McpServer::new(registry)).await;
+    raw.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                     "params": {"name": "nap", "arguments": {}}}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    raw.send(
+        &json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                     "params": {"requestId": 1, "reason": "the user gave up"}}),
+    )
+    .await;
+    raw.send(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+        .await;
+    // The cancelled call's answer (which the client ignores) may come first.
+    let listed = loop {
+        let reply = raw.reply().await;
+        if reply["id"] == 2 {
+            break reply;
+        }
+        assert_eq!(
+            (&reply["id"], &reply["error"]["code"]),
+            (&json!(1), &json!(-32800))
+        );
+    };
+    assert_eq!(listed["result"]["tools"][0]["name"], "nap");
+    let started = std::time::Instant::now();
+    while !NAP_STOPPED.load(Ordering::SeqCst) {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the nap goes on"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

@@ -151,7 +151,16 @@ impl ServerHandler for Handler {
             None => "{}".to_owned(),
         };
         let call = ToolCall::new(call_id(&context.id), request.name, arguments);
-        Ok(self.call(tool, call).await.into())
+        // A cancelled call (`notifications/cancelled`, or an HTTP client gone) stops an
+        // async tool where it waits; the client ignores the answer.
+        tokio::select! {
+            result = self.call(tool, call) => Ok(result.into()),
+            () = context.ct.cancelled() => Err(ErrorData::new(
+                ErrorCode(-32800),
+                "the client cancelled the call",
+                None,
+            )),
+        }
     }
 
     /// rmcp reads a request of a method it knows whose params do not fit (`arguments`
