@@ -43,8 +43,9 @@ use serde::{Deserialize, Serialize};
 /// );
 /// # Ok::<(), tool_runtime::RegistryError>(())
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Json<T>(pub T);
 

@@ -58,9 +58,9 @@ mod definition;
 mod dispatch;
 mod error;
 mod format;
-mod json;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 mod http;
+mod json;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 #[cfg(feature = "openai")]
@@ -89,8 +89,8 @@ pub use context::{CallContext, State, StateKey, StateMap};
 pub use definition::{Strictness, ToolDefinition, ToolMarkers};
 pub use dispatch::Dispatch;
 pub use error::RegistryError;
-pub use json::Json;
 pub use format::{CallFormatError, SchemaForm, ToolFormat, UnknownFormat};
+pub use json::Json;
 pub use registry::{OnViolation, ToolRegistry};
 pub use run::{
     Assistant, CancelHandle, Decision, Mode, PendingCall, Run, RunError, RunEvent, RunOptions,
