@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use super::for_each_subschema;
 use super::hints::{lengths_as_pattern, move_to_description};
+use super::{below, for_each_subschema};
 
 /// `format` values Anthropic's strict mode knows.
 const FORMATS: &[&str] = &[
@@ -67,15 +67,15 @@ fn find_ref(schema: &Value, pointer: &mut String) -> Option<String> {
         let found = match value {
             Value::Object(members) if matches!(key.as_str(), "properties" | "$defs") => members
                 .iter()
-                .find_map(|(name, member)| below(pointer, &[key, name], member)),
+                .find_map(|(name, member)| find_ref_below(pointer, &[key, name], member)),
             Value::Array(members) if matches!(key.as_str(), "anyOf" | "allOf" | "prefixItems") => {
                 members
                     .iter()
                     .enumerate()
-                    .find_map(|(i, member)| below(pointer, &[key, &i.to_string()], member))
+                    .find_map(|(i, member)| find_ref_below(pointer, &[key, &i.to_string()], member))
             }
             Value::Object(_) if matches!(key.as_str(), "items" | "additionalProperties") => {
-                below(pointer, &[key], value)
+                find_ref_below(pointer, &[key], value)
             }
             _ => None,
         };
@@ -86,15 +86,8 @@ fn find_ref(schema: &Value, pointer: &mut String) -> Option<String> {
     None
 }
 
-fn below(pointer: &mut String, segments: &[&str], schema: &Value) -> Option<String> {
-    let length = pointer.len();
-    for segment in segments {
-        pointer.push('/');
-        pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
-    }
-    let found = find_ref(schema, pointer);
-    pointer.truncate(length);
-    found
+fn find_ref_below(pointer: &mut String, segments: &[&str], schema: &Value) -> Option<String> {
+    below(pointer, segments, |pointer| find_ref(schema, pointer))
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 
 use serde_json::{Map, Value};
 
-/// Keywords [`move_to_description`] knows how to say in words.
+/// The keywords that constrain a value without changing its type; [`move_to_description`]
+/// knows how to say each in words, and the drift report lists their changes.
 pub(crate) const SAYABLE: &[&str] = &[
     "minLength",
     "maxLength",

@@ -28,10 +28,11 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{Map, Value};
 
 pub(crate) use anthropic::anthropic_strict_form;
+pub(crate) use hints::SAYABLE;
 pub(crate) use nullable::make_nullable;
 pub(crate) use openapi::openapi_form;
 pub use parameters::ParametersBuilder;
-pub(crate) use strict::strict_form;
+pub(crate) use strict::{strict_form, STRICT_ANNOTATIONS, STRICT_FORMATS, STRICT_KEYWORDS};
 
 /// The generator every tool's parameter types are described with.
 pub(crate) fn generator() -> SchemaGenerator {
@@ -90,6 +91,46 @@ pub(crate) fn for_each_subschema(schema: &mut Value, f: &mut dyn FnMut(&mut Valu
             _ => {}
         }
     }
+}
+
+/// The type names a schema declares (`"type": "x"` or `"type": [..]`).
+pub(crate) fn type_names(schema: &Map<String, Value>) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a schema declares objects (`object`, or the OpenAPI subset's `OBJECT`).
+pub(crate) fn is_object_schema(schema: &Map<String, Value>) -> bool {
+    type_names(schema)
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("object"))
+}
+
+/// Whether a schema restricts values at all (`{}` and annotation-only schemas do not).
+pub(crate) fn is_constrained(schema: &Map<String, Value>) -> bool {
+    ["type", "anyOf", "$ref", "enum", "const"]
+        .iter()
+        .any(|key| schema.contains_key(*key))
+}
+
+/// Runs `f` with `pointer` extended by `segments`, each escaped as JSON pointers want
+/// (`~` as `~0`, `/` as `~1`), and restores it after.
+pub(crate) fn below<R>(
+    pointer: &mut String,
+    segments: &[&str],
+    f: impl FnOnce(&mut String) -> R,
+) -> R {
+    let length = pointer.len();
+    for segment in segments {
+        pointer.push('/');
+        pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+    }
+    let result = f(pointer);
+    pointer.truncate(length);
+    result
 }
 
 /// The output schema of a `Json<T>` tool output, in the plain form.

@@ -3,17 +3,17 @@
 //! Strict form: every object lists all its properties in `required` and has
 //! `additionalProperties: false`; a property that was optional becomes nullable, and the
 //! dispatcher reads `null` as "absent", so optionals and defaults keep their meaning.
-//! Only the keywords in [`SUPPORTED`] may appear (PROVIDERS.md, "OpenAI Structured Outputs").
+//! Only the keywords in [`STRICT_KEYWORDS`] may appear (PROVIDERS.md, "OpenAI Structured Outputs").
 
 use serde_json::{Map, Value};
 
 use super::hints::{lengths_as_pattern, move_to_description};
-use super::make_nullable;
+use super::{below, is_constrained, is_object_schema, make_nullable};
 
 /// Keywords strict mode accepts. Constraints it lacks (`minLength`, formats it does not
 /// know...) and `default` are said in the description instead ([`move_to_description`]);
 /// other annotations are dropped: they constrain nothing.
-const SUPPORTED: &[&str] = &[
+pub(crate) const STRICT_KEYWORDS: &[&str] = &[
     "type",
     "description",
     "properties",
@@ -38,7 +38,7 @@ const SUPPORTED: &[&str] = &[
 
 /// `format` values strict mode knows; others move to the description (the dispatcher
 /// still checks the value: a `url::Url` parameter still has to parse).
-const FORMATS: &[&str] = &[
+pub(crate) const STRICT_FORMATS: &[&str] = &[
     "date-time",
     "time",
     "date",
@@ -50,7 +50,7 @@ const FORMATS: &[&str] = &[
     "uuid",
 ];
 
-const DROPPED: &[&str] = &[
+pub(crate) const STRICT_ANNOTATIONS: &[&str] = &[
     "examples",
     "deprecated",
     "readOnly",
@@ -108,30 +108,26 @@ fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
         Value::Array(_) => return Err(format!("{}: not a schema (an array)", at(pointer))),
         _ => return Err(format!("{}: not a schema", at(pointer))),
     };
-    for key in DROPPED {
+    for key in STRICT_ANNOTATIONS {
         object.remove(*key);
     }
     lengths_as_pattern(object);
     move_to_description(object, |key, value| match key {
         "format" => !value
             .as_str()
-            .is_some_and(|format| FORMATS.contains(&format)),
-        _ => !SUPPORTED.contains(&key),
+            .is_some_and(|format| STRICT_FORMATS.contains(&format)),
+        _ => !STRICT_KEYWORDS.contains(&key),
     });
-    if let Some(key) = object.keys().find(|key| !SUPPORTED.contains(&key.as_str())) {
+    if let Some(key) = object
+        .keys()
+        .find(|key| !STRICT_KEYWORDS.contains(&key.as_str()))
+    {
         return Err(format!("{}: keyword `{key}` is not supported", at(pointer)));
     }
-    let constrained = ["type", "anyOf", "$ref", "enum", "const"]
-        .iter()
-        .any(|key| object.contains_key(*key));
-    if !constrained {
+    if !is_constrained(object) {
         return Err(format!("{}: accepts any value (no type)", at(pointer)));
     }
-    let is_object = match object.get("type") {
-        Some(Value::String(t)) => t == "object",
-        Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
-        _ => false,
-    };
+    let is_object = is_object_schema(object);
     if is_object && object.get("additionalProperties") != Some(&Value::Bool(false)) {
         return Err(format!(
             "{}: an object with free-form keys (a map) cannot be strict",
@@ -162,14 +158,7 @@ fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {
 }
 
 fn descend(schema: &mut Value, pointer: &mut String, segments: &[&str]) -> Result<(), String> {
-    let length = pointer.len();
-    for segment in segments {
-        pointer.push('/');
-        pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
-    }
-    let result = make_strict(schema, pointer);
-    pointer.truncate(length);
-    result
+    below(pointer, segments, |pointer| make_strict(schema, pointer))
 }
 
 /// Lists every property in `required`, making the ones that were optional nullable.

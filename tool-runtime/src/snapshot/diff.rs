@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::schema::{type_names, SAYABLE};
+
 /// One line per change; `+` added, `-` removed, `~` changed.
 pub(super) fn changes(old: &Value, new: &Value) -> Vec<String> {
     let (Some(old_tools), Some(new_tools)) = (old.as_array(), new.as_array()) else {
@@ -251,11 +253,10 @@ fn type_of(schema: &Value) -> String {
         let members: Vec<String> = members.iter().map(type_of).collect();
         return members.join(" or ");
     }
-    let types: Vec<&str> = match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect(),
-        _ => return "any value".into(),
-    };
+    let types = schema.as_object().map(type_names).unwrap_or_default();
+    if types.is_empty() {
+        return "any value".into();
+    }
     let types: Vec<String> = types
         .into_iter()
         .map(|t| match (t, schema.get("items")) {
@@ -268,22 +269,7 @@ fn type_of(schema: &Value) -> String {
 
 /// The keywords that constrain values without changing the type, as `key: value` text.
 fn constraints(schema: &Value) -> String {
-    const KEYWORDS: &[&str] = &[
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "format",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "default",
-    ];
-    KEYWORDS
+    SAYABLE
         .iter()
         .filter_map(|key| schema.get(*key).map(|value| format!("{key}: {value}")))
         .collect::<Vec<_>>()

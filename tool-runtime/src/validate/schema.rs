@@ -7,6 +7,9 @@ use serde_json::{Map, Value};
 
 use super::envelope::Report;
 use super::Limits;
+use crate::schema::{
+    below, is_constrained, is_object_schema, STRICT_ANNOTATIONS, STRICT_FORMATS, STRICT_KEYWORDS,
+};
 
 /// Which rules a schema is held to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,49 +23,6 @@ pub(super) enum Dialect {
     /// Gemini's `parameters`: the OpenAPI 3.0 subset.
     OpenApi,
 }
-
-/// Keywords OpenAI's strict mode accepts; annotations are let through (they change
-/// nothing a grammar enforces), `default` is not (PROVIDERS.md: reportedly rejected).
-const OPENAI_STRICT: &[&str] = &[
-    "type",
-    "description",
-    "properties",
-    "required",
-    "additionalProperties",
-    "items",
-    "enum",
-    "const",
-    "anyOf",
-    "$ref",
-    "$defs",
-    "pattern",
-    "format",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
-    "title",
-    "examples",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-    "$comment",
-];
-
-const OPENAI_FORMATS: &[&str] = &[
-    "date-time",
-    "time",
-    "date",
-    "duration",
-    "email",
-    "hostname",
-    "ipv4",
-    "ipv6",
-    "uuid",
-];
 
 const ANTHROPIC_BOUNDS: &[&str] = &[
     "minimum",
@@ -183,9 +143,7 @@ impl Walk<'_, '_> {
             }
             return;
         };
-        let is_object = types(object)
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case("object"));
+        let is_object = is_object_schema(object);
         if is_object {
             self.check_depth(pointer, level);
         }
@@ -248,18 +206,10 @@ impl Walk<'_, '_> {
     }
 
     fn descend(&mut self, schema: &Value, pointer: &mut String, segments: &[&str], level: usize) {
-        let length = pointer.len();
-        for segment in segments {
-            pointer.push('/');
-            pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
-        }
-        let is_object = schema.as_object().is_some_and(|object| {
-            types(object)
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case("object"))
+        let is_object = schema.as_object().is_some_and(is_object_schema);
+        below(pointer, segments, |pointer| {
+            self.visit(schema, pointer, level + usize::from(is_object));
         });
-        self.visit(schema, pointer, level + usize::from(is_object));
-        pointer.truncate(length);
     }
 
     fn check_depth(&mut self, pointer: &str, level: usize) {
@@ -326,22 +276,22 @@ impl Walk<'_, '_> {
                     pointer,
                     "`default` is reportedly rejected in strict mode; say it in the description",
                 );
-            } else if !OPENAI_STRICT.contains(&key.as_str()) {
+            } else if !STRICT_KEYWORDS.contains(&key.as_str())
+                // Annotations change nothing a grammar enforces: let through.
+                && !STRICT_ANNOTATIONS.contains(&key.as_str())
+            {
                 self.push(pointer, format!("`{key}` is not supported in strict mode"));
             }
         }
         if let Some(format) = object.get("format").and_then(Value::as_str) {
-            if !OPENAI_FORMATS.contains(&format) {
+            if !STRICT_FORMATS.contains(&format) {
                 self.push(
                     pointer,
                     format!("format `{format}` is not supported in strict mode"),
                 );
             }
         }
-        let constrained = ["type", "anyOf", "$ref", "enum", "const"]
-            .iter()
-            .any(|key| object.contains_key(*key));
-        if !constrained {
+        if !is_constrained(object) {
             self.push(
                 pointer,
                 "a schema that accepts any value is not supported in strict mode",
@@ -490,15 +440,6 @@ impl Walk<'_, '_> {
                 );
             }
         }
-    }
-}
-
-/// The type names of a schema (`"type": "x"` or `"type": [..]`).
-fn types(object: &Map<String, Value>) -> Vec<&str> {
-    match object.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
     }
 }
 
