@@ -3,251 +3,52 @@
 //! OpenAI-compatible servers, failures, and retries. Each test asserts what the client sent
 //! (the server records every request) and what it returned.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, PoisonError};
+#[path = "support/city_tools.rs"]
+mod city_tools;
+#[path = "support/model_server.rs"]
+mod model_server;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use axum::routing::post;
-use axum::Router;
 use futures::StreamExt;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 use tool_runtime::openai::OpenAiClient;
 use tool_runtime::{
-    tool, ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError,
-    ResponseBuilder, SchemaForm, ToolCall, ToolChoice, ToolFormat, ToolOutput, ToolRegistry, Usage,
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, SchemaForm,
+    ToolCall, ToolChoice, ToolFormat, ToolOutput, Usage,
 };
 
-// ---------------------------------------------------------------------------------------
-// The tools offered.
-
-/// The temperature unit to use.
-#[derive(Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-enum Unit {
-    Celsius,
-    Fahrenheit,
-}
-
-/// Get the current weather in a given location.
-///
-/// # Arguments
-/// * `location` - The city and state, e.g. San Francisco, CA.
-/// * `unit` - The temperature unit; Fahrenheit if omitted.
-#[tool]
-fn get_current_weather(location: String, unit: Option<Unit>) -> String {
-    match unit {
-        Some(Unit::Celsius) => format!("{location}: 22 C"),
-        Some(Unit::Fahrenheit) | None => format!("{location}: 72 F"),
-    }
-}
-
-/// Get the nickname of a city.
-///
-/// # Arguments
-/// * `location` - The city, e.g. Paris.
-#[tool]
-fn get_nickname(location: String) -> String {
-    format!("{location}: the City of Light")
-}
-
-fn registry() -> ToolRegistry {
-    let mut registry = ToolRegistry::new();
-    registry
-        .register(GetCurrentWeather)
-        .and_then(|registry| registry.register(GetNickname))
-        .expect("the tools register");
-    registry
-}
+use city_tools::registry;
+use model_server::{collect, rebuild, Piece, Reply, Running};
 
 // ---------------------------------------------------------------------------------------
-// The server.
+// The server, speaking Chat Completions.
 
-/// One piece of a streamed body.
-enum Piece {
-    /// These bytes.
-    Bytes(Vec<u8>),
-    /// Waits until the test says so.
-    Wait(Arc<Notify>),
-    /// Goes quiet for this long.
-    Pause(Duration),
-    /// Drops the connection.
-    Abort,
+/// Starts a server at `/v1/chat/completions` answering with `replies`.
+async fn serve(replies: impl IntoIterator<Item = Reply>) -> Running {
+    model_server::serve("/v1/chat/completions", replies).await
 }
 
-/// What the server answers to one request.
-enum Reply {
-    /// A status, headers and a body, after a delay.
-    Http {
-        status: u16,
-        headers: Vec<(&'static str, String)>,
-        body: Vec<u8>,
-        delay: Duration,
-    },
-    /// A `text/event-stream` body, piece by piece.
-    Stream(Vec<Piece>),
-}
-
-impl Reply {
-    fn json(value: Value) -> Self {
-        Self::status(200, value)
-    }
-
-    fn status(status: u16, value: Value) -> Self {
-        Self::Http {
-            status,
-            headers: vec![("content-type", "application/json".into())],
-            body: value.to_string().into_bytes(),
-            delay: Duration::ZERO,
-        }
-    }
-
-    fn with_header(mut self, name: &'static str, value: &str) -> Self {
-        if let Self::Http { headers, .. } = &mut self {
-            headers.push((name, value.to_owned()));
-        }
-        self
-    }
-
-    /// An SSE stream of these events, each sent as its own write.
-    fn sse(events: impl IntoIterator<Item = String>) -> Self {
-        Self::Stream(
-            events
-                .into_iter()
-                .map(|event| Piece::Bytes(event.into_bytes()))
-                .collect(),
-        )
-    }
-}
-
-/// A request the server received.
-struct Received {
-    body: Value,
-    authorization: Option<String>,
-}
-
-#[derive(Default)]
-struct Server {
-    script: Mutex<VecDeque<Reply>>,
-    received: Mutex<Vec<Received>>,
-}
-
-/// A running server: its base URL and what it received.
-struct Running {
-    base_url: String,
-    server: Arc<Server>,
-}
-
-impl Running {
-    fn bodies(&self) -> Vec<Value> {
-        self.server
-            .received
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|received| received.body.clone())
-            .collect()
-    }
-
-    fn authorizations(&self) -> Vec<Option<String>> {
-        self.server
-            .received
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|received| received.authorization.clone())
-            .collect()
-    }
-
+/// What these tests ask of a running server.
+trait ChatServer {
     /// A client of this server with short waits.
+    fn client(&self) -> OpenAiClient;
+    /// The `authorization` header of each request.
+    fn authorizations(&self) -> Vec<Option<String>>;
+}
+
+impl ChatServer for Running {
     fn client(&self) -> OpenAiClient {
-        OpenAiClient::new(&self.base_url, "test-model")
+        OpenAiClient::new(format!("{}/v1", self.base_url), "test-model")
             .with_timeout(Duration::from_secs(5))
             .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
     }
-}
 
-async fn serve(replies: impl IntoIterator<Item = Reply>) -> Running {
-    let server = Arc::new(Server {
-        script: Mutex::new(replies.into_iter().collect()),
-        received: Mutex::default(),
-    });
-    let app = Router::new()
-        .route("/v1/chat/completions", post(answer))
-        .with_state(server.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let address = listener.local_addr().expect("the port's address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Running {
-        base_url: format!("http://{address}/v1"),
-        server,
+    fn authorizations(&self) -> Vec<Option<String>> {
+        self.header("authorization")
     }
-}
-
-async fn answer(State(server): State<Arc<Server>>, headers: HeaderMap, body: Bytes) -> Response {
-    server
-        .received
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(Received {
-            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-            authorization: headers
-                .get("authorization")
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned),
-        });
-    let reply = server
-        .script
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .pop_front();
-    let mut response = Response::builder();
-    let body = match reply {
-        None => {
-            response = response.status(StatusCode::IM_A_TEAPOT);
-            Body::from(r#"{"error": {"message": "the test server has no reply left"}}"#)
-        }
-        Some(Reply::Http {
-            status,
-            headers,
-            body,
-            delay,
-        }) => {
-            tokio::time::sleep(delay).await;
-            response = response.status(status);
-            for (name, value) in headers {
-                response = response.header(name, value);
-            }
-            Body::from(body)
-        }
-        Some(Reply::Stream(pieces)) => {
-            response = response.header("content-type", "text/event-stream");
-            let pieces = futures::stream::iter(pieces).then(|piece| async move {
-                match piece {
-                    Piece::Bytes(bytes) => Ok(Some(bytes)),
-                    Piece::Wait(notify) => {
-                        notify.notified().await;
-                        Ok(None)
-                    }
-                    Piece::Pause(pause) => {
-                        tokio::time::sleep(pause).await;
-                        Ok(None)
-                    }
-                    Piece::Abort => Err(std::io::Error::other("the test server hangs up")),
-                }
-            });
-            let bytes = pieces.filter_map(|piece| async move { piece.transpose() });
-            Body::from_stream(bytes)
-        }
-    };
-    response.body(body).expect("a valid response")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -282,33 +83,6 @@ fn text_reply(text: &str) -> Value {
         "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15},
         "system_fingerprint": "fp_test"
     })
-}
-
-/// Collects a stream: its deltas, and the error that ended it, if any.
-async fn collect(
-    client: &OpenAiClient,
-    request: ChatRequest<'_>,
-) -> (Vec<ChatDelta>, Option<ModelError>) {
-    let mut deltas = Vec::new();
-    let mut stream = client.stream(request);
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(delta) => deltas.push(delta),
-            Err(error) => {
-                assert!(stream.next().await.is_none(), "nothing after an error");
-                return (deltas, Some(error));
-            }
-        }
-    }
-    (deltas, None)
-}
-
-fn rebuild(deltas: &[ChatDelta]) -> ChatResponse {
-    let mut builder = ResponseBuilder::default();
-    for delta in deltas {
-        builder.push(delta.clone());
-    }
-    builder.finish()
 }
 
 fn usage(prompt_tokens: u64, completion_tokens: u64) -> Usage {

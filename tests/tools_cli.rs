@@ -2,6 +2,8 @@
 //! every format's rules, or as its drift-check snapshot. Its functions are called as
 //! `main` calls them (cargo gives tests no path to an example's binary).
 
+#[path = "support/deep.rs"]
+mod deep;
 #[allow(dead_code)]
 #[path = "../examples/tools.rs"]
 mod tools_cli;
@@ -110,43 +112,6 @@ fn bad_command_lines_say_why() {
     }
 }
 
-#[allow(dead_code)]
-mod deep {
-    //! Eleven levels of objects: deeper than OpenAI's strict mode nests, fine without it.
-    use serde::Deserialize;
-
-    macro_rules! level {
-        ($name:ident, $inner:ty) => {
-            /// A level.
-            #[derive(Deserialize, schemars::JsonSchema)]
-            pub struct $name {
-                /// The level below.
-                pub inner: $inner,
-            }
-        };
-    }
-    level!(L10, String);
-    level!(L9, L10);
-    level!(L8, L9);
-    level!(L7, L8);
-    level!(L6, L7);
-    level!(L5, L6);
-    level!(L4, L5);
-    level!(L3, L4);
-    level!(L2, L3);
-    level!(L1, L2);
-}
-
-/// Store a deeply nested record.
-///
-/// # Arguments
-/// * `record` - The record.
-#[tool]
-fn store_deep(record: deep::L1) -> String {
-    let _ = record;
-    "stored".into()
-}
-
 /// `--check` checks what is printed; a tool too deep for strict mode is printed plain in
 /// both forms.
 #[test]
@@ -154,7 +119,7 @@ fn a_tool_too_deep_for_strict_mode_passes_in_both_forms() {
     // Too deep for OpenAI's strict mode: it has no strict form, so the declared export is
     // the plain one, and both pass the check.
     let mut registry = ToolRegistry::new();
-    registry.register(StoreDeep).unwrap();
+    registry.register(deep::StoreDeep).unwrap();
     for flags in ["", " --plain"] {
         let options =
             tools_cli::parse(args(&format!("any --check --format openai-chat{flags}"))).unwrap();

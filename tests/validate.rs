@@ -3,6 +3,8 @@
 //! be said in; and the registry refusing (or warning about) a tool that breaks a checked
 //! format's rules.
 
+#[path = "support/deep.rs"]
+mod deep;
 #[path = "support/signatures.rs"]
 mod signatures;
 
@@ -287,51 +289,6 @@ fn the_catalogue_passes_in_every_format() {
 // ---------------------------------------------------------------------------------------
 // The registry checks at registration.
 
-mod deep {
-    //! Eleven levels of objects: more than OpenAI's strict mode nests.
-    use serde::Deserialize;
-
-    macro_rules! level {
-        ($name:ident, $inner:ty) => {
-            /// A level.
-            #[derive(Deserialize, schemars::JsonSchema)]
-            pub struct $name {
-                /// The level below.
-                pub inner: $inner,
-            }
-        };
-    }
-    level!(L10, String);
-    level!(L9, L10);
-    level!(L8, L9);
-    level!(L7, L8);
-    level!(L6, L7);
-    level!(L5, L6);
-    level!(L4, L5);
-    level!(L3, L4);
-    level!(L2, L3);
-    level!(L1, L2);
-}
-
-/// Store a deeply nested record.
-///
-/// # Arguments
-/// * `record` - The record.
-#[tool]
-fn store_deep(record: deep::L1) -> String {
-    record
-        .inner
-        .inner
-        .inner
-        .inner
-        .inner
-        .inner
-        .inner
-        .inner
-        .inner
-        .inner
-}
-
 /// The same record, declared strict.
 ///
 /// # Arguments
@@ -356,7 +313,7 @@ fn store_deep_strict(record: deep::L1) -> String {
 #[test]
 fn a_schema_past_the_strict_limits_has_no_strict_form() {
     let mut registry = ToolRegistry::new();
-    registry.register(StoreDeep).unwrap();
+    registry.register(deep::StoreDeep).unwrap();
     let definition = registry.definition("store_deep").unwrap();
     let pointer = format!("/properties/record{}", "/properties/inner".repeat(9));
     assert_eq!(
