@@ -126,8 +126,8 @@ pub fn tools(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = &tools.item;
     let tool_set = |body: TokenStream| {
         quote! {
-            impl ::tool_runtime::ToolSet for #self_ty {
-                fn tools(self: ::std::sync::Arc<Self>, __tool_batch: &mut ::tool_runtime::ToolBatch) {
+            impl ::tool_runtime::__private::ToolSet for #self_ty {
+                fn tools(self: ::std::sync::Arc<Self>, __tool_batch: &mut ::tool_runtime::__private::ToolBatch) {
                     #body
                 }
             }
@@ -252,7 +252,7 @@ fn tool_impl(
         match &param.kind {
             ParamKind::State(inner) => {
                 let local = format_ident!("__tool_state_{}", index);
-                state_types.push(quote!(::tool_runtime::StateKey::of::<#inner>()));
+                state_types.push(quote!(::tool_runtime::__private::StateKey::of::<#inner>()));
                 locals.push(quote!(let #local = ::tool_runtime::__private::state::<#inner>(&__tool_input)?;));
                 call_args.push(quote!(#local));
             }
@@ -359,7 +359,7 @@ fn tool_impl(
                 let split_fn = quote! {
                     fn __tool_split<__T, __E: ::tool_runtime::__private::ToolErrorValue>(
                         __tool_return: ::std::result::Result<__T, __E>,
-                    ) -> ::std::result::Result<__T, ::tool_runtime::ToolError> {
+                    ) -> ::std::result::Result<__T, ::tool_runtime::__private::ToolError> {
                         #[allow(unused_imports)]
                         use ::tool_runtime::__private::ResultKind as _;
                         (&__tool_return).__tool_result_kind().split(__tool_return)
@@ -406,13 +406,13 @@ fn tool_impl(
             let steps = steps(Some(quote!(.await)));
             // Placed at `async`: a future that is not `Send` is reported there, with the
             // value held across an `.await`.
-            quote_spanned!(at(asyncness.span)=> ::tool_runtime::ToolFuture::boxed(async move { #steps }))
+            quote_spanned!(at(asyncness.span)=> ::tool_runtime::__private::ToolFuture::boxed(async move { #steps }))
         }
         None => {
             let steps = steps(None);
             quote! {
-                let __tool_run = || -> ::std::result::Result<::std::string::String, ::tool_runtime::ToolError> { #steps };
-                ::tool_runtime::ToolFuture::ready(__tool_run())
+                let __tool_run = || -> ::std::result::Result<::std::string::String, ::tool_runtime::__private::ToolError> { #steps };
+                ::tool_runtime::__private::ToolFuture::ready(__tool_run())
             }
         }
     };
@@ -431,8 +431,8 @@ fn tool_impl(
             struct __ToolFns<__A> {
                 parameters: fn([::std::option::Option<::tool_runtime::__private::serde_json::Value>; #model_count])
                     -> ::tool_runtime::__private::serde_json::Value,
-                arguments: fn(&::tool_runtime::ToolInput<'_>, &#struct_ident)
-                    -> ::std::result::Result<__A, ::tool_runtime::ToolError>,
+                arguments: fn(&::tool_runtime::__private::ToolInput<'_>, &#struct_ident)
+                    -> ::std::result::Result<__A, ::tool_runtime::__private::ToolError>,
             }
 
             // Everything that needs the parameter types to be `ToolParameter` is generic over
@@ -443,14 +443,14 @@ fn tool_impl(
                     __tool_defaults: [::std::option::Option<::tool_runtime::__private::serde_json::Value>; #model_count],
                 ) -> ::tool_runtime::__private::serde_json::Value {
                     let [#(#default_locals),*] = __tool_defaults;
-                    ::tool_runtime::ParametersBuilder::new()
+                    ::tool_runtime::__private::ParametersBuilder::new()
                         #(#schema_params)*
                         .finish()
                 }
                 fn arguments #bounded_generics (
-                    __tool_input: &::tool_runtime::ToolInput<'_>,
+                    __tool_input: &::tool_runtime::__private::ToolInput<'_>,
                     __tool: &#struct_ident,
-                ) -> ::std::result::Result<__ToolArguments #generics, ::tool_runtime::ToolError> {
+                ) -> ::std::result::Result<__ToolArguments #generics, ::tool_runtime::__private::ToolError> {
                     ::tool_runtime::__private::parse_arguments(__tool_input, __tool)
                 }
                 __ToolFns {
@@ -464,19 +464,19 @@ fn tool_impl(
             #(#default_fns)*
             #split_fn
 
-            impl ::tool_runtime::Tool for #struct_ident {
+            impl ::tool_runtime::__private::Tool for #struct_ident {
                 const NAME: &'static str = #name;
 
-                fn definition(&self) -> &::tool_runtime::ToolDefinition {
-                    static DEFINITION: ::tool_runtime::__private::OnceLock<::tool_runtime::ToolDefinition> =
+                fn definition(&self) -> &::tool_runtime::__private::ToolDefinition {
+                    static DEFINITION: ::tool_runtime::__private::OnceLock<::tool_runtime::__private::ToolDefinition> =
                         ::tool_runtime::__private::OnceLock::new();
                     DEFINITION.get_or_init(|| {
                         #[allow(unused_imports)]
                         use ::tool_runtime::__private::{OpaqueDefault as _, SerializeDefault as _};
                         let parameters = (__TOOL_FNS.parameters)([#(#default_jsons),*]);
-                        ::tool_runtime::ToolDefinition::new(#name, #description, parameters)
-                            .with_strictness(::tool_runtime::Strictness::#strictness)
-                            .with_markers(::tool_runtime::ToolMarkers {
+                        ::tool_runtime::__private::ToolDefinition::new(#name, #description, parameters)
+                            .with_strictness(::tool_runtime::__private::Strictness::#strictness)
+                            .with_markers(::tool_runtime::__private::ToolMarkers {
                                 destructive: #destructive,
                                 requires_approval: #needs_approval,
                                 read_only: #read_only,
@@ -487,11 +487,11 @@ fn tool_impl(
                     })
                 }
 
-                fn required_state(&self) -> ::std::vec::Vec<::tool_runtime::StateKey> {
+                fn required_state(&self) -> ::std::vec::Vec<::tool_runtime::__private::StateKey> {
                     ::std::vec![#(#state_types),*]
                 }
 
-                fn call<'a>(&'a self, __tool_input: ::tool_runtime::ToolInput<'a>) -> ::tool_runtime::ToolFuture<'a> {
+                fn call<'a>(&'a self, __tool_input: ::tool_runtime::__private::ToolInput<'a>) -> ::tool_runtime::__private::ToolFuture<'a> {
                     #call_body
                 }
             }
@@ -589,14 +589,14 @@ fn stub(item: &ItemFn) -> TokenStream {
         #[derive(Clone, Copy, Debug, Default)]
         #vis struct #struct_ident;
 
-        impl ::tool_runtime::Tool for #struct_ident {
+        impl ::tool_runtime::__private::Tool for #struct_ident {
             const NAME: &'static str = #name;
 
-            fn definition(&self) -> &::tool_runtime::ToolDefinition {
+            fn definition(&self) -> &::tool_runtime::__private::ToolDefinition {
                 ::std::unreachable!()
             }
 
-            fn call<'a>(&'a self, _: ::tool_runtime::ToolInput<'a>) -> ::tool_runtime::ToolFuture<'a> {
+            fn call<'a>(&'a self, _: ::tool_runtime::__private::ToolInput<'a>) -> ::tool_runtime::__private::ToolFuture<'a> {
                 ::std::unreachable!()
             }
         }

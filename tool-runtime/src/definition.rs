@@ -106,7 +106,7 @@ impl ToolDefinition {
 
     /// Declares the shape of the tool's output (a JSON Schema; `$defs` are resolved and
     /// it is cleaned like a parameter schema). `#[tool]` sets it for tools returning
-    /// [`Json<T>`](crate::Json).
+    /// [`Json<T>`](crate::json::Json).
     ///
     /// ```
     /// use serde_json::json;

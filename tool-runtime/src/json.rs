@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A tool output whose shape is part of the tool's definition: return `Json<T>` (or
 /// `Result<Json<T>, E>`) with `T: Serialize + JsonSchema`, and the definition gains an
-/// output schema ([`ToolDefinition::output_schema`](crate::ToolDefinition::output_schema)),
+/// output schema ([`ToolDefinition::output_schema`](crate::definition::ToolDefinition::output_schema)),
 /// exported where a format has one (MCP's `outputSchema`, with the output as
 /// `structuredContent` in `tools/call` results). The output text is `T` as compact JSON,
 /// as for any `Serialize` return type.

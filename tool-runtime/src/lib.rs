@@ -41,72 +41,78 @@
 //! # }).unwrap();
 //! ```
 //!
-//! See the README for the attribute's options and the rules its schemas follow.
+//! # Where things are
+//!
+//! The root holds what writing and registering tools takes. Everything else is in a
+//! module per topic, each building only on those listed before it:
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`tool`] | the parts of a tool, for hand-written [`Tool`] impls: [`ToolInput`](tool::ToolInput), [`ToolFuture`](tool::ToolFuture), markers, state keys |
+//! | [`schema`] | parameter schemas: [`ParametersBuilder`](schema::ParametersBuilder) |
+//! | [`format`] | what goes with a [`ToolFormat`]: schema forms, provider calls and outputs |
+//! | [`validate`] | each provider's rules and limits: [`Validator`](validate::Validator) |
+//! | [`snapshot`] | the drift check's errors and switch |
+//! | [`chat`] | talking to a model: [`ChatModel`](chat::ChatModel), messages, requests, replies |
+//! | [`testing`] | test doubles: [`ScriptedModel`](testing::ScriptedModel) |
+//! | [`run`] | the assistant loop with the Assistants API's run lifecycle |
+//! | [`sse`] | a server-sent events parser |
+//! | `transport` | the provider clients' shared settings (feature `openai` or `anthropic`) |
+//! | `openai`, `anthropic` | provider clients (features `openai`, `anthropic`) |
+//! | `mcp` | an MCP server for any registry (feature `mcp`) |
+//!
+//! The options of `#[tool]` and `#[tools]` are on their pages: [`tool`](macro@tool),
+//! [`tools`](macro@tools).
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the crate's own doctests and tests use `#[tool]`, whose expansion names `::tool_runtime`.
 extern crate self as tool_runtime;
 
-#[cfg(feature = "anthropic")]
-pub mod anthropic;
-mod args;
+// The modules, in layers: each uses only those above it (tests/layers.rs keeps it so).
 mod call;
-mod chat;
 mod context;
-mod definition;
-mod dispatch;
-mod error;
-mod format;
-#[cfg(any(feature = "openai", feature = "anthropic"))]
-mod http;
 mod json;
-#[cfg(feature = "mcp")]
-pub mod mcp;
-#[cfg(feature = "openai")]
-pub mod openai;
-mod output;
-mod registry;
-mod run;
-mod schema;
-mod snapshot;
 pub mod sse;
-mod tool;
-mod toolset;
-mod validate;
+pub mod schema;
+mod definition;
+pub mod tool;
+pub mod format;
+pub mod validate;
+pub mod snapshot;
+mod registry;
+pub mod chat;
+pub mod testing;
+pub mod run;
+#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "openai", feature = "anthropic"))))]
+pub mod transport;
+#[cfg(feature = "openai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
+pub mod openai;
+#[cfg(feature = "anthropic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "anthropic")))]
+pub mod anthropic;
+#[cfg(feature = "mcp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
+pub mod mcp;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
 pub use call::{ToolCall, ToolOutput};
-pub use chat::{
-    calls_in_text, read_text_tool_calls, ChatDelta, ChatModel, ChatRequest, ChatResponse,
-    FinishReason, Message, ModelError, RecordedRequest, ResponseBuilder, ScriptedModel,
-    ScriptedReply, ToolChoice, Usage,
-};
-pub use context::{CallContext, State, StateKey, StateMap};
-pub use definition::{Strictness, ToolDefinition, ToolMarkers};
-pub use dispatch::Dispatch;
-pub use error::RegistryError;
-pub use format::{CallFormatError, SchemaForm, ToolFormat, UnknownFormat};
+pub use context::{CallContext, State};
+pub use definition::ToolDefinition;
+pub use format::tool_format::ToolFormat;
 pub use json::Json;
-pub use registry::{OnViolation, ToolRegistry};
-pub use run::{
-    Assistant, CancelHandle, Decision, Mode, PendingCall, Run, RunError, RunEvent, RunOptions,
-    RunStatus, RunStep, SubmitError, Thread,
-};
-pub use schema::ParametersBuilder;
-pub use snapshot::{SnapshotError, UPDATE_SNAPSHOTS};
-pub use tool::{Tool, ToolError, ToolFuture, ToolInput};
-pub use toolset::{ToolBatch, ToolSet};
-pub use validate::{Limits, ValidationError, Validator, Violation};
+pub use registry::{Dispatch, RegistryError, ToolRegistry};
+pub use tool::contract::{Tool, ToolError};
+pub use tool::set::ToolSet;
 
-/// The boxed future and stream [`ChatModel`] returns.
-pub use futures_util::{future::BoxFuture, stream::BoxStream};
-
-/// Makes a documented function a tool. See the crate documentation and the README.
+/// Makes a documented function a tool: a unit struct named after it implements [`Tool`].
 pub use tool_macro::tool;
 /// Makes the `#[tool]` methods (`&self`) of an impl block tools sharing one value,
-/// registered with [`ToolRegistry::register_all`]. See [`ToolSet`] and the README.
+/// registered with [`ToolRegistry::register_all`].
 pub use tool_macro::tools;

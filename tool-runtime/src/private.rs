@@ -10,9 +10,18 @@ pub use serde;
 pub use serde_json;
 pub use std::sync::OnceLock;
 
-pub use crate::output::{JsonKind, PlainKind, ResultKind, StringKind, ToolOutputValue, UnitKind};
+pub use crate::tool::render::{
+    JsonKind, PlainKind, ResultKind, StringKind, ToolOutputValue, UnitKind,
+};
 
-use crate::{CallContext, State, Tool, ToolBatch, ToolError, ToolInput};
+// The runtime's items the expansion names, all through this one module, so it does not
+// depend on where the public API puts them.
+pub use crate::context::{CallContext, State, StateKey};
+pub use crate::definition::{Strictness, ToolDefinition, ToolMarkers};
+pub use crate::schema::ParametersBuilder;
+pub use crate::tool::contract::{Tool, ToolError, ToolInput};
+pub use crate::tool::set::{ToolBatch, ToolSet};
+pub use crate::tool::ToolFuture;
 
 /// Adds a `#[tools]` method's tool, named in messages by `origin`, the method's path.
 pub fn add_method<T: Tool>(batch: &mut ToolBatch, tool: T, origin: &'static str) {
@@ -21,11 +30,11 @@ pub fn add_method<T: Tool>(batch: &mut ToolBatch, tool: T, origin: &'static str)
 
 /// Parses the arguments of a call (see `args.rs`).
 #[inline]
-pub fn parse_arguments<T: serde::de::DeserializeOwned, D: crate::Tool>(
+pub fn parse_arguments<T: serde::de::DeserializeOwned, D: Tool>(
     input: &ToolInput<'_>,
     tool: &D,
 ) -> Result<T, ToolError> {
-    crate::args::parse_arguments(input.arguments, || tool.definition().parameters())
+    crate::tool::args::parse_arguments(input.arguments, || tool.definition().parameters())
 }
 
 /// The registry's value of type `T`.

@@ -10,8 +10,9 @@ use reqwest::Url;
 
 use super::stream::Events;
 use super::wire::{self, BodyOptions};
-use crate::http::{transient, Dialect, Request, Transport};
-use crate::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError, SchemaForm};
+use crate::transport::{transient, ErrorPolicy, Request, Transport};
+use crate::chat::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError};
+use crate::format::SchemaForm;
 
 /// Anthropic's API, the base URL when `ANTHROPIC_BASE_URL` is not set.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -25,7 +26,7 @@ pub const DEFAULT_MAX_TOKENS: u32 = 4096;
 
 /// How the Messages API words its errors, and which are worth another try: `429`, and
 /// `5xx` with `529` (overloaded) among them.
-const DIALECT: Dialect = Dialect {
+const DIALECT: ErrorPolicy = ErrorPolicy {
     error_in: wire::error_in,
     retryable: transient,
 };

@@ -1,6 +1,6 @@
 //! An Anthropic Messages API client. Behind the `anthropic` feature.
 //!
-//! [`AnthropicClient`] is a [`ChatModel`](crate::ChatModel): whole replies and SSE
+//! [`AnthropicClient`] is a [`ChatModel`](crate::chat::ChatModel): whole replies and SSE
 //! streams, tool calls as `tool_use` blocks and their outputs as `tool_result` blocks,
 //! retries with backoff (Anthropic's `529` overloaded included) and timeouts. The
 //! [`StreamDecoder`] it reads streams with is public for those who bring their own

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::wire::{self, UsageCounts};
-use crate::http::{EventReader, SseDecoder};
+use crate::transport::{EventReader, SseDecoder};
 use crate::sse::SseEvent;
-use crate::{ChatDelta, FinishReason, ModelError};
+use crate::chat::{ChatDelta, FinishReason, ModelError};
 
 /// What a content block of the reply is, as far as deltas go.
 #[derive(Debug)]
@@ -44,7 +44,7 @@ enum Block {
 ///
 /// Feed it with [`push`](StreamDecoder::push), end it with
 /// [`finish`](StreamDecoder::finish), and put the deltas together with a
-/// [`ResponseBuilder`](crate::ResponseBuilder):
+/// [`ResponseBuilder`](crate::chat::ResponseBuilder):
 ///
 /// ```
 /// use tool_runtime::anthropic::StreamDecoder;
@@ -323,7 +323,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::{ChatResponse, ResponseBuilder, ToolCall, Usage};
+    use crate::call::ToolCall;
+    use crate::chat::{ChatResponse, ResponseBuilder, Usage};
 
     /// The deltas of `events`, sent as an SSE stream in pieces of 5 bytes, and then of
     /// its end.

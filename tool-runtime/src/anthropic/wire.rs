@@ -3,11 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::http::excerpt;
-use crate::{
-    ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder,
-    SchemaForm, ToolCall, ToolChoice, ToolFormat, Usage,
-};
+use crate::transport::excerpt;
+use crate::call::ToolCall;
+use crate::chat::{ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, ToolChoice, Usage};
+use crate::format::{SchemaForm, ToolFormat};
 
 /// What [`request_body`] needs besides the request itself.
 #[derive(Clone, Copy, Debug)]
@@ -344,7 +343,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::ToolOutput;
+    use crate::call::ToolOutput;
 
     fn body(request: &ChatRequest<'_>) -> Value {
         request_body(

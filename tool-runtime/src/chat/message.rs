@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ToolCall, ToolOutput};
+use crate::call::{ToolCall, ToolOutput};
 
 /// One message of a thread, in the roles every chat API has.
 ///

@@ -2,20 +2,20 @@
 //! answers, whole or as a stream of deltas.
 //!
 //! [`ChatModel`] is the one seam between the assistant loop and a provider: an
-//! OpenAI-compatible HTTP client, another provider's client, or the [`ScriptedModel`] that
+//! OpenAI-compatible HTTP client, another provider's client, or the [`ScriptedModel`](crate::testing::ScriptedModel) that
 //! tests and offline runs use all implement it, and the loop never knows which it has.
 
 mod message;
 mod model;
 mod request;
 mod response;
-mod scripted;
 mod text_calls;
 
 pub use message::Message;
 pub use model::{ChatModel, ModelError};
 pub use request::{ChatRequest, ToolChoice};
-pub(crate) use response::unique_suffix;
 pub use response::{ChatDelta, ChatResponse, FinishReason, ResponseBuilder, Usage};
-pub use scripted::{RecordedRequest, ScriptedModel, ScriptedReply};
 pub use text_calls::{calls_in_text, read_text_tool_calls};
+
+/// The boxed future and stream a [`ChatModel`] returns.
+pub use futures_util::{future::BoxFuture, stream::BoxStream};

@@ -3,7 +3,7 @@
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, StreamExt};
 
-use crate::{ChatDelta, ChatRequest, ChatResponse};
+use crate::chat::{ChatDelta, ChatRequest, ChatResponse};
 
 /// A model the assistant loop can talk to.
 ///

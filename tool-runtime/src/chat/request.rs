@@ -1,6 +1,8 @@
 //! What a model is asked.
 
-use crate::{Message, ToolDefinition, ToolRegistry};
+use crate::chat::Message;
+use crate::definition::ToolDefinition;
+use crate::registry::ToolRegistry;
 
 /// Which tool, if any, the model must call.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -2,11 +2,12 @@
 //! back together.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Message, ToolCall};
+use crate::call::{fresh_call_id, ToolCall};
+
+use super::Message;
 
 /// Why the model stopped.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -266,26 +267,6 @@ impl ResponseBuilder {
             usage: self.usage,
         }
     }
-}
-
-/// An id for a call that came without one, unique in this process.
-pub(crate) fn fresh_call_id() -> String {
-    format!("call_{}", unique_suffix())
-}
-
-/// A suffix unique in this process and, with a per-process random part, across the
-/// processes a serialized run may be resumed in.
-pub(crate) fn unique_suffix() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::OnceLock;
-    static SEED: OnceLock<u64> = OnceLock::new();
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let seed = *SEED.get_or_init(|| {
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-    });
-    format!("{seed:016x}{:x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@ use std::collections::VecDeque;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use serde_json::Value;
 
-use crate::chat::response::fresh_call_id;
-use crate::{ChatDelta, ChatResponse, FinishReason, ModelError, ToolCall};
+use crate::call::fresh_call_id;
+use crate::call::ToolCall;
+use crate::chat::{ChatDelta, ChatResponse, FinishReason, ModelError};
 
 /// The calls `text` consists of, if it is nothing but calls of `tools`: JSON objects with
 /// `name` and `arguments`, bare or in fenced blocks.

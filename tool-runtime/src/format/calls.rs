@@ -12,7 +12,8 @@ mod openai;
 
 use serde_json::{Map, Value};
 
-use crate::{ToolCall, ToolFormat, ToolOutput};
+use crate::call::{ToolCall, ToolOutput};
+use crate::format::ToolFormat;
 
 /// Why a provider's reply could not be read as tool calls, or outputs could not be
 /// matched to their calls.
@@ -408,7 +409,7 @@ fn local_call_id() -> String {
     format!(
         "{}{}",
         ToolFormat::LOCAL_CALL_ID_PREFIX,
-        crate::chat::unique_suffix()
+        crate::call::unique_suffix()
     )
 }
 

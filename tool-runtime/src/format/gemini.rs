@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ToolDefinition;
+use crate::definition::ToolDefinition;
 
 /// `{"name", "description", "parametersJsonSchema"}`.
 pub(super) fn declaration(definition: &ToolDefinition) -> Value {

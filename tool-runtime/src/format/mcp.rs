@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::ToolDefinition;
+use crate::definition::ToolDefinition;
 
 /// `{"name", "description", "inputSchema", "outputSchema"?, "annotations"?}`.
 ///

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::ToolDefinition;
+use crate::definition::ToolDefinition;
 
 /// `{"type": "function", "function": {"name", "description", "parameters", "strict"?}}`.
 pub(super) fn chat_tool(definition: &ToolDefinition, declared: bool) -> Value {
@@ -26,7 +26,7 @@ pub(super) fn chat_tool(definition: &ToolDefinition, declared: bool) -> Value {
 /// `{"type": "function", "name", "description", "parameters", "strict",
 /// "output_schema"?}`. `strict` is always written: left out, the Responses API tries to
 /// make the schema strict itself. `output_schema` is the declared shape of a
-/// [`Json<T>`](crate::Json) output.
+/// [`Json<T>`](crate::json::Json) output.
 pub(super) fn responses_tool(definition: &ToolDefinition, declared: bool) -> Value {
     let (parameters, strict) = parameters(definition, declared);
     let mut tool = Map::new();

@@ -14,7 +14,9 @@ use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 
 use super::McpServer;
-use crate::{ToolCall, ToolFormat, ToolRegistry};
+use crate::call::ToolCall;
+use crate::format::ToolFormat;
+use crate::registry::ToolRegistry;
 
 /// What every connection of a server shares; cheap to clone (rmcp wants one handler per
 /// connection, and one per request over stateless HTTP).

@@ -8,7 +8,7 @@
 //!   (arguments of the wrong type, a tool's `Err`, a panic, a timeout); a call the server
 //!   cannot route is a JSON-RPC error `-32602` (Invalid params): an unknown or hidden
 //!   tool, arguments that are not an object.
-//! - Tools that need a person's approval ([`ToolMarkers::needs_approval`](crate::ToolMarkers::needs_approval): destructive
+//! - Tools that need a person's approval ([`ToolMarkers::needs_approval`](crate::definition::ToolMarkers::needs_approval): destructive
 //!   ones and those marked `needs_approval`) are neither listed nor callable unless
 //!   [`McpServer::allow_destructive`] says so; a call to one is the same error as a call to
 //!   a tool that does not exist.
@@ -43,7 +43,7 @@
 //! ```
 
 mod handler;
-mod http;
+mod http_server;
 mod scan;
 mod stdio;
 mod triage;
@@ -54,9 +54,10 @@ use std::net::SocketAddr;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-pub use http::HttpServer;
+pub use http_server::HttpServer;
 
-use crate::{ToolFormat, ToolRegistry};
+use crate::format::ToolFormat;
+use crate::registry::ToolRegistry;
 
 /// The largest request the server reads by default: 4 MiB, as rmcp's HTTP transport.
 pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -329,6 +330,6 @@ impl McpServer {
     ///
     /// The address could not be bound.
     pub async fn serve_http(self, addr: SocketAddr) -> io::Result<HttpServer> {
-        http::serve(handler::Handler::new(&self), &self, addr).await
+        http_server::serve(handler::Handler::new(&self), &self, addr).await
     }
 }

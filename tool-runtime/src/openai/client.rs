@@ -4,14 +4,14 @@
 use super::config::{openai_client, Settings};
 use super::wire::ChatCompletions;
 #[cfg(doc)]
-use crate::{ChatModel, SchemaForm};
+use crate::chat::ChatModel;
 
 /// A client for the Chat Completions API of OpenAI or any OpenAI-compatible server
 /// (Ollama, vLLM, llama.cpp's `llama-server`), as a [`ChatModel`].
 ///
 /// - **Schemas.** Tools go out in the strict form (every property required, optionals
-///   nullable; [`SchemaForm::Declared`]) to OpenAI's API, which is built for it, and in
-///   the plain form (optionals may be omitted; [`SchemaForm::Plain`]) to any other
+///   nullable; [`SchemaForm::Declared`](crate::format::SchemaForm::Declared)) to OpenAI's API, which is built for it, and in
+///   the plain form (optionals may be omitted; [`SchemaForm::Plain`](crate::format::SchemaForm::Plain)) to any other
 ///   endpoint, where a grammar-constrained small model fills every required-nullable
 ///   field with invented values. [`with_schema_form`](OpenAiClient::with_schema_form)
 ///   overrides the choice.

@@ -12,8 +12,9 @@ use reqwest::Url;
 use serde_json::Value;
 
 use super::wire;
-use crate::http::{EventReader, Request, Transport};
-use crate::{ChatDelta, ChatRequest, ChatResponse, ModelError, SchemaForm};
+use crate::transport::{EventReader, Request, Transport};
+use crate::chat::{ChatDelta, ChatRequest, ChatResponse, ModelError};
+use crate::format::SchemaForm;
 
 /// OpenAI's API, the base URL when `OPENAI_BASE_URL` is not set.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
@@ -195,7 +196,7 @@ impl Settings {
         let http = self.request::<A>(&request, true);
         let deltas = self.transport.stream::<A::Events>(http, A::parse);
         match self.text_call_tools(&request) {
-            Some(tools) => crate::read_text_tool_calls(deltas, tools),
+            Some(tools) => crate::chat::read_text_tool_calls(deltas, tools),
             None => deltas,
         }
     }
@@ -233,7 +234,7 @@ fn is_openai(base_url: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The configuration methods, `Debug` and [`ChatModel`](crate::ChatModel) of an OpenAI
+/// The configuration methods, `Debug` and [`ChatModel`](crate::chat::ChatModel) of an OpenAI
 /// client: `openai_client!(OpenAiClient, wire::ChatCompletions, "/chat/completions")` for
 /// `struct OpenAiClient { settings: Settings }`. The examples name the client, so each
 /// client's documentation shows its own.
@@ -245,18 +246,18 @@ macro_rules! openai_client {
             }
         }
 
-        impl $crate::ChatModel for $client {
+        impl $crate::chat::ChatModel for $client {
             fn complete<'a>(
                 &'a self,
-                request: $crate::ChatRequest<'a>,
-            ) -> $crate::BoxFuture<'a, Result<$crate::ChatResponse, $crate::ModelError>> {
+                request: $crate::chat::ChatRequest<'a>,
+            ) -> $crate::chat::BoxFuture<'a, Result<$crate::chat::ChatResponse, $crate::chat::ModelError>> {
                 self.settings.complete::<$api>(request)
             }
 
             fn stream<'a>(
                 &'a self,
-                request: $crate::ChatRequest<'a>,
-            ) -> $crate::BoxStream<'a, Result<$crate::ChatDelta, $crate::ModelError>> {
+                request: $crate::chat::ChatRequest<'a>,
+            ) -> $crate::chat::BoxStream<'a, Result<$crate::chat::ChatDelta, $crate::chat::ModelError>> {
                 self.settings.stream::<$api>(request)
             }
         }
@@ -347,8 +348,8 @@ macro_rules! openai_client {
             }
 
             /// How long one attempt may take (default 60 s): all of a
-            /// [`complete`]($crate::ChatModel::complete); for a
-            /// [`stream`]($crate::ChatModel::stream), until the answer starts and then
+            /// [`complete`]($crate::chat::ChatModel::complete); for a
+            /// [`stream`]($crate::chat::ChatModel::stream), until the answer starts and then
             /// between two pieces of it.
             ///
             /// ```
@@ -412,7 +413,7 @@ macro_rules! openai_client {
             /// let client = client.with_schema_form(SchemaForm::Declared);
             /// assert_eq!(client.schema_form(), SchemaForm::Declared);
             /// ```
-            pub fn with_schema_form(mut self, form: $crate::SchemaForm) -> Self {
+            pub fn with_schema_form(mut self, form: $crate::format::SchemaForm) -> Self {
                 self.settings.schema_form = Some(form);
                 self
             }
@@ -477,7 +478,7 @@ macro_rules! openai_client {
             #[doc = concat!("let client = ", stringify!($client), "::new(\"https://api.openai.com/v1\", \"gpt-4o-mini\");")]
             /// assert_eq!(client.schema_form(), SchemaForm::Declared);
             /// ```
-            pub fn schema_form(&self) -> $crate::SchemaForm {
+            pub fn schema_form(&self) -> $crate::format::SchemaForm {
                 self.settings.schema_form()
             }
 

@@ -2,7 +2,7 @@
 //! llama.cpp's server), and the Responses API. Behind the `openai` feature.
 //!
 //! [`OpenAiClient`] (Chat Completions) and [`ResponsesClient`] (Responses) are
-//! [`ChatModel`](crate::ChatModel)s, configured alike: whole replies and SSE streams,
+//! [`ChatModel`](crate::chat::ChatModel)s, configured alike: whole replies and SSE streams,
 //! retries with backoff, timeouts, and the strict or plain schema form chosen by endpoint.
 //! The pieces the Chat Completions client reads streams with, [`SseParser`] and
 //! [`StreamDecoder`], are public for those who bring their own transport.

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::wire::{self, CallPiece};
-use crate::http::{excerpt, EventReader, SseDecoder};
+use crate::transport::{excerpt, EventReader, SseDecoder};
 use crate::sse::SseEvent;
-use crate::{ChatDelta, FinishReason, ModelError, Usage};
+use crate::chat::{ChatDelta, FinishReason, ModelError, Usage};
 
 /// Turns the bytes of a streamed Chat Completions reply into [`ChatDelta`]s as they arrive,
 /// fed in pieces cut anywhere.
@@ -24,7 +24,7 @@ use crate::{ChatDelta, FinishReason, ModelError, Usage};
 ///
 /// Feed it with [`push`](StreamDecoder::push), end it with
 /// [`finish`](StreamDecoder::finish), and put the deltas together with a
-/// [`ResponseBuilder`](crate::ResponseBuilder):
+/// [`ResponseBuilder`](crate::chat::ResponseBuilder):
 ///
 /// ```
 /// use tool_runtime::openai::StreamDecoder;
@@ -234,9 +234,9 @@ impl ChatEvents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ResponseBuilder;
+    use crate::chat::ResponseBuilder;
 
-    fn decode(stream: &str) -> Result<crate::ChatResponse, ModelError> {
+    fn decode(stream: &str) -> Result<crate::chat::ChatResponse, ModelError> {
         let mut decoder = StreamDecoder::new();
         let mut builder = ResponseBuilder::default();
         for delta in decoder.push(stream.as_bytes())? {

@@ -5,11 +5,10 @@ use serde_json::{json, Map, Value};
 
 use super::config::Api;
 use super::stream::ChatEvents;
-use crate::http::{excerpt, transient, Dialect};
-use crate::{
-    ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder,
-    SchemaForm, ToolCall, ToolChoice, ToolFormat, Usage,
-};
+use crate::transport::{excerpt, transient, ErrorPolicy};
+use crate::call::ToolCall;
+use crate::chat::{ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, ToolChoice, Usage};
+use crate::format::{SchemaForm, ToolFormat};
 
 /// The Chat Completions API, as [`OpenAiClient`](super::OpenAiClient) speaks it.
 pub(super) struct ChatCompletions;
@@ -291,7 +290,7 @@ pub(crate) fn finish_reason(reason: &str, has_calls: bool) -> FinishReason {
 
 /// How OpenAI and the servers compatible with it fail: [`error_in`], and `429` or `5xx`
 /// are worth another try.
-pub(crate) const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: ErrorPolicy = ErrorPolicy {
     error_in,
     retryable: transient,
 };

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::{ChatModel, Message, Run, RunStatus, Thread, ToolChoice, ToolRegistry, Usage};
+use crate::chat::{ChatModel, Message, ToolChoice, Usage};
+use crate::registry::ToolRegistry;
+use crate::run::{Run, RunStatus, Thread};
 
 /// Whether the run executes tool calls itself.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -173,7 +175,7 @@ impl Assistant {
             }
         }
         Run {
-            id: format!("run_{}", crate::chat::unique_suffix()),
+            id: format!("run_{}", crate::call::unique_suffix()),
             status: RunStatus::Queued,
             thread,
             turns: 0,

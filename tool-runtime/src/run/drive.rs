@@ -8,11 +8,10 @@ use futures_util::future::{self, Either, FutureExt};
 use futures_util::stream::{self, BoxStream, FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
-use crate::run::state::PendingCall;
-use crate::{
-    Assistant, ChatDelta, ChatRequest, Decision, FinishReason, Mode, ResponseBuilder, Run,
-    RunError, RunEvent, RunStatus, RunStep, ToolCall, ToolChoice, ToolOutput,
-};
+use crate::run::lifecycle::PendingCall;
+use crate::call::{ToolCall, ToolOutput};
+use crate::chat::{ChatDelta, ChatRequest, FinishReason, ResponseBuilder, ToolChoice};
+use crate::run::{Assistant, Decision, Mode, Run, RunError, RunEvent, RunStatus, RunStep};
 
 /// What stopped a step short.
 enum Interrupt {
@@ -357,7 +356,7 @@ fn ready_calls(run: &Run) -> Vec<(usize, ToolCall)> {
 
 /// Runs `work` unless the run is cancelled or its deadline passes first.
 async fn race<T>(
-    cancel: &crate::CancelHandle,
+    cancel: &crate::run::CancelHandle,
     expires_at: Option<SystemTime>,
     work: impl Future<Output = T>,
 ) -> Result<T, Interrupt> {

@@ -1,6 +1,8 @@
 //! What a run reports as it happens.
 
-use crate::{Message, RunStatus, ToolOutput, Usage};
+use crate::call::ToolOutput;
+use crate::chat::{Message, Usage};
+use crate::run::RunStatus;
 
 /// Something that happened in a run, in order: enough to render the run as it goes.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! The assistant loop, with the run lifecycle of the OpenAI Assistants API, run locally
-//! against any [`ChatModel`](crate::ChatModel).
+//! against any [`ChatModel`](crate::chat::ChatModel).
 //!
 //! A [`Run`] holds a thread and where the conversation stands; an [`Assistant`] (a model,
 //! a registry, instructions, options) drives it: it asks the model, runs the tool calls it
@@ -12,10 +12,10 @@
 mod assistant;
 mod drive;
 mod event;
-mod state;
+mod lifecycle;
 mod status;
 
 pub use assistant::{Assistant, Mode, RunOptions};
 pub use event::RunEvent;
-pub use state::{CancelHandle, Decision, PendingCall, Run, RunStep, SubmitError, Thread};
+pub use lifecycle::{CancelHandle, Decision, PendingCall, Run, RunStep, SubmitError, Thread};
 pub use status::{RunError, RunStatus};

@@ -16,7 +16,7 @@ pub enum RunStatus {
     Cancelling,
     /// Stopped on request.
     Cancelled,
-    /// Ended by an error; see [`Run::last_error`](crate::Run::last_error).
+    /// Ended by an error; see [`Run::last_error`](crate::run::Run::last_error).
     Failed,
     /// The model gave its final answer.
     Completed,

@@ -19,6 +19,7 @@ mod anthropic;
 mod clean;
 mod hints;
 mod inline;
+mod limits;
 mod nullable;
 mod openapi;
 mod parameters;
@@ -29,6 +30,7 @@ use serde_json::{Map, Value};
 
 pub(crate) use anthropic::anthropic_strict_form;
 pub(crate) use hints::SAYABLE;
+pub(crate) use limits::{SchemaLimits, Tally, OPENAI_STRICT};
 pub(crate) use nullable::make_nullable;
 pub(crate) use openapi::openapi_form;
 pub use parameters::ParametersBuilder;

@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::hints::{lengths_as_pattern, move_to_description};
+use super::limits::{first_excess, OPENAI_STRICT};
 use super::{below, is_constrained, is_object_schema, make_nullable};
 
 /// Keywords strict mode accepts. Constraints it lacks (`minLength`, formats it does not
@@ -67,31 +68,12 @@ pub(crate) fn strict_form(plain: &Value) -> Result<Value, String> {
     }
     let mut schema = plain.clone();
     make_strict(&mut schema, &mut String::new())?;
-    within_limits(&schema)?;
-    Ok(schema)
-}
-
-/// A strict form past OpenAI's documented limits (nesting depth, property and enum
-/// counts, schema size) would be refused: such a schema has no strict form, and a tool
-/// in auto mode is sent plain instead.
-fn within_limits(strict: &Value) -> Result<(), String> {
-    let tool = serde_json::json!({"type": "function", "function": {
-        "name": "limits", "parameters": strict, "strict": true}});
-    match crate::Validator::new(crate::ToolFormat::OpenAiChat)
-        .check_tool(&tool)
-        .into_iter()
-        .next()
-    {
-        None => Ok(()),
-        Some(violation) => {
-            let pointer = violation
-                .pointer
-                .strip_prefix("/function/parameters")
-                .filter(|rest| !rest.is_empty())
-                .unwrap_or("/");
-            Err(format!("{pointer}: {}", violation.message))
-        }
+    // A strict form past OpenAI's documented limits would be refused: such a schema has
+    // no strict form, and a tool in auto mode is sent plain instead.
+    if let Some(excess) = first_excess(&schema, &OPENAI_STRICT) {
+        return Err(excess);
     }
+    Ok(schema)
 }
 
 fn make_strict(schema: &mut Value, pointer: &mut String) -> Result<(), String> {

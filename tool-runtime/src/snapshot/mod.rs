@@ -2,7 +2,7 @@
 //!
 //! A change to code can silently change the tools a model sees (seed 000: a
 //! `deleteAllTasks` the assistant suddenly knows about). A test that calls
-//! [`ToolRegistry::assert_snapshot`] fails on any such change with a report of what
+//! [`ToolRegistry::assert_snapshot`](crate::ToolRegistry::assert_snapshot) fails on any such change with a report of what
 //! changed, until the snapshot is rewritten on purpose (`UPDATE_SNAPSHOTS=1`) and the
 //! rewrite is reviewed with the code.
 
@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::{ToolDefinition, ToolRegistry};
+use crate::definition::ToolDefinition;
 
-/// The environment variable that makes [`ToolRegistry::check_snapshot`] write the
+/// The environment variable that makes [`ToolRegistry::check_snapshot`](crate::ToolRegistry::check_snapshot) write the
 /// snapshot instead of comparing with it: `UPDATE_SNAPSHOTS=1 cargo test`.
 pub const UPDATE_SNAPSHOTS: &str = "UPDATE_SNAPSHOTS";
 
@@ -72,87 +72,36 @@ impl fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
-impl ToolRegistry {
-    /// What a snapshot holds: for each tool, in registration order, its name,
-    /// description, markers (`destructive`, `needs_approval`, `read_only`, `idempotent`,
-    /// `open_world`), whether it is exported strict, its plain parameter schema, and the
-    /// schema of a typed ([`Json<T>`](crate::Json)) output.
-    pub fn snapshot(&self) -> Value {
-        Value::Array(self.definitions().map(entry).collect())
-    }
+/// The snapshot of `definitions`: for each tool, in order, its name, description,
+/// markers, strictness, plain parameter schema and typed output schema.
+pub(crate) fn document<'a>(definitions: impl Iterator<Item = &'a ToolDefinition>) -> Value {
+    Value::Array(definitions.map(entry).collect())
+}
 
-    /// Compares the registry with the snapshot at `path` (relative paths are from the
-    /// current directory, the package's root under `cargo test`). With
-    /// `UPDATE_SNAPSHOTS=1` in the environment, writes the snapshot instead (whole, or
-    /// not at all) and succeeds.
-    ///
-    /// ```
-    /// use tool_runtime::{tool, SnapshotError, ToolRegistry};
-    ///
-    /// /// Delete every task.
-    /// #[tool(destructive)]
-    /// fn delete_all_tasks() {}
-    ///
-    /// let dir = std::env::temp_dir().join(format!("snapshot-doc-{}", std::process::id()));
-    /// std::fs::create_dir_all(&dir)?;
-    /// let path = dir.join("tools.json");
-    /// std::fs::write(&path, "[]")?;
-    ///
-    /// let mut registry = ToolRegistry::new();
-    /// registry.register(DeleteAllTasks)?;
-    /// let Err(SnapshotError::Changed { changes, .. }) = registry.check_snapshot(&path) else {
-    ///     panic!("a new tool is a change");
-    /// };
-    /// assert_eq!(changes, ["+ `delete_all_tasks`: added (destructive), no parameters"]);
-    /// # std::fs::remove_dir_all(&dir)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// A [`SnapshotError`]: the snapshot is missing, unreadable, or differs.
-    pub fn check_snapshot(&self, path: impl AsRef<Path>) -> Result<(), SnapshotError> {
-        let path = path.as_ref();
-        let current = self.snapshot();
-        if std::env::var_os(UPDATE_SNAPSHOTS).is_some_and(|value| value != "0" && !value.is_empty())
-        {
-            return write(path, &current);
-        }
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Err(SnapshotError::Missing {
-                    path: path.to_owned(),
-                })
-            }
-            Err(error) => return Err(io(path, error)),
-        };
-        let committed: Value = serde_json::from_str(&text).map_err(|error| io(path, error))?;
-        if committed == current {
-            return Ok(());
-        }
-        Err(SnapshotError::Changed {
-            path: path.to_owned(),
-            changes: diff::changes(&committed, &current),
-        })
+/// Compares `current` (a [`document`]) with the snapshot at `path`, or writes it there
+/// when [`UPDATE_SNAPSHOTS`] is set.
+pub(crate) fn check(path: &Path, current: &Value) -> Result<(), SnapshotError> {
+    if std::env::var_os(UPDATE_SNAPSHOTS).is_some_and(|value| value != "0" && !value.is_empty())
+    {
+        return write(path, current);
     }
-
-    /// [`check_snapshot`](Self::check_snapshot) for tests: panics with the report of
-    /// what changed.
-    ///
-    /// ```no_run
-    /// # fn registry() -> tool_runtime::ToolRegistry { tool_runtime::ToolRegistry::new() }
-    /// #[test]
-    /// fn the_tools_the_model_sees_are_reviewed() {
-    ///     registry().assert_snapshot("tests/snapshots/tools.json");
-    /// }
-    /// ```
-    #[track_caller]
-    pub fn assert_snapshot(&self, path: impl AsRef<Path>) {
-        if let Err(error) = self.check_snapshot(path) {
-            panic!("{error}");
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(SnapshotError::Missing {
+                path: path.to_owned(),
+            })
         }
+        Err(error) => return Err(io(path, error)),
+    };
+    let committed: Value = serde_json::from_str(&text).map_err(|error| io(path, error))?;
+    if &committed == current {
+        return Ok(());
     }
+    Err(SnapshotError::Changed {
+        path: path.to_owned(),
+        changes: diff::changes(&committed, current),
+    })
 }
 
 fn entry(definition: &ToolDefinition) -> Value {

@@ -3,25 +3,10 @@
 
 use serde_json::Value;
 
+use super::report::Report;
 use super::schema::{self, Dialect};
 use super::{Limits, Violation};
-use crate::ToolFormat;
-
-/// Collects one tool's violations.
-pub(super) struct Report<'a> {
-    pub(super) tool: &'a str,
-    pub(super) violations: Vec<Violation>,
-}
-
-impl Report<'_> {
-    pub(super) fn push(&mut self, pointer: &str, message: impl Into<String>) {
-        self.violations.push(Violation {
-            tool: self.tool.to_owned(),
-            pointer: if pointer.is_empty() { "/" } else { pointer }.to_owned(),
-            message: message.into(),
-        });
-    }
-}
+use crate::format::ToolFormat;
 
 /// Where the name is, by format.
 pub(super) fn name_pointer(format: ToolFormat) -> &'static str {

@@ -1,6 +1,7 @@
 //! The numbers providers document, per format; every one can be changed.
 
-use crate::ToolFormat;
+use crate::format::ToolFormat;
+use crate::schema::{SchemaLimits, OPENAI_STRICT};
 
 /// A format's limits. Start from [`Limits::of`] and change what a provider has changed:
 /// OpenAI's documents have said 100 properties and 5 levels of nesting, and now say 5000
@@ -47,10 +48,10 @@ impl Limits {
         match format {
             ToolFormat::OpenAiChat | ToolFormat::OpenAiResponses => Limits {
                 max_tools: Some(128),
-                max_depth: 10,
-                max_properties: 5000,
-                max_enum_values: 1000,
-                max_schema_chars: 120_000,
+                max_depth: OPENAI_STRICT.max_depth,
+                max_properties: OPENAI_STRICT.max_properties,
+                max_enum_values: OPENAI_STRICT.max_enum_values,
+                max_schema_chars: OPENAI_STRICT.max_schema_chars,
                 ..unlimited
             },
             ToolFormat::Anthropic => unlimited,
@@ -63,6 +64,18 @@ impl Limits {
                 max_name_length: 128,
                 ..unlimited
             },
+        }
+    }
+}
+
+impl Limits {
+    /// The limits on one schema's size.
+    pub(crate) fn schema_limits(&self) -> SchemaLimits {
+        SchemaLimits {
+            max_depth: self.max_depth,
+            max_properties: self.max_properties,
+            max_enum_values: self.max_enum_values,
+            max_schema_chars: self.max_schema_chars,
         }
     }
 }

@@ -28,13 +28,14 @@
 
 mod envelope;
 mod limits;
+mod report;
 mod schema;
 
 use std::fmt;
 
 use serde_json::Value;
 
-use crate::{ToolFormat, ToolRegistry};
+use crate::format::ToolFormat;
 
 pub use limits::Limits;
 
@@ -119,7 +120,7 @@ impl Validator {
         envelope::check_tool(self.format, &self.limits, tool)
     }
 
-    /// Every violation in a whole export (what [`ToolRegistry::export`] returns): each
+    /// Every violation in a whole export (what [`ToolRegistry::export`](crate::ToolRegistry::export) returns): each
     /// tool's, then the request's (too many tools, a name used twice).
     pub fn check(&self, export: &Value) -> Vec<Violation> {
         let (tools, mut violations) = envelope::tools_of(self.format, export);
@@ -160,7 +161,7 @@ impl From<ToolFormat> for Validator {
 
 impl ToolFormat {
     /// Every violation of this format's rules in `export` (a whole export, as
-    /// [`ToolRegistry::export`] returns it), with the current documented [`Limits`].
+    /// [`ToolRegistry::export`](crate::ToolRegistry::export) returns it), with the current documented [`Limits`].
     /// Shorthand for `Validator::new(format).check(export)`.
     pub fn validate(self, export: &Value) -> Vec<Violation> {
         Validator::new(self).check(export)
@@ -200,27 +201,13 @@ pub(crate) fn list(violations: &[Violation]) -> String {
         .collect()
 }
 
-impl ToolRegistry {
-    /// Checks the registry's export in `format` (declared form) against the format's
-    /// rules, with the limits the registry checks that format with
-    /// ([`with_validation`](ToolRegistry::with_validation)), else the documented ones.
-    ///
-    /// # Errors
-    ///
-    /// A [`ValidationError`] listing every violation.
-    pub fn validate(&self, format: ToolFormat) -> Result<(), ValidationError> {
-        let validator = self
-            .checks
-            .validators
-            .iter()
-            .find(|validator| validator.format() == format)
-            .cloned()
-            .unwrap_or_else(|| Validator::new(format));
-        let violations = validator.check(&self.export(format));
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(ValidationError { format, violations })
-        }
-    }
+/// What [`ToolRegistry::register`](crate::ToolRegistry::register) does with a tool that breaks a checked format's rules.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OnViolation {
+    /// Refuse the tool ([`RegistryError::InvalidDefinition`](crate::RegistryError::InvalidDefinition)).
+    #[default]
+    Error,
+    /// Register it, and log each violation as a `tracing` warning.
+    Warn,
 }
+

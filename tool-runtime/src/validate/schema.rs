@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::envelope::Report;
+use super::report::Report;
 use super::Limits;
 use crate::schema::{
-    below, is_constrained, is_object_schema, STRICT_ANNOTATIONS, STRICT_FORMATS, STRICT_KEYWORDS,
+    below, is_constrained, is_object_schema, Tally, STRICT_ANNOTATIONS, STRICT_FORMATS,
+    STRICT_KEYWORDS,
 };
 
 /// Which rules a schema is held to.
@@ -98,14 +99,14 @@ pub(super) fn check(
         report,
         defs,
         recursive: recursive_defs(schema),
-        properties: 0,
-        enum_values: 0,
-        chars: 0,
+        tally: Tally::default(),
         too_deep: false,
     };
     walk.visit(schema, &mut base.to_owned(), 1);
     if dialect == Dialect::OpenAiStrict {
-        walk.totals(base);
+        for excess in walk.tally.excesses(&limits.schema_limits()) {
+            walk.push(base, excess);
+        }
     }
 }
 
@@ -115,9 +116,7 @@ struct Walk<'a, 'r> {
     report: &'a mut Report<'r>,
     defs: Option<&'a Map<String, Value>>,
     recursive: HashSet<String>,
-    properties: usize,
-    enum_values: usize,
-    chars: usize,
+    tally: Tally,
     too_deep: bool,
 }
 
@@ -154,7 +153,7 @@ impl Walk<'_, '_> {
             Dialect::AnthropicStrict => self.anthropic_strict(object, pointer, is_object),
             Dialect::OpenApi => self.openapi(object, pointer, is_object),
         }
-        self.count(object);
+        self.tally.add(object);
         self.children(object, pointer, level);
     }
 
@@ -392,51 +391,6 @@ impl Walk<'_, '_> {
                 self.push(
                     pointer,
                     format!("`required` names `{name}`, which is not a property"),
-                );
-            }
-        }
-    }
-
-    fn count(&mut self, object: &Map<String, Value>) {
-        if let Some(Value::Object(properties)) = object.get("properties") {
-            self.properties += properties.len();
-            self.chars += properties
-                .keys()
-                .map(|name| name.chars().count())
-                .sum::<usize>();
-        }
-        if let Some(Value::Object(defs)) = object.get("$defs") {
-            self.chars += defs.keys().map(|name| name.chars().count()).sum::<usize>();
-        }
-        if let Some(Value::Array(values)) = object.get("enum") {
-            self.enum_values += values.len();
-            self.chars += values
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|s| s.chars().count())
-                .sum::<usize>();
-        }
-        if let Some(Value::String(value)) = object.get("const") {
-            self.chars += value.chars().count();
-        }
-    }
-
-    fn totals(&mut self, base: &str) {
-        let limits = self.limits.clone();
-        let checks = [
-            (self.properties, limits.max_properties, "properties"),
-            (self.enum_values, limits.max_enum_values, "enum values"),
-            (
-                self.chars,
-                limits.max_schema_chars,
-                "characters of names and enum values",
-            ),
-        ];
-        for (count, max, what) in checks {
-            if count > max {
-                self.push(
-                    base,
-                    format!("{count} {what} in one schema; the limit is {max}"),
                 );
             }
         }

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{list_in, typed_calls, Answer, CallFormatError, Node};
-use crate::ToolCall;
+use crate::call::ToolCall;
 
 /// The `tool_use` blocks of a message's `content`, or of the array.
 pub(super) fn calls(reply: Node<'_>) -> Result<Vec<ToolCall>, CallFormatError> {

@@ -4,7 +4,8 @@
 use serde_json::{json, Map, Value};
 
 use super::{Answer, CallFormatError, Calls, Node};
-use crate::{ToolCall, ToolFormat};
+use crate::call::ToolCall;
+use crate::format::ToolFormat;
 
 /// The `functionCall` parts of a response's first candidate, of a content, or of the
 /// array. Gemini's JSON leaves out empty lists and messages, so a response without

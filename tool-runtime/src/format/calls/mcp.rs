@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{local_call_id, Answer, CallFormatError, Node};
-use crate::ToolCall;
+use crate::call::ToolCall;
 
 /// The call of a `tools/call` request (its id the request's), or of its `params`.
 pub(super) fn call(reply: Node<'_>) -> Result<ToolCall, CallFormatError> {

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{list_in, typed_calls, Answer, CallFormatError, Calls, Node};
-use crate::ToolCall;
+use crate::call::ToolCall;
 
 /// The `tool_calls` of a `chat.completion`'s first choice, of a message, or the array.
 pub(super) fn chat_calls(reply: Node<'_>) -> Result<Vec<ToolCall>, CallFormatError> {

@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use super::super::wire::{arguments_text, non_empty};
 use super::wire::{failure, message_text, output_deltas, stated_finish, usage_of};
-use crate::http::{excerpt, EventReader};
+use crate::transport::{excerpt, EventReader};
 use crate::sse::SseEvent;
-use crate::{ChatDelta, FinishReason, ModelError};
+use crate::chat::{ChatDelta, FinishReason, ModelError};
 
 /// What has come of one function call so far.
 #[derive(Clone, Copy, Debug, Default)]

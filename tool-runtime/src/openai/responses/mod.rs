@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use super::config::{openai_client, Api, Settings};
 #[cfg(doc)]
-use crate::{ChatModel, FinishReason, Message};
-use crate::{ChatRequest, ChatResponse, ModelError, SchemaForm};
+use crate::chat::{ChatModel, FinishReason, Message};
+use crate::chat::{ChatRequest, ChatResponse, ModelError};
+use crate::format::SchemaForm;
 
 /// A client for OpenAI's Responses API (`POST {base_url}/responses`), or a server that
 /// speaks it, as a [`ChatModel`]. It is configured like
@@ -21,7 +22,7 @@ use crate::{ChatRequest, ChatResponse, ModelError, SchemaForm};
 ///   opens with a [`Message::System`] sends it as `instructions`; a later system message
 ///   stays in its place as a `system` message item. Text is a `message` item; an
 ///   assistant's tool calls are `function_call` items (`call_id` is the
-///   [`ToolCall`](crate::ToolCall)'s id) and tool outputs `function_call_output` items.
+///   [`ToolCall`](crate::call::ToolCall)'s id) and tool outputs `function_call_output` items.
 /// - **Tools** go out flat (`{"type": "function", "name", ..., "strict"}`, `strict` always
 ///   spelled out), with `tool_choice` (`"auto"`, `"none"`, `"required"` or
 ///   `{"type": "function", "name"}`), `parallel_tool_calls`, and `max_output_tokens`.

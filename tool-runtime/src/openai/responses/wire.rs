@@ -4,11 +4,10 @@
 use serde_json::{json, Map, Value};
 
 use super::super::wire::{arguments_text, insert_tools, non_empty, sent_arguments};
-use crate::http::excerpt;
-use crate::{
-    ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder,
-    SchemaForm, ToolCall, ToolFormat, Usage,
-};
+use crate::transport::excerpt;
+use crate::call::ToolCall;
+use crate::chat::{ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, Usage};
+use crate::format::{SchemaForm, ToolFormat};
 
 /// The body of a `POST /responses` for `request`.
 ///
@@ -244,7 +243,7 @@ mod tests {
                 content: Some(String::new()),
                 tool_calls: vec![call.clone()],
             },
-            Message::tool(&crate::ToolOutput::success(&call, "pong")),
+            Message::tool(&crate::call::ToolOutput::success(&call, "pong")),
             Message::system("Now in French."),
             Message::Assistant {
                 content: None,

@@ -2,7 +2,7 @@
 //! an [`EventReader`].
 
 use crate::sse::{SseEvent, SseParser};
-use crate::{ChatDelta, ModelError};
+use crate::chat::{ChatDelta, ModelError};
 
 /// The most bytes an unfinished line or event may hold: far more than any real event, and
 /// a bound on what a runaway server can make the client buffer.

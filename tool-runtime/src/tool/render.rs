@@ -15,7 +15,7 @@ use std::fmt::Display;
 
 use serde::Serialize;
 
-use crate::ToolError;
+use crate::tool::ToolError;
 
 /// What a tool returns for `()`.
 pub(crate) const UNIT_OUTPUT: &str = "ok";

@@ -10,7 +10,9 @@ use std::task::{Context, Poll};
 use futures_util::future::CatchUnwind;
 use futures_util::{FutureExt, StreamExt};
 
-use crate::{ToolCall, ToolError, ToolFuture, ToolInput, ToolOutput, ToolRegistry};
+use crate::call::{ToolCall, ToolOutput};
+use super::ToolRegistry;
+use crate::tool::{ToolError, ToolFuture, ToolInput};
 
 impl ToolRegistry {
     /// Runs one tool call; the future gives its output. Unknown tools, bad arguments, a

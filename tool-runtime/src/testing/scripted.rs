@@ -7,10 +7,9 @@ use std::sync::{Mutex, PoisonError};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, StreamExt};
 
-use crate::chat::response::fresh_call_id;
-use crate::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, ToolCall, ToolChoice,
-};
+use crate::call::fresh_call_id;
+use crate::call::ToolCall;
+use crate::chat::{ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, ToolChoice};
 
 /// One reply of a [`ScriptedModel`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,7 +206,7 @@ fn split(delta: ChatDelta) -> Vec<ChatDelta> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ResponseBuilder;
+    use crate::chat::ResponseBuilder;
 
     #[tokio::test]
     async fn a_streamed_reply_builds_back_into_the_reply() {

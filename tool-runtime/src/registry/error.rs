@@ -35,9 +35,9 @@ pub enum RegistryError {
         /// The tool's name.
         tool: String,
         /// The format whose rules it breaks (the first checked one that it does).
-        format: crate::ToolFormat,
+        format: crate::format::ToolFormat,
         /// Every violation of that format's rules.
-        violations: Vec<crate::Violation>,
+        violations: Vec<crate::validate::Violation>,
     },
     /// The tool is declared strict, but its schema cannot be.
     #[error("tool `{tool}` is declared strict, but its schema cannot be: {reason}")]

@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::registry::DynTool;
-use crate::{StateKey, Tool, ToolDefinition, ToolFuture, ToolInput};
+use crate::context::StateKey;
+use crate::definition::ToolDefinition;
+
+use super::{DynTool, Tool, ToolFuture, ToolInput};
 
 /// A value whose tools are registered together, sharing it:
 /// [`ToolRegistry::register_all`](crate::ToolRegistry::register_all) takes one. `#[tools]`
@@ -124,7 +126,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::{ToolBatch, ToolSet};
-    use crate::{tools, StateMap, ToolInput};
+    use crate::context::StateMap;
+    use crate::tool::ToolInput;
+    use crate::tools;
 
     struct Clock;
 

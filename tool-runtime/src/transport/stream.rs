@@ -7,8 +7,8 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use reqwest::header::{self, HeaderMap};
 
 use super::events::{EventReader, SseDecoder};
-use super::transport::{Failure, Request, Transport};
-use crate::{ChatDelta, ChatResponse, ModelError};
+use super::send::{Failure, Request, Transport};
+use crate::chat::{ChatDelta, ChatResponse, ModelError};
 
 /// Reads a whole (non-streamed) reply; what a stream request gets from a server that
 /// ignored `stream: true`.

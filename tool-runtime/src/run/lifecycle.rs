@@ -6,7 +6,9 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Message, RunError, RunStatus, ToolCall, ToolChoice, ToolOutput, Usage};
+use crate::call::{ToolCall, ToolOutput};
+use crate::chat::{Message, ToolChoice, Usage};
+use crate::run::{RunError, RunStatus};
 
 /// The messages of a conversation, oldest first.
 ///
@@ -182,8 +184,8 @@ impl CancelHandle {
 }
 
 /// A run of an assistant on a thread: its status, its thread, the calls it waits on, its
-/// steps and usage. Made by [`Assistant::start`](crate::Assistant::start), driven by
-/// [`Assistant::drive`](crate::Assistant::drive); serializes, to resume elsewhere.
+/// steps and usage. Made by [`Assistant::start`](crate::run::Assistant::start), driven by
+/// [`Assistant::drive`](crate::run::Assistant::drive); serializes, to resume elsewhere.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Run {
     pub(crate) id: String,

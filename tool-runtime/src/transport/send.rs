@@ -10,11 +10,11 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::{chain, excerpt};
-use crate::ModelError;
+use crate::chat::ModelError;
 
 /// How a provider says what went wrong, and which failures are worth another try.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Dialect {
+pub(crate) struct ErrorPolicy {
     /// The message of an error body (parsed JSON), where the provider puts it; `None` when
     /// the body is not one of its errors (the body's text is reported instead).
     pub(crate) error_in: fn(&Value) -> Option<String>,
@@ -22,7 +22,7 @@ pub(crate) struct Dialect {
     pub(crate) retryable: fn(StatusCode) -> bool,
 }
 
-impl Dialect {
+impl ErrorPolicy {
     /// What an error body says: its message when it has one, otherwise its text (cut short).
     pub(crate) fn error_message(&self, body: &[u8]) -> String {
         serde_json::from_slice::<Value>(body)
@@ -90,11 +90,11 @@ impl<'a> Request<'a> {
 }
 
 /// The HTTP machinery a provider's client sends its requests with: a reqwest client, the
-/// provider's [`Dialect`], and the timeout, retries and backoff it was configured with.
+/// provider's [`ErrorPolicy`], and the timeout, retries and backoff it was configured with.
 #[derive(Clone)]
 pub(crate) struct Transport {
     http: Result<reqwest::Client, String>,
-    dialect: Dialect,
+    dialect: ErrorPolicy,
     /// How long one attempt may take: all of a whole reply; until a stream starts, and then
     /// between two pieces of it.
     pub(crate) timeout: Duration,
@@ -109,7 +109,7 @@ pub(crate) struct Transport {
 impl Transport {
     /// A transport for a provider speaking `dialect`: 60 s per attempt, 3 retries, waits
     /// from 500 ms up to 30 s.
-    pub(crate) fn new(dialect: Dialect) -> Self {
+    pub(crate) fn new(dialect: ErrorPolicy) -> Self {
         let http = reqwest::Client::builder()
             .build()
             .map_err(|error| format!("could not set up the HTTP client: {}", chain(&error)));

@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
-use crate::ToolError;
+use crate::tool::ToolError;
 
 /// Parses a tool's arguments; `schema` gives the tool's plain parameter schema, and is only
 /// asked for when the text is not already right.

@@ -1,9 +1,9 @@
-//! **API in one paragraph.** `Transport::new(Dialect { error_in, retryable })` holds a
+//! **API in one paragraph.** `Transport::new(ErrorPolicy { error_in, retryable })` holds a
 //! reqwest client and the pub(crate) fields `timeout` (per attempt; for streams, to the
 //! start and then between pieces), `retries`, `backoff` and `max_backoff` (defaults 60 s,
-//! 3, 500 ms, 30 s); `Dialect::error_in: fn(&serde_json::Value) -> Option<String>` finds
+//! 3, 500 ms, 30 s); `ErrorPolicy::error_in: fn(&serde_json::Value) -> Option<String>` finds
 //! the message in an error body (the body's text is used when it finds none) and
-//! `Dialect::retryable: fn(StatusCode) -> bool` picks the statuses to retry ([`transient`]:
+//! `ErrorPolicy::retryable: fn(StatusCode) -> bool` picks the statuses to retry ([`transient`]:
 //! `429` and every `5xx`, `529` included). `Request::post(url: &str, body: Vec<u8>)`
 //! `.bearer(key)` / `.secret(name, value)` / `.header(name, value)` (lower-case names;
 //! an invalid value fails the request, naming the header, not its value) is one request.
@@ -28,7 +28,7 @@
 //!
 //! How a client uses it:
 //!
-//! 1. Keep a [`Transport`], made with the provider's [`Dialect`]: where an error body puts
+//! 1. Keep a [`Transport`], made with the provider's [`ErrorPolicy`]: where an error body puts
 //!    its message (`error_in`, given the parsed JSON) and which statuses are worth another
 //!    try (`retryable`; [`transient`] is `429` and every `5xx`, Anthropic's `529`
 //!    included). Its public fields `timeout`, `retries`, `backoff` and `max_backoff` are
@@ -45,13 +45,13 @@
 
 mod events;
 mod stream;
-mod transport;
+mod send;
 
 pub(crate) use events::{EventReader, SseDecoder};
-pub(crate) use transport::{transient, Dialect, Request, Transport};
+pub(crate) use send::{transient, ErrorPolicy, Request, Transport};
 
 #[cfg(doc)]
-use crate::{ChatDelta, ModelError};
+use crate::chat::{ChatDelta, ModelError};
 
 /// An error and its causes, `: `-separated (reqwest's own text hides the cause).
 pub(crate) fn chain(error: &dyn std::error::Error) -> String {

@@ -1,0 +1,206 @@
+//! The registry: the set of tools a model may call and the state they share, and
+//! everything done with it — registering ([`register`](ToolRegistry::register)),
+//! dispatching calls ([`dispatch`](ToolRegistry::dispatch)), exporting definitions
+//! ([`export`](ToolRegistry::export)), checking them ([`validate`](ToolRegistry::validate))
+//! and the drift check ([`assert_snapshot`](ToolRegistry::assert_snapshot)).
+//!
+//! [`ToolRegistry`] and [`RegistryError`](crate::RegistryError) are at the crate root;
+//! this module holds the future a dispatch returns.
+
+mod dispatch;
+mod error;
+mod export;
+mod register;
+mod snapshot;
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustc_hash::FxBuildHasher;
+
+use crate::context::StateMap;
+use crate::definition::ToolDefinition;
+use crate::format::ToolFormat;
+use crate::tool::DynTool;
+use crate::validate::{OnViolation, Validator};
+
+pub use dispatch::Dispatch;
+pub use error::RegistryError;
+
+/// The tools a model may call: registered once, exported for a provider, dispatched by name.
+///
+/// ```
+/// use tool_runtime::{tool, ToolCall, ToolRegistry};
+///
+/// /// Add two numbers.
+/// ///
+/// /// # Arguments
+/// /// * `a` - The first number.
+/// /// * `b` - The second number.
+/// #[tool]
+/// fn add(a: i64, b: i64) -> i64 {
+///     a + b
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Add)?;
+///
+/// let output = registry.dispatch(&ToolCall::new("call_1", "add", r#"{"a": 2, "b": 3}"#)).await;
+/// assert_eq!((output.content.as_str(), output.is_error), ("5", false));
+///
+/// let output = registry.dispatch(&ToolCall::new("call_2", "add", r#"{"a": 2}"#)).await;
+/// assert_eq!(output.content, "invalid arguments for tool `add`: missing field `b`");
+/// assert!(output.is_error);
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Default)]
+pub struct ToolRegistry {
+    pub(crate) tools: Vec<Arc<dyn DynTool>>,
+    // Fx, not SipHash: the keys are the registered names, so a hostile lookup cannot
+    // flood one bucket, and the lookup is on every call's path.
+    pub(crate) index: HashMap<String, usize, FxBuildHasher>,
+    pub(crate) state: StateMap,
+    pub(crate) concurrency: Option<NonZeroUsize>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) checks: Checks,
+}
+
+/// The formats a registry checks its tools against, and what a violation does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Checks {
+    pub(crate) validators: Vec<Validator>,
+    pub(crate) on_violation: OnViolation,
+}
+
+impl Default for Checks {
+    /// Every format but Gemini's legacy OpenAPI subset, which cannot say maps or
+    /// recursive types and is only used on request.
+    fn default() -> Self {
+        Self {
+            validators: ToolFormat::ALL
+                .into_iter()
+                .filter(|format| *format != ToolFormat::GeminiOpenApi)
+                .map(Validator::new)
+                .collect(),
+            on_violation: OnViolation::Error,
+        }
+    }
+}
+
+impl ToolRegistry {
+    /// An empty registry: no tools, no state, no timeout, every call of a batch at once;
+    /// tools are checked against the rules of every format but
+    /// [`ToolFormat::GeminiOpenApi`] when registered.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value that tools taking `State<T>` receive. One value per type; a second
+    /// value of the same type replaces the first. Add state before the tools that use it.
+    pub fn with_state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// At most `limit` calls of a [`dispatch_all`](Self::dispatch_all) batch run at once.
+    pub fn with_concurrency(mut self, limit: NonZeroUsize) -> Self {
+        self.concurrency = Some(limit);
+        self
+    }
+
+    /// An async tool's call that takes longer than `limit` is stopped and answered with an
+    /// error output. A sync tool runs to completion: it cannot be stopped safely, and an
+    /// error after its effects happened would invite the model to do it again; keep slow
+    /// work in async tools (with `tokio::task::spawn_blocking` for blocking work).
+    /// Timeouts need a Tokio runtime with timers; without one, timed calls fail with an
+    /// error output.
+    pub fn with_timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Checks each tool at registration against the rules of `formats` (in declared form;
+    /// a [`ToolFormat`] brings its documented [`Limits`](crate::validate::Limits), a
+    /// [`Validator`] the limits it was given), and refuses or warns about a tool that
+    /// breaks them. The default: every format but [`ToolFormat::GeminiOpenApi`],
+    /// refusing. An empty list checks nothing.
+    ///
+    /// Exporting in a format that is not checked logs its violations as warnings.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use tool_runtime::validate::OnViolation;
+    /// use tool_runtime::{tool, RegistryError, ToolFormat, ToolRegistry};
+    ///
+    /// /// Set labels on the document.
+    /// ///
+    /// /// # Arguments
+    /// /// * `labels` - The labels, by name.
+    /// #[tool]
+    /// fn set_labels(labels: HashMap<String, String>) {}
+    ///
+    /// // Gemini's OpenAPI subset cannot declare a map.
+    /// let mut legacy = ToolRegistry::new()
+    ///     .with_validation([ToolFormat::GeminiOpenApi], OnViolation::Error);
+    /// let refused = legacy.register(SetLabels).unwrap_err();
+    /// assert!(matches!(refused, RegistryError::InvalidDefinition { format: ToolFormat::GeminiOpenApi, .. }));
+    /// assert!(refused.to_string().contains("/parameters/properties/labels"));
+    ///
+    /// let mut registry = ToolRegistry::new(); // checks the other five formats
+    /// registry.register(SetLabels)?;
+    /// # Ok::<(), RegistryError>(())
+    /// ```
+    pub fn with_validation(
+        mut self,
+        formats: impl IntoIterator<Item = impl Into<Validator>>,
+        on_violation: OnViolation,
+    ) -> Self {
+        self.checks = Checks {
+            validators: formats.into_iter().map(Into::into).collect(),
+            on_violation,
+        };
+        self
+    }
+
+    /// The definition of the tool called `name`.
+    pub fn definition(&self, name: &str) -> Option<&ToolDefinition> {
+        self.index.get(name).map(|&i| self.tools[i].definition())
+    }
+
+    /// Every tool's definition, in registration order.
+    pub fn definitions(&self) -> impl Iterator<Item = &ToolDefinition> {
+        self.tools.iter().map(|tool| tool.definition())
+    }
+
+    /// Every tool's name, in registration order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.definitions().map(ToolDefinition::name)
+    }
+
+    /// How many tools there are.
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+}
+
+impl std::fmt::Debug for ToolRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolRegistry")
+            .field("tools", &self.names().collect::<Vec<_>>())
+            .field("state", &self.state)
+            .field("concurrency", &self.concurrency)
+            .field("timeout", &self.timeout)
+            .field("checks", &self.checks)
+            .finish()
+    }
+}
+

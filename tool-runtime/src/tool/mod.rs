@@ -1,0 +1,24 @@
+//! The parts of a tool, for code that implements [`Tool`](crate::tool::Tool) by hand or names
+//! what `#[tool]` generates: the input of a call, the future it returns, the batch a
+//! [`ToolSet`](crate::tool::ToolSet) fills, the markers and strictness of a definition, and the
+//! registry's state map.
+//!
+//! [`Tool`](crate::tool::Tool), [`ToolError`](crate::tool::ToolError) and [`ToolSet`](crate::tool::ToolSet)
+//! themselves are at the crate root.
+
+pub(crate) mod args;
+pub(crate) mod contract;
+mod dyn_tool;
+mod future;
+pub(crate) mod render;
+pub(crate) mod set;
+
+pub(crate) use contract::{Tool, ToolError};
+pub(crate) use set::ToolSet;
+pub(crate) use dyn_tool::DynTool;
+
+pub use crate::context::{StateKey, StateMap};
+pub use crate::definition::{Strictness, ToolMarkers};
+pub use contract::ToolInput;
+pub use future::ToolFuture;
+pub use set::ToolBatch;
