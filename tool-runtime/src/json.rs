@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 ///
 /// ```
 /// use serde::Serialize;
-/// use tool_runtime::{tool, Json, SchemaForm, ToolFormat, ToolRegistry};
+/// use tool_runtime::{tool, Json, ToolFormat, ToolRegistry};
+/// use tool_runtime::format::SchemaForm;
 ///
 /// /// A city's weather.
 /// #[derive(Serialize, schemars::JsonSchema)]

@@ -116,3 +116,28 @@ pub use tool_macro::tool;
 /// Makes the `#[tool]` methods (`&self`) of an impl block tools sharing one value,
 /// registered with [`ToolRegistry::register_all`].
 pub use tool_macro::tools;
+
+// What is meant to cross tasks and threads says so at compile time: a field that is not
+// `Send + Sync` fails the build here, not in a user's `tokio::spawn`.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<ToolRegistry>();
+    send_sync::<ToolDefinition>();
+    send_sync::<ToolCall>();
+    send_sync::<ToolOutput>();
+    send_sync::<run::Assistant>();
+    send_sync::<run::Run>();
+    send_sync::<run::Thread>();
+    send_sync::<run::CancelHandle>();
+    send_sync::<testing::ScriptedModel>();
+    #[cfg(any(feature = "openai", feature = "anthropic"))]
+    send_sync::<transport::ClientConfig>();
+    #[cfg(feature = "openai")]
+    send_sync::<openai::OpenAiClient>();
+    #[cfg(feature = "openai")]
+    send_sync::<openai::ResponsesClient>();
+    #[cfg(feature = "anthropic")]
+    send_sync::<anthropic::AnthropicClient>();
+    #[cfg(feature = "mcp")]
+    send_sync::<mcp::McpServer>();
+};

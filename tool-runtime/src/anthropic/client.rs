@@ -1,21 +1,22 @@
 //! The client: configuration, and the [`ChatModel`] implementation on the shared HTTP
 //! transport.
 
-use std::fmt;
-use std::time::Duration;
-
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
-use reqwest::Url;
 
 use super::stream::Events;
 use super::wire::{self, BodyOptions};
-use crate::transport::{transient, ErrorPolicy, Request, Transport};
+use crate::transport::{
+    env_vars, is_http_url, read_var, transient, ClientConfig, ErrorPolicy, Request, Transport,
+};
 use crate::chat::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError};
 use crate::format::SchemaForm;
 
 /// Anthropic's API, the base URL when `ANTHROPIC_BASE_URL` is not set.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+
+/// The host of Anthropic's own API, which needs a key.
+const ANTHROPIC_HOST: &str = "api.anthropic.com";
 
 /// The `anthropic-version` every request is sent with.
 pub const API_VERSION: &str = "2023-06-01";
@@ -93,7 +94,8 @@ pub enum ConfigError {
 ///
 /// ```no_run
 /// use tool_runtime::anthropic::AnthropicClient;
-/// use tool_runtime::{tool, ChatModel, ChatRequest, Message, ToolRegistry};
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::{ChatModel, ChatRequest, Message};
 ///
 /// /// Get the nickname of a city.
 /// ///
@@ -108,10 +110,11 @@ pub enum ConfigError {
 /// // ANTHROPIC_API_KEY and ANTHROPIC_MODEL (and ANTHROPIC_BASE_URL) from the environment...
 /// let model = AnthropicClient::from_env()?;
 /// // ...or in code:
-/// let model = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
+/// # use tool_runtime::transport::ClientConfig;
+/// let config = ClientConfig::new("https://api.anthropic.com", "claude-sonnet-4-5")
 ///     .with_api_key(std::env::var("ANTHROPIC_API_KEY")?)
-///     .with_default_max_tokens(1024)
 ///     .with_timeout(std::time::Duration::from_secs(120));
+/// let model = AnthropicClient::new(config).with_default_max_tokens(1024);
 ///
 /// let mut registry = ToolRegistry::new();
 /// registry.register(GetNickname)?;
@@ -123,47 +126,30 @@ pub enum ConfigError {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AnthropicClient {
+    config: ClientConfig,
     transport: Transport,
-    base_url: String,
     endpoint: String,
-    model: String,
-    api_key: Option<String>,
-    schema_form: SchemaForm,
     default_max_tokens: u32,
 }
 
-impl fmt::Debug for AnthropicClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AnthropicClient")
-            .field("base_url", &self.base_url)
-            .field("model", &self.model)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("timeout", &self.transport.timeout)
-            .field("retries", &self.transport.retries)
-            .field(
-                "backoff",
-                &(self.transport.backoff, self.transport.max_backoff),
-            )
-            .field("schema_form", &self.schema_form)
-            .field("default_max_tokens", &self.default_max_tokens)
-            .finish()
-    }
-}
-
 impl AnthropicClient {
-    /// A client of `model` at `base_url` (the URL that `/v1/messages` is appended to, e.g.
-    /// [`DEFAULT_BASE_URL`]), without an API key.
-    pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Self {
-        let base_url = base_url.into().trim().trim_end_matches('/').to_owned();
+    /// A client of `config`'s model at its base URL, which `/v1/messages` is appended to
+    /// (e.g. [`DEFAULT_BASE_URL`]).
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = AnthropicClient::new(ClientConfig::new("http://localhost:4000/", "claude-sonnet-4-5"));
+    /// assert_eq!(client.config().base_url(), "http://localhost:4000");
+    /// ```
+    pub fn new(config: ClientConfig) -> Self {
         Self {
-            transport: Transport::new(DIALECT),
-            endpoint: format!("{base_url}/v1/messages"),
-            base_url,
-            model: model.into(),
-            api_key: None,
-            schema_form: SchemaForm::Plain,
+            transport: Transport::new(DIALECT, &config),
+            endpoint: format!("{}/v1/messages", config.base_url()),
+            config,
             default_max_tokens: DEFAULT_MAX_TOKENS,
         }
     }
@@ -178,12 +164,9 @@ impl AnthropicClient {
     ///
     /// A [`ConfigError`] naming the variable to set or fix.
     pub fn from_env() -> Result<Self, ConfigError> {
-        for name in ["ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_MODEL"] {
-            if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(name) {
-                return Err(ConfigError::NotUnicode(name));
-            }
-        }
-        Self::from_vars(|name| std::env::var(name).ok())
+        let var = env_vars(["ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_MODEL"])
+            .map_err(ConfigError::NotUnicode)?;
+        Self::from_vars(var)
     }
 
     /// Like [`from_env`](AnthropicClient::from_env), reading the variables through `var`
@@ -200,7 +183,7 @@ impl AnthropicClient {
     ///     }
     /// };
     /// let client = AnthropicClient::from_vars(vars(Some("sk-ant-test"), Some("claude-sonnet-4-5")))?;
-    /// assert_eq!((client.base_url(), client.model()), (DEFAULT_BASE_URL, "claude-sonnet-4-5"));
+    /// assert_eq!((client.config().base_url(), client.config().model()), (DEFAULT_BASE_URL, "claude-sonnet-4-5"));
     /// assert!(matches!(
     ///     AnthropicClient::from_vars(vars(Some("sk-ant-test"), None)),
     ///     Err(ConfigError::MissingModel { .. })
@@ -216,108 +199,40 @@ impl AnthropicClient {
     ///
     /// As [`from_env`](AnthropicClient::from_env).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            var(name)
-                .map(|value| value.trim().to_owned())
-                .filter(|value| !value.is_empty())
-        };
-        let base_url = get("ANTHROPIC_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let anthropic = match Url::parse(&base_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => url
-                .host_str()
-                .is_some_and(|host| host.eq_ignore_ascii_case("api.anthropic.com")),
-            _ => return Err(ConfigError::InvalidBaseUrl(base_url)),
-        };
-        let api_key = get("ANTHROPIC_API_KEY");
+        let base_url =
+            read_var(&var, "ANTHROPIC_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        if !is_http_url(&base_url) {
+            return Err(ConfigError::InvalidBaseUrl(base_url));
+        }
+        let anthropic = ClientConfig::new(base_url.as_str(), "").is_host(ANTHROPIC_HOST);
+        let api_key = read_var(&var, "ANTHROPIC_API_KEY");
         if anthropic && api_key.is_none() {
             return Err(ConfigError::MissingApiKey { base_url });
         }
-        let Some(model) = get("ANTHROPIC_MODEL") else {
+        let Some(model) = read_var(&var, "ANTHROPIC_MODEL") else {
             return Err(ConfigError::MissingModel { base_url });
         };
-        let client = Self::new(base_url, model);
-        Ok(match api_key {
-            Some(key) => client.with_api_key(key),
-            None => client,
-        })
+        let config = ClientConfig::new(base_url, model);
+        Ok(Self::new(match api_key {
+            Some(key) => config.with_api_key(key),
+            None => config,
+        }))
     }
 
-    /// Sends `key` in the `x-api-key` header.
-    ///
-    /// ```
-    /// use tool_runtime::anthropic::AnthropicClient;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
-    ///     .with_api_key("sk-ant-test");
-    /// assert!(!format!("{client:?}").contains("sk-ant-test"), "never printed");
-    /// ```
-    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
-        self
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
     }
 
-    /// How long one attempt may take (default 60 s): all of a [`complete`](ChatModel::complete);
-    /// for a [`stream`](ChatModel::stream), until the answer starts and then between two
-    /// pieces of it.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use tool_runtime::anthropic::AnthropicClient;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
-    ///     .with_timeout(Duration::from_secs(300));
-    /// assert_eq!(client.timeout(), Duration::from_secs(300));
-    /// ```
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.transport.timeout = timeout;
-        self
+    /// The same client with its configuration changed by `change`.
+    pub fn map_config(self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
+        Self::new(change(self.config)).with_default_max_tokens(self.default_max_tokens)
     }
 
-    /// How many times a failed request is retried (default 3; 0 never retries).
-    ///
-    /// ```
-    /// use tool_runtime::anthropic::AnthropicClient;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
-    /// assert_eq!(client.retries(), 3);
-    /// assert_eq!(client.with_retries(0).retries(), 0);
-    /// ```
-    pub fn with_retries(mut self, retries: u32) -> Self {
-        self.transport.retries = retries;
-        self
-    }
-
-    /// The wait before the first retry (default 500 ms, doubling each time) and the most
-    /// any wait may be, a server's `Retry-After` included (default 30 s).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use tool_runtime::anthropic::AnthropicClient;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
-    ///     .with_backoff(Duration::from_secs(1), Duration::from_secs(60));
-    /// ```
-    pub fn with_backoff(mut self, first: Duration, max: Duration) -> Self {
-        self.transport.backoff = first;
-        self.transport.max_backoff = max;
-        self
-    }
-
-    /// Sends tools in `form` (default [`SchemaForm::Plain`]; [`SchemaForm::Declared`]
-    /// marks the tools that qualify `strict`, for models with strict tool use).
-    ///
-    /// ```
-    /// use tool_runtime::anthropic::AnthropicClient;
-    /// use tool_runtime::SchemaForm;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
-    /// assert_eq!(client.schema_form(), SchemaForm::Plain);
-    /// let strict = client.with_schema_form(SchemaForm::Declared);
-    /// assert_eq!(strict.schema_form(), SchemaForm::Declared);
-    /// ```
-    pub fn with_schema_form(mut self, form: SchemaForm) -> Self {
-        self.schema_form = form;
-        self
+    /// The schema form tools are sent in: as configured, else plain (not every model
+    /// takes strict tools).
+    pub fn schema_form(&self) -> SchemaForm {
+        self.config.schema_form().unwrap_or(SchemaForm::Plain)
     }
 
     /// The `max_tokens` of requests that set none (default [`DEFAULT_MAX_TOKENS`]); a
@@ -325,8 +240,9 @@ impl AnthropicClient {
     ///
     /// ```
     /// use tool_runtime::anthropic::AnthropicClient;
+    /// use tool_runtime::transport::ClientConfig;
     ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5")
+    /// let client = AnthropicClient::new(ClientConfig::new("https://api.anthropic.com", "claude-sonnet-4-5"))
     ///     .with_default_max_tokens(16_000);
     /// assert_eq!(client.default_max_tokens(), 16_000);
     /// ```
@@ -335,85 +251,16 @@ impl AnthropicClient {
         self
     }
 
-    /// The base URL, without a trailing `/`.
-    ///
-    /// ```
-    /// use tool_runtime::anthropic::AnthropicClient;
-    ///
-    /// let client = AnthropicClient::new("http://localhost:4000/", "claude-sonnet-4-5");
-    /// assert_eq!(client.base_url(), "http://localhost:4000");
-    /// ```
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The model asked.
-    ///
-    /// ```
-    /// use tool_runtime::anthropic::AnthropicClient;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
-    /// assert_eq!(client.model(), "claude-sonnet-4-5");
-    /// ```
-    pub fn model(&self) -> &str {
-        &self.model
-    }
-
-    /// The schema form tools are sent in.
-    ///
-    /// ```
-    /// use tool_runtime::anthropic::AnthropicClient;
-    /// use tool_runtime::SchemaForm;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
-    /// assert_eq!(client.schema_form(), SchemaForm::Plain);
-    /// ```
-    pub fn schema_form(&self) -> SchemaForm {
-        self.schema_form
-    }
-
     /// The `max_tokens` of requests that set none.
-    ///
-    /// ```
-    /// use tool_runtime::anthropic::{AnthropicClient, DEFAULT_MAX_TOKENS};
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
-    /// assert_eq!(client.default_max_tokens(), DEFAULT_MAX_TOKENS);
-    /// ```
     pub fn default_max_tokens(&self) -> u32 {
         self.default_max_tokens
-    }
-
-    /// The timeout of one attempt.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use tool_runtime::anthropic::AnthropicClient;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
-    /// assert_eq!(client.timeout(), Duration::from_secs(60));
-    /// ```
-    pub fn timeout(&self) -> Duration {
-        self.transport.timeout
-    }
-
-    /// How many times a failed request is retried.
-    ///
-    /// ```
-    /// use tool_runtime::anthropic::AnthropicClient;
-    ///
-    /// let client = AnthropicClient::new("https://api.anthropic.com", "claude-sonnet-4-5");
-    /// assert_eq!(client.retries(), 3);
-    /// ```
-    pub fn retries(&self) -> u32 {
-        self.transport.retries
     }
 
     /// The HTTP request for `request`: the body, the version and the key.
     fn request(&self, request: &ChatRequest<'_>, stream: bool) -> Request<'_> {
         let options = BodyOptions {
-            model: &self.model,
-            form: self.schema_form,
+            model: self.config.model(),
+            form: self.schema_form(),
             max_tokens: self.default_max_tokens,
             stream,
         };
@@ -421,7 +268,7 @@ impl AnthropicClient {
             .to_string()
             .into_bytes();
         let http = Request::post(&self.endpoint, body).header("anthropic-version", API_VERSION);
-        match &self.api_key {
+        match self.config.api_key() {
             Some(key) => http.secret("x-api-key", key),
             None => http,
         }
@@ -480,7 +327,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(gateway.endpoint, "http://127.0.0.1:4000/v1/messages");
-        assert_eq!(gateway.api_key, None);
+        assert_eq!(gateway.config.api_key(), None);
         let error = from(&[("ANTHROPIC_BASE_URL", "http://127.0.0.1:4000")]).unwrap_err();
         assert!(matches!(error, ConfigError::MissingModel { .. }), "{error}");
         // A look-alike host is not Anthropic's.
@@ -495,7 +342,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(client.endpoint, "https://api.anthropic.com/v1/messages");
-        assert_eq!(client.api_key.as_deref(), Some("sk-ant-test"));
+        assert_eq!(client.config.api_key(), Some("sk-ant-test"));
         assert!(!format!("{client:?}").contains("sk-ant-test"));
     }
 }

@@ -9,7 +9,7 @@
 //! ```no_run
 //! use futures_util::StreamExt;
 //! use tool_runtime::anthropic::AnthropicClient;
-//! use tool_runtime::{ChatDelta, ChatModel, ChatRequest, Message};
+//! use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let model = AnthropicClient::from_env()?;

@@ -48,7 +48,7 @@ enum Block {
 ///
 /// ```
 /// use tool_runtime::anthropic::StreamDecoder;
-/// use tool_runtime::{FinishReason, ResponseBuilder};
+/// use tool_runtime::chat::{FinishReason, ResponseBuilder};
 ///
 /// let stream = concat!(
 ///     "event: message_start\n",
@@ -80,7 +80,7 @@ enum Block {
 /// assert_eq!((reply.tool_calls[0].id.as_str(), reply.tool_calls[0].arguments.as_str()), ("toolu_1", r#"{"a": 1}"#));
 /// assert_eq!(reply.finish_reason, FinishReason::ToolCalls);
 /// assert_eq!(reply.usage.map(|usage| usage.total()), Some(29));
-/// # Ok::<(), tool_runtime::ModelError>(())
+/// # Ok::<(), tool_runtime::chat::ModelError>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct StreamDecoder(SseDecoder<Events>);

@@ -24,7 +24,7 @@ pub(crate) fn request_body(request: &ChatRequest<'_>, options: BodyOptions<'_>) 
     body.insert("model".into(), options.model.into());
     body.insert(
         "max_tokens".into(),
-        request.max_tokens.unwrap_or(options.max_tokens).into(),
+        request.options.max_tokens.unwrap_or(options.max_tokens).into(),
     );
     if let Some(system) = system(request.messages) {
         body.insert("system".into(), system.into());
@@ -41,7 +41,7 @@ pub(crate) fn request_body(request: &ChatRequest<'_>, options: BodyOptions<'_>) 
         );
         body.insert(
             "tool_choice".into(),
-            tool_choice(&request.tool_choice, request.parallel_tool_calls),
+            tool_choice(&request.options.tool_choice, request.options.parallel_tool_calls),
         );
     }
     if options.stream {

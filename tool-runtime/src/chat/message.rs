@@ -10,7 +10,8 @@ use crate::call::{ToolCall, ToolOutput};
 /// like a Chat Completions request; clients translate it to their provider's wire format.
 ///
 /// ```
-/// use tool_runtime::{Message, ToolCall, ToolOutput};
+/// use tool_runtime::{ToolCall, ToolOutput};
+/// use tool_runtime::chat::Message;
 ///
 /// let call = ToolCall::new("call_1", "get_nickname", r#"{"location": "Paris"}"#);
 /// let thread = vec![

@@ -11,7 +11,7 @@ use crate::chat::{ChatDelta, ChatRequest, ChatResponse};
 /// when the provider streams (the default streams the whole reply as one set of deltas).
 ///
 /// ```
-/// use tool_runtime::{BoxFuture, ChatModel, ChatRequest, ChatResponse, Message, ModelError};
+/// use tool_runtime::chat::{BoxFuture, ChatModel, ChatRequest, ChatResponse, Message, ModelError};
 ///
 /// /// A model that repeats the last thing it was told.
 /// struct Echo;

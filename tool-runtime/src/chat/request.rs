@@ -23,13 +23,15 @@ pub enum ToolChoice {
 /// so asking costs no copy of a long thread.
 ///
 /// ```
-/// use tool_runtime::{ChatRequest, Message, ToolChoice, ToolRegistry};
+/// use tool_runtime::ToolRegistry;
+/// use tool_runtime::chat::{ChatRequest, Message, RequestOptions, ToolChoice};
 ///
 /// let thread = [Message::user("Hello")];
 /// let registry = ToolRegistry::new();
-/// let request = ChatRequest::new(&thread).with_tools(&registry).with_max_tokens(200);
-/// assert_eq!(request.tool_choice, ToolChoice::Auto);
-/// assert_eq!(request.max_tokens, Some(200));
+/// let options = RequestOptions::default().with_max_tokens(200);
+/// let request = ChatRequest::new(&thread).with_tools(&registry).with_options(options);
+/// assert_eq!(request.options.tool_choice, ToolChoice::Auto);
+/// assert_eq!(request.options.max_tokens, Some(200));
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -38,23 +40,17 @@ pub struct ChatRequest<'a> {
     pub messages: &'a [Message],
     /// The tools the model may call; each client exports them in its provider's format.
     pub tools: Vec<&'a ToolDefinition>,
-    /// Which tool, if any, the model must call.
-    pub tool_choice: ToolChoice,
-    /// Whether the model may make several calls in one reply (`None`: the provider's default).
-    pub parallel_tool_calls: Option<bool>,
-    /// The most tokens the reply may have.
-    pub max_tokens: Option<u32>,
+    /// How the model may answer: tool choice, parallel calls, length.
+    pub options: RequestOptions,
 }
 
 impl<'a> ChatRequest<'a> {
-    /// A request with the thread `messages` and no tools.
+    /// A request with the thread `messages`, no tools and default options.
     pub fn new(messages: &'a [Message]) -> Self {
         Self {
             messages,
             tools: Vec::new(),
-            tool_choice: ToolChoice::Auto,
-            parallel_tool_calls: None,
-            max_tokens: None,
+            options: RequestOptions::default(),
         }
     }
 
@@ -64,6 +60,39 @@ impl<'a> ChatRequest<'a> {
         self
     }
 
+    /// Asks with `options`.
+    pub fn with_options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+/// How a model may answer one request, whatever the provider: which tool it must call,
+/// whether it may call several at once, and how long the reply may be. A
+/// [`ChatRequest`] carries one; an assistant's [`RunOptions`](crate::run::RunOptions)
+/// carry the one every request of a run starts from.
+///
+/// ```
+/// use tool_runtime::chat::{RequestOptions, ToolChoice};
+///
+/// let options = RequestOptions::default().with_max_tokens(200).with_parallel_tool_calls(false);
+/// assert_eq!(options.tool_choice, ToolChoice::Auto);
+/// assert_eq!((options.max_tokens, options.parallel_tool_calls), (Some(200), Some(false)));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// Which tool, if any, the model must call (default: the model decides).
+    pub tool_choice: ToolChoice,
+    /// Whether the model may make several calls in one reply (default `None`: the
+    /// provider's default).
+    pub parallel_tool_calls: Option<bool>,
+    /// The most tokens the reply may have (default `None`: the provider's default, or
+    /// the client's where the provider needs one).
+    pub max_tokens: Option<u32>,
+}
+
+impl RequestOptions {
     /// Sets which tool, if any, the model must call.
     pub fn with_tool_choice(mut self, choice: ToolChoice) -> Self {
         self.tool_choice = choice;

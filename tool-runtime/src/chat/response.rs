@@ -172,7 +172,7 @@ pub enum ChatDelta {
 /// come in, and whatever a provider leaves out.
 ///
 /// ```
-/// use tool_runtime::{ChatDelta, FinishReason, ResponseBuilder};
+/// use tool_runtime::chat::{ChatDelta, FinishReason, ResponseBuilder};
 ///
 /// let mut builder = ResponseBuilder::default();
 /// for delta in [

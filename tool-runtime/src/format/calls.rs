@@ -20,7 +20,8 @@ use crate::format::ToolFormat;
 ///
 /// ```
 /// use serde_json::json;
-/// use tool_runtime::{CallFormatError, ToolFormat};
+/// use tool_runtime::ToolFormat;
+/// use tool_runtime::format::CallFormatError;
 ///
 /// let message = json!({"role": "assistant", "content": [
 ///     {"type": "text", "text": "Let me look."},
@@ -78,7 +79,7 @@ impl ToolFormat {
     /// let parts = json!([{"functionCall": {"name": "ping"}}]);
     /// let calls = ToolFormat::Gemini.parse_calls(&parts)?;
     /// assert!(calls[0].id.starts_with(ToolFormat::LOCAL_CALL_ID_PREFIX));
-    /// # Ok::<(), tool_runtime::CallFormatError>(())
+    /// # Ok::<(), tool_runtime::format::CallFormatError>(())
     /// ```
     pub const LOCAL_CALL_ID_PREFIX: &'static str = "call_local_";
 
@@ -119,7 +120,7 @@ impl ToolFormat {
     ///     ToolFormat::OpenAiChat.parse_calls(&completion)?,
     ///     [ToolCall::new("call_1", "get_nickname", r#"{"location":"Paris"}"#)]
     /// );
-    /// # Ok::<(), tool_runtime::CallFormatError>(())
+    /// # Ok::<(), tool_runtime::format::CallFormatError>(())
     /// ```
     pub fn parse_calls(self, reply: &Value) -> Result<Vec<ToolCall>, CallFormatError> {
         let reply = Node::root(reply);
@@ -175,7 +176,7 @@ impl ToolFormat {
     ///         "id": "toolu_1", "name": "get_nickname", "response": {"output": "City of Light"}}}]})
     /// );
     /// assert!(ToolFormat::Mcp.render_outputs(&[], &outputs).is_err());
-    /// # Ok::<(), tool_runtime::CallFormatError>(())
+    /// # Ok::<(), tool_runtime::format::CallFormatError>(())
     /// ```
     pub fn render_outputs(
         self,

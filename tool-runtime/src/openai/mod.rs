@@ -4,13 +4,13 @@
 //! [`OpenAiClient`] (Chat Completions) and [`ResponsesClient`] (Responses) are
 //! [`ChatModel`](crate::chat::ChatModel)s, configured alike: whole replies and SSE streams,
 //! retries with backoff, timeouts, and the strict or plain schema form chosen by endpoint.
-//! The pieces the Chat Completions client reads streams with, [`SseParser`] and
-//! [`StreamDecoder`], are public for those who bring their own transport.
+//! The Chat Completions client's stream reader, [`StreamDecoder`], is public for those who
+//! bring their own transport (with [`SseParser`](crate::sse::SseParser)).
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
 //! use tool_runtime::openai::OpenAiClient;
-//! use tool_runtime::{ChatDelta, ChatModel, ChatRequest, Message};
+//! use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let model = OpenAiClient::from_env()?;
@@ -25,14 +25,15 @@
 //! # }
 //! ```
 
+mod api;
+mod base;
 mod client;
-mod config;
+mod env;
 mod responses;
 mod stream;
 mod wire;
 
-pub use crate::sse::{SseEvent, SseParser};
 pub use client::OpenAiClient;
-pub use config::{ConfigError, DEFAULT_BASE_URL, DEFAULT_OPENAI_MODEL};
+pub use env::{ConfigError, DEFAULT_BASE_URL, DEFAULT_OPENAI_MODEL};
 pub use responses::ResponsesClient;
 pub use stream::StreamDecoder;

@@ -28,7 +28,7 @@ use crate::chat::{ChatDelta, FinishReason, ModelError, Usage};
 ///
 /// ```
 /// use tool_runtime::openai::StreamDecoder;
-/// use tool_runtime::{FinishReason, ResponseBuilder};
+/// use tool_runtime::chat::{FinishReason, ResponseBuilder};
 ///
 /// let stream = concat!(
 ///     "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",",
@@ -50,7 +50,7 @@ use crate::chat::{ChatDelta, FinishReason, ModelError, Usage};
 /// let reply = builder.finish();
 /// assert_eq!(reply.tool_calls[0].arguments, r#"{"a": 1}"#);
 /// assert_eq!(reply.finish_reason, FinishReason::ToolCalls);
-/// # Ok::<(), tool_runtime::ModelError>(())
+/// # Ok::<(), tool_runtime::chat::ModelError>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct StreamDecoder {

@@ -3,27 +3,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::config::Api;
-use super::stream::ChatEvents;
 use crate::transport::{excerpt, transient, ErrorPolicy};
 use crate::call::ToolCall;
 use crate::chat::{ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, ToolChoice, Usage};
 use crate::format::{SchemaForm, ToolFormat};
-
-/// The Chat Completions API, as [`OpenAiClient`](super::OpenAiClient) speaks it.
-pub(super) struct ChatCompletions;
-
-impl Api for ChatCompletions {
-    type Events = ChatEvents;
-
-    fn body(request: &ChatRequest<'_>, model: &str, form: SchemaForm, stream: bool) -> Value {
-        request_body(request, model, form, stream)
-    }
-
-    fn parse(body: &[u8]) -> Result<ChatResponse, ModelError> {
-        parse_response(body)
-    }
-}
 
 /// The body of a `POST /chat/completions` for `request`.
 pub(crate) fn request_body(
@@ -45,7 +28,7 @@ pub(crate) fn request_body(
         form,
         |name| json!({"type": "function", "function": {"name": name}}),
     );
-    if let Some(max_tokens) = request.max_tokens {
+    if let Some(max_tokens) = request.options.max_tokens {
         body.insert("max_tokens".into(), max_tokens.into());
     }
     if stream {
@@ -140,14 +123,14 @@ pub(crate) fn insert_tools(
     }
     let tools = request.tools.iter().map(|tool| tool.export(format, form));
     body.insert("tools".into(), tools.collect());
-    let choice = match &request.tool_choice {
+    let choice = match &request.options.tool_choice {
         ToolChoice::Auto => "auto".into(),
         ToolChoice::None => "none".into(),
         ToolChoice::Required => "required".into(),
         ToolChoice::Tool(name) => named(name),
     };
     body.insert("tool_choice".into(), choice);
-    if let Some(parallel) = request.parallel_tool_calls {
+    if let Some(parallel) = request.options.parallel_tool_calls {
         body.insert("parallel_tool_calls".into(), parallel.into());
     }
 }

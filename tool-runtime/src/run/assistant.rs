@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::chat::{ChatModel, Message, ToolChoice, Usage};
+use crate::chat::{ChatModel, Message, RequestOptions, Usage};
 use crate::registry::ToolRegistry;
 use crate::run::{Run, RunStatus, Thread};
 
@@ -19,7 +19,21 @@ pub enum Mode {
     Manual,
 }
 
-/// How an assistant runs.
+/// How an assistant runs: its limits, its mode, and the options every request of a run
+/// starts from.
+///
+/// ```
+/// use std::time::Duration;
+/// use tool_runtime::chat::RequestOptions;
+/// use tool_runtime::run::{Mode, RunOptions};
+///
+/// let options = RunOptions::default()
+///     .with_max_turns(4)
+///     .with_deadline(Duration::from_secs(60))
+///     .with_mode(Mode::Manual)
+///     .with_request(RequestOptions::default().with_max_tokens(300));
+/// assert_eq!(options.request.max_tokens, Some(300));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RunOptions {
@@ -27,15 +41,12 @@ pub struct RunOptions {
     pub max_turns: u32,
     /// How long a run may take before it ends as `expired` (default: no limit).
     pub deadline: Option<Duration>,
-    /// Automatic or manual tool calls.
+    /// Automatic or manual tool calls (default automatic).
     pub mode: Mode,
-    /// The tool choice of the first request; a forced choice is reset to `auto` once the
+    /// The options of the run's requests (default: the model decides which tool, the
+    /// provider's defaults for the rest). A forced tool choice is reset to `auto` once the
     /// model has made its calls, so the loop cannot spin.
-    pub tool_choice: ToolChoice,
-    /// Whether the model may make several calls in one reply.
-    pub parallel_tool_calls: Option<bool>,
-    /// The most tokens a reply may have.
-    pub max_tokens: Option<u32>,
+    pub request: RequestOptions,
 }
 
 impl Default for RunOptions {
@@ -44,9 +55,7 @@ impl Default for RunOptions {
             max_turns: 10,
             deadline: None,
             mode: Mode::Automatic,
-            tool_choice: ToolChoice::Auto,
-            parallel_tool_calls: None,
-            max_tokens: None,
+            request: RequestOptions::default(),
         }
     }
 }
@@ -70,21 +79,9 @@ impl RunOptions {
         self
     }
 
-    /// The first request's tool choice.
-    pub fn with_tool_choice(mut self, choice: ToolChoice) -> Self {
-        self.tool_choice = choice;
-        self
-    }
-
-    /// Allows or forbids parallel tool calls.
-    pub fn with_parallel_tool_calls(mut self, parallel: bool) -> Self {
-        self.parallel_tool_calls = Some(parallel);
-        self
-    }
-
-    /// Caps each reply's length.
-    pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {
-        self.max_tokens = Some(max_tokens);
+    /// The options every request of a run starts from.
+    pub fn with_request(mut self, request: RequestOptions) -> Self {
+        self.request = request;
         self
     }
 }
@@ -92,7 +89,10 @@ impl RunOptions {
 /// A model, the tools it may call, its instructions, and how to run it.
 ///
 /// ```
-/// use tool_runtime::{tool, Assistant, Message, RunStatus, ScriptedModel, ScriptedReply, Thread, ToolRegistry};
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::{Assistant, RunStatus, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
 ///
 /// /// Get the nickname of a city.
 /// ///
@@ -183,7 +183,7 @@ impl Assistant {
             steps: Vec::new(),
             usage: Usage::default(),
             last_error: None,
-            tool_choice: self.options.tool_choice.clone(),
+            tool_choice: self.options.request.tool_choice.clone(),
             expires_at: self
                 .options
                 .deadline

@@ -10,7 +10,9 @@ use tracing::Instrument;
 
 use crate::run::lifecycle::PendingCall;
 use crate::call::{ToolCall, ToolOutput};
-use crate::chat::{ChatDelta, ChatRequest, FinishReason, ResponseBuilder, ToolChoice};
+use crate::chat::{
+    ChatDelta, ChatRequest, FinishReason, RequestOptions, ResponseBuilder, ToolChoice,
+};
 use crate::run::{Assistant, Decision, Mode, Run, RunError, RunEvent, RunStatus, RunStep};
 
 /// What stopped a step short.
@@ -34,7 +36,10 @@ impl Assistant {
     ///
     /// ```
     /// use futures_util::StreamExt;
-    /// use tool_runtime::{Assistant, Message, RunEvent, ScriptedModel, ScriptedReply, Thread, ToolRegistry};
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunEvent, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
     ///
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let assistant = Assistant::new(ScriptedModel::new([ScriptedReply::text("Hi there")]), ToolRegistry::new());
@@ -161,11 +166,14 @@ impl Assistant {
         run: &mut Run,
         emit: &mut Emit<'_>,
     ) -> Result<(Vec<ToolCall>, FinishReason), Option<Interrupt>> {
-        let mut request = ChatRequest::new(run.thread.messages())
+        // The run's tool choice, which a forced choice leaves once it is answered.
+        let options = RequestOptions {
+            tool_choice: run.tool_choice.clone(),
+            ..self.options.request.clone()
+        };
+        let request = ChatRequest::new(run.thread.messages())
             .with_tools(&self.registry)
-            .with_tool_choice(run.tool_choice.clone());
-        request.parallel_tool_calls = self.options.parallel_tool_calls;
-        request.max_tokens = self.options.max_tokens;
+            .with_options(options);
         let span = tracing::info_span!("model_request", messages = request.messages.len());
         let mut deltas = self.model.stream(request);
         let mut builder = ResponseBuilder::default();

@@ -13,7 +13,8 @@ use crate::run::{RunError, RunStatus};
 /// The messages of a conversation, oldest first.
 ///
 /// ```
-/// use tool_runtime::{Message, Thread};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::Thread;
 ///
 /// let mut thread = Thread::new();
 /// thread.push(Message::user("Hello"));

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 /// signature order. The `#[tool]` macro drives it; it is public for hand-written tools.
 ///
 /// ```
-/// use tool_runtime::{ParametersBuilder, ToolDefinition};
+/// use tool_runtime::ToolDefinition;
+/// use tool_runtime::schema::ParametersBuilder;
 ///
 /// let parameters = ParametersBuilder::new()
 ///     .param::<String>("city", Some("The city, e.g. Paris."), true, None)

@@ -61,7 +61,8 @@ pub struct RecordedRequest {
 /// renders a stream is exercised.
 ///
 /// ```
-/// use tool_runtime::{ChatModel, ChatRequest, Message, ScriptedModel, ScriptedReply};
+/// use tool_runtime::chat::{ChatModel, ChatRequest, Message};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
 ///
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let model = ScriptedModel::new([
@@ -127,7 +128,7 @@ impl ScriptedModel {
                     .iter()
                     .map(|tool| tool.name().to_owned())
                     .collect(),
-                tool_choice: request.tool_choice.clone(),
+                tool_choice: request.options.tool_choice.clone(),
             });
         let reply = self
             .replies

@@ -43,10 +43,13 @@
 //!    when the reply is complete) and `parse_whole` reads a whole JSON reply, for servers
 //!    that answer a stream request without streaming. It yields the deltas as they come.
 
+mod config;
 mod events;
 mod stream;
 mod send;
 
+pub use config::ClientConfig;
+pub(crate) use config::{env_vars, is_http_url, read_var};
 pub(crate) use events::{EventReader, SseDecoder};
 pub(crate) use send::{transient, ErrorPolicy, Request, Transport};
 

@@ -9,7 +9,7 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{chain, excerpt};
+use super::{chain, excerpt, ClientConfig};
 use crate::chat::ModelError;
 
 /// How a provider says what went wrong, and which failures are worth another try.
@@ -91,7 +91,7 @@ impl<'a> Request<'a> {
 
 /// The HTTP machinery a provider's client sends its requests with: a reqwest client, the
 /// provider's [`ErrorPolicy`], and the timeout, retries and backoff it was configured with.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Transport {
     http: Result<reqwest::Client, String>,
     dialect: ErrorPolicy,
@@ -107,19 +107,19 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// A transport for a provider speaking `dialect`: 60 s per attempt, 3 retries, waits
-    /// from 500 ms up to 30 s.
-    pub(crate) fn new(dialect: ErrorPolicy) -> Self {
+    /// A transport for a provider whose errors follow `dialect`, with `config`'s timeout,
+    /// retries and backoff.
+    pub(crate) fn new(dialect: ErrorPolicy, config: &ClientConfig) -> Self {
         let http = reqwest::Client::builder()
             .build()
             .map_err(|error| format!("could not set up the HTTP client: {}", chain(&error)));
         Self {
             http,
             dialect,
-            timeout: Duration::from_secs(60),
-            retries: 3,
-            backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
+            timeout: config.timeout(),
+            retries: config.retries(),
+            backoff: config.backoff().0,
+            max_backoff: config.backoff().1,
         }
     }
 

@@ -30,7 +30,8 @@ impl Limits {
     /// size limits apply to OpenAI's strict schemas; other formats get no such limit.
     ///
     /// ```
-    /// use tool_runtime::{Limits, ToolFormat};
+    /// use tool_runtime::ToolFormat;
+    /// use tool_runtime::validate::Limits;
     ///
     /// assert_eq!(Limits::of(ToolFormat::OpenAiChat).max_depth, 10);
     /// assert_eq!(Limits::of(ToolFormat::Gemini).max_tools, Some(128));

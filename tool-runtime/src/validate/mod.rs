@@ -66,7 +66,8 @@ impl fmt::Display for Violation {
 ///
 /// ```
 /// use serde_json::json;
-/// use tool_runtime::{Limits, ToolFormat, Validator};
+/// use tool_runtime::ToolFormat;
+/// use tool_runtime::validate::{Limits, Validator};
 ///
 /// // OpenAI's older limit: 5 levels of nesting.
 /// let mut limits = Limits::of(ToolFormat::OpenAiChat);

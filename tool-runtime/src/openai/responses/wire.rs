@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::super::wire::{arguments_text, insert_tools, non_empty, sent_arguments};
+use crate::openai::wire::{arguments_text, insert_tools, non_empty, sent_arguments};
 use crate::transport::excerpt;
 use crate::call::ToolCall;
 use crate::chat::{ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, Usage};
@@ -41,7 +41,7 @@ pub(crate) fn request_body(
         form,
         |name| json!({"type": "function", "name": name}),
     );
-    if let Some(max_tokens) = request.max_tokens {
+    if let Some(max_tokens) = request.options.max_tokens {
         body.insert("max_output_tokens".into(), max_tokens.into());
     }
     body.insert("store".into(), false.into());
@@ -251,7 +251,7 @@ mod tests {
             },
         ];
         let body = request_body(
-            &ChatRequest::new(&thread).with_max_tokens(50),
+            &ChatRequest::new(&thread).with_options(RequestOptions::default().with_max_tokens(50)),
             "m",
             SchemaForm::Plain,
             false,

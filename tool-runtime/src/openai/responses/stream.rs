@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::super::wire::{arguments_text, non_empty};
+use crate::openai::wire::{arguments_text, non_empty};
 use super::wire::{failure, message_text, output_deltas, stated_finish, usage_of};
 use crate::transport::{excerpt, EventReader};
 use crate::sse::SseEvent;

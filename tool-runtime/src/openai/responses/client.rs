@@ -1,0 +1,172 @@
+//! The Responses API client, [`ResponsesClient`]: configured like the Chat Completions
+//! client, over the Responses wire format (`wire.rs`, `stream.rs`).
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use serde_json::Value;
+
+use super::stream;
+use super::wire;
+use crate::chat::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError};
+#[cfg(doc)]
+use crate::chat::{FinishReason, Message};
+use crate::format::SchemaForm;
+use crate::openai::api::Api;
+use crate::openai::base::Base;
+use crate::openai::env::{config_from_env, config_from_vars, ConfigError};
+use crate::transport::ClientConfig;
+
+/// A client for OpenAI's Responses API (`POST {base_url}/responses`), or a server that
+/// speaks it, as a [`ChatModel`]. It is configured like
+/// [`OpenAiClient`](super::OpenAiClient), from the same `OPENAI_*` variables, and retries,
+/// times out and picks the schema form the same way.
+///
+/// - **The thread.** Each request carries the whole thread as `input` items, and `store`
+///   is `false`: nothing is kept on the server, nothing is referred to by id. A thread that
+///   opens with a [`Message::System`] sends it as `instructions`; a later system message
+///   stays in its place as a `system` message item. Text is a `message` item; an
+///   assistant's tool calls are `function_call` items (`call_id` is the
+///   [`ToolCall`](crate::call::ToolCall)'s id) and tool outputs `function_call_output` items.
+/// - **Tools** go out flat (`{"type": "function", "name", ..., "strict"}`, `strict` always
+///   spelled out), with `tool_choice` (`"auto"`, `"none"`, `"required"` or
+///   `{"type": "function", "name"}`), `parallel_tool_calls`, and `max_output_tokens`.
+/// - **Replies.** `message` items give the text, `function_call` items the calls
+///   (`arguments` a string, an object, or missing for `{}`); reasoning and unknown items
+///   are left out. An `incomplete` response finishes with its reason
+///   ([`FinishReason::Length`] for `max_output_tokens`); a `failed` one is an error with
+///   the provider's message. Streams are read from their named events (calls by
+///   `output_index`, their argument deltas interleaved as they come) and end at
+///   `response.completed`.
+///
+/// It needs a Tokio runtime with IO and timers enabled (`#[tokio::main]` has both).
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+/// use tool_runtime::openai::ResponsesClient;
+/// use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message};
+/// use tool_runtime::{tool, ToolRegistry};
+///
+/// /// Get the nickname of a city.
+/// ///
+/// /// # Arguments
+/// /// * `location` - The city, e.g. Paris.
+/// #[tool]
+/// fn get_nickname(location: String) -> String {
+///     format!("{location}: the City of Light")
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// // OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL from the environment.
+/// let model = ResponsesClient::from_env()?;
+/// let mut registry = ToolRegistry::new();
+/// registry.register(GetNickname)?;
+/// let thread = vec![Message::system("Be brief."), Message::user("What is Paris called?")];
+///
+/// let reply = model.complete(ChatRequest::new(&thread).with_tools(&registry)).await?;
+/// for call in &reply.tool_calls {
+///     println!("{}({})", call.name, call.arguments);
+/// }
+/// let mut stream = model.stream(ChatRequest::new(&thread));
+/// while let Some(delta) = stream.next().await {
+///     if let ChatDelta::Text(text) = delta? {
+///         print!("{text}");
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ResponsesClient {
+    base: Base,
+}
+
+impl ResponsesClient {
+    /// A client of `config`'s model at its base URL, which `/responses` is appended to.
+    ///
+    /// ```
+    /// use tool_runtime::openai::ResponsesClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = ResponsesClient::new(ClientConfig::new("https://api.openai.com/v1", "gpt-4o-mini"));
+    /// assert_eq!(client.config().model(), "gpt-4o-mini");
+    /// ```
+    pub fn new(config: ClientConfig) -> Self {
+        Self {
+            base: Base::new::<Responses>(config),
+        }
+    }
+
+    /// A client configured by the `OPENAI_*` variables, as
+    /// [`OpenAiClient::from_env`](crate::openai::OpenAiClient::from_env).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable to set or fix.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        config_from_env().map(Self::new)
+    }
+
+    /// Like [`from_env`](Self::from_env), reading the variables through `var`.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_env`](Self::from_env).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        config_from_vars(var).map(Self::new)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.base.config
+    }
+
+    /// The same client with its configuration changed by `change`.
+    pub fn map_config(self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
+        Self::new(change(self.base.config))
+    }
+
+    /// The schema form tools are sent in: as configured, or by endpoint (strict for
+    /// OpenAI's API, plain elsewhere).
+    pub fn schema_form(&self) -> SchemaForm {
+        self.base.schema_form()
+    }
+
+    /// Whether replies that are calls written as text are read as calls: as configured,
+    /// or by endpoint (yes for any endpoint but OpenAI's).
+    pub fn reads_text_tool_calls(&self) -> bool {
+        self.base.reads_text_tool_calls()
+    }
+}
+
+impl ChatModel for ResponsesClient {
+    fn complete<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
+        self.base.complete::<Responses>(request)
+    }
+
+    fn stream<'a>(
+        &'a self,
+        request: ChatRequest<'a>,
+    ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
+        self.base.stream::<Responses>(request)
+    }
+}
+
+/// The Responses API, as [`ResponsesClient`] speaks it.
+struct Responses;
+
+impl Api for Responses {
+    const PATH: &'static str = "/responses";
+
+    type Events = stream::ResponseEvents;
+
+    fn body(request: &ChatRequest<'_>, model: &str, form: SchemaForm, stream: bool) -> Value {
+        wire::request_body(request, model, form, stream)
+    }
+
+    fn parse(body: &[u8]) -> Result<ChatResponse, ModelError> {
+        wire::parse_response(body)
+    }
+}
