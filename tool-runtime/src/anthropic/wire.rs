@@ -1,4 +1,4 @@
-//! The Messages API JSON: requests out, whole replies and error bodies in (PROVIDERS.md,
+//! The Messages API JSON: requests out, whole replies and error bodies in (docs/providers.md,
 //! "Anthropic Messages").
 
 use serde_json::{Map, Value};

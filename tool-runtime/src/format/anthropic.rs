@@ -1,4 +1,4 @@
-//! Anthropic Messages tool definitions (PROVIDERS.md, "Anthropic Messages").
+//! Anthropic Messages tool definitions (docs/providers.md, "Anthropic Messages").
 
 use serde_json::{Map, Value};
 

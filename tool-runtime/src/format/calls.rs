@@ -1,5 +1,5 @@
 //! Tool calls as each provider sends them, and tool outputs as each provider reads them
-//! back (PROVIDERS.md): [`ToolFormat::parse_calls`] and [`ToolFormat::render_outputs`].
+//! back (docs/providers.md): [`ToolFormat::parse_calls`] and [`ToolFormat::render_outputs`].
 //!
 //! Parsing is lenient about the container (a whole response, one message, or the bare list
 //! of calls) and strict about the calls themselves: a call without a name, or arguments of

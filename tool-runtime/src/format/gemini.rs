@@ -1,4 +1,4 @@
-//! Gemini function declarations (PROVIDERS.md, "Google Gemini").
+//! Gemini function declarations (docs/providers.md, "Google Gemini").
 
 use serde_json::{json, Map, Value};
 

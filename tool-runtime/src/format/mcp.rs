@@ -1,4 +1,4 @@
-//! MCP `tools/list` entries (PROVIDERS.md, "MCP").
+//! MCP `tools/list` entries (docs/providers.md, "MCP").
 
 use serde_json::{Map, Value};
 

@@ -1,5 +1,5 @@
-//! OpenAI tool definitions: Chat Completions and Responses (PROVIDERS.md, "OpenAI Chat
-//! Completions", "OpenAI Responses API").
+//! OpenAI tool definitions: Chat Completions and Responses (docs/providers.md,
+//! "OpenAI Chat Completions", "OpenAI Responses API").
 
 use serde_json::{Map, Value};
 

@@ -1,5 +1,5 @@
 //! The Chat Completions JSON: requests out, whole replies and error bodies in
-//! (PROVIDERS.md, "OpenAI Chat Completions" and the local servers' quirks).
+//! (docs/providers.md, "OpenAI Chat Completions" and "OpenAI-compatible local servers").
 
 use serde_json::{json, Map, Value};
 

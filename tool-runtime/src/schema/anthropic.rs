@@ -1,5 +1,5 @@
-//! The strict form of a schema for Anthropic's strict tool use (PROVIDERS.md, "Anthropic
-//! Messages"): no recursion, no numeric or length bounds.
+//! The strict form of a schema for Anthropic's strict tool use (docs/providers.md,
+//! "Anthropic strict tool use"): no recursion, no numeric or length bounds.
 //!
 //! Unlike OpenAI's strict form, optional properties stay optional: Anthropic's strict
 //! mode honours `required`, so nothing has to become nullable.

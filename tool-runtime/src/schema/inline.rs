@@ -1,7 +1,7 @@
 //! Substitutes `$ref`s to non-recursive definitions with the definitions themselves.
 //!
 //! A model reads a tool definition once, top to bottom; a `$ref` makes it look elsewhere,
-//! and several providers handle `$ref` badly (PROVIDERS.md). Recursive types cannot be
+//! and several providers handle `$ref` badly (docs/providers.md, "References and recursive types"). Recursive types cannot be
 //! inlined, so they stay in a root `$defs` and are referenced from there.
 
 use std::collections::{HashMap, HashSet};

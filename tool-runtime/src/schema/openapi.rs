@@ -1,5 +1,5 @@
-//! Gemini's older `parameters` form: the OpenAPI 3.0 subset (PROVIDERS.md, "Google
-//! Gemini"): upper-case types, `nullable: true` instead of `null` in a type or an
+//! Gemini's older `parameters` form: the OpenAPI 3.0 subset (docs/providers.md,
+//! "Gemini legacy OpenAPI subset"): upper-case types, `nullable: true` instead of `null` in a type or an
 //! `anyOf`, `enum` instead of `const`, and no `additionalProperties: false`.
 //!
 //! What the subset cannot say at all (maps, recursion, tuples, free-form values) is left

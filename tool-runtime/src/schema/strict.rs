@@ -3,7 +3,7 @@
 //! Strict form: every object lists all its properties in `required` and has
 //! `additionalProperties: false`; a property that was optional becomes nullable, and the
 //! dispatcher reads `null` as "absent", so optionals and defaults keep their meaning.
-//! Only the keywords in [`STRICT_KEYWORDS`] may appear (PROVIDERS.md, "OpenAI Structured Outputs").
+//! Only the keywords in [`STRICT_KEYWORDS`] may appear (docs/providers.md, "OpenAI strict mode").
 
 use serde_json::{Map, Value};
 

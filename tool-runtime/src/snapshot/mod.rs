@@ -1,6 +1,6 @@
 //! The drift check: what the model may call, compared with a committed snapshot.
 //!
-//! A change to code can silently change the tools a model sees (seed 000: a
+//! A change to code can silently change the tools a model sees (the task planner in docs/examples.md: a
 //! `deleteAllTasks` the assistant suddenly knows about). A test that calls
 //! [`ToolRegistry::assert_snapshot`](crate::ToolRegistry::assert_snapshot) fails on any such change with a report of what
 //! changed, until the snapshot is rewritten on purpose (`UPDATE_SNAPSHOTS=1`) and the

@@ -26,7 +26,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The limits `format`'s provider documents (PROVIDERS.md, mid-2026). The schema
+    /// The limits `format`'s provider documents (docs/providers.md, "Limits"; mid-2026). The schema
     /// size limits apply to OpenAI's strict schemas; other formats get no such limit.
     ///
     /// ```

@@ -1,5 +1,5 @@
 //! Checking exported tool definitions against each provider's rules and limits
-//! (PROVIDERS.md), so a broken schema fails a test rather than a request in production.
+//! (docs/providers.md), so a broken schema fails a test rather than a request in production.
 //!
 //! The validator reads what goes on the wire — the output of
 //! [`ToolRegistry::export`](crate::ToolRegistry::export), or JSON written by hand — and

@@ -17,7 +17,7 @@ use crate::schema::{
 pub(super) enum Dialect {
     /// Any JSON Schema (non-strict OpenAI, Anthropic, Gemini's `parametersJsonSchema`, MCP).
     Plain,
-    /// OpenAI structured outputs (PROVIDERS.md, "OpenAI Structured Outputs").
+    /// OpenAI structured outputs (docs/providers.md, "OpenAI strict mode").
     OpenAiStrict,
     /// Anthropic's strict tool use: no recursion, no numeric or length bounds.
     AnthropicStrict,

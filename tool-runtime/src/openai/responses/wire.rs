@@ -1,5 +1,5 @@
 //! The Responses JSON: requests out (the thread as input items), whole responses in
-//! (PROVIDERS.md, "OpenAI Responses API").
+//! (docs/providers.md, "OpenAI Responses API").
 
 use serde_json::{json, Map, Value};
 
