@@ -67,7 +67,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Lets the crate's own doctests and tests use `#[tool]`, whose expansion names `::tool_runtime`.
+// Lets the crate's own unit tests use `#[tool]`, whose expansion names `::tool_runtime`.
+#[cfg(test)]
 extern crate self as tool_runtime;
 
 // The modules, in layers: each uses only those above it (tests/layers.rs keeps it so).

@@ -79,6 +79,7 @@ pub trait ToolErrorValue: std::fmt::Display {}
 impl<T: std::fmt::Display> ToolErrorValue for T {}
 
 /// A parameter's default value, shown in the plain schema when its type is `Serialize`.
+#[derive(Debug)]
 pub struct DefaultValue<'a, T>(pub &'a T);
 
 pub trait SerializeDefault {

@@ -102,6 +102,12 @@ pub struct Dispatch<'a> {
     state: State<'a>,
 }
 
+impl std::fmt::Debug for Dispatch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatch").field("call", &self.call).finish_non_exhaustive()
+    }
+}
+
 type Caught<'a> = CatchUnwind<AssertUnwindSafe<ToolFuture<'a>>>;
 
 enum State<'a> {

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 ///                        "description": "How many days ahead."})
 /// );
 /// ```
+#[derive(Debug)]
 pub struct ParametersBuilder {
     generator: SchemaGenerator,
     properties: Map<String, Value>,

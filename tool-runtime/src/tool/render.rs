@@ -20,7 +20,9 @@ use crate::tool::ToolError;
 /// What a tool returns for `()`.
 pub(crate) const UNIT_OUTPUT: &str = "ok";
 
+#[derive(Debug)]
 pub struct ResultTag;
+#[derive(Debug)]
 pub struct PlainTag;
 
 impl ResultTag {
@@ -53,8 +55,11 @@ pub trait PlainKind {
 // first probe step too, and the call would be ambiguous.
 impl<T> PlainKind for &T {}
 
+#[derive(Debug)]
 pub struct TextTag;
+#[derive(Debug)]
 pub struct UnitTag;
+#[derive(Debug)]
 pub struct JsonTag;
 
 impl TextTag {

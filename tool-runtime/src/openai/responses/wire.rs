@@ -232,6 +232,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::chat::RequestOptions;
 
     #[test]
     fn the_first_system_message_is_the_instructions() {
