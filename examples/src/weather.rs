@@ -7,10 +7,9 @@ use tool_runtime::{tool, ToolCall, ToolRegistry};
 /// A temperature unit.
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[allow(missing_docs)] // Doc comments on the variants would become descriptions in the schema.
 pub enum Unit {
-    /// Degrees Celsius.
     Celsius,
-    /// Degrees Fahrenheit.
     Fahrenheit,
 }
 

@@ -358,8 +358,8 @@ fn a_duplicate_name_refuses_the_whole_set_and_names_the_method() {
         error,
         RegistryError::DuplicateName {
             name: "clear_notes".into(),
-            existing: "methods::ClearAll",
-            new: "methods::Notes::clear",
+            existing: "suite::suite::methods::ClearAll",
+            new: "suite::suite::methods::Notes::clear",
         }
     );
     assert_eq!(names(&registry), ["clear_notes"], "nothing of the set");
@@ -381,7 +381,7 @@ fn a_duplicate_name_refuses_the_whole_set_and_names_the_method() {
     let again = registry.register_all(Notes::default()).unwrap_err();
     assert!(
         again.to_string().starts_with(
-            "tool name `add_note` is already taken by `methods::Notes::add_note`, so `methods::Notes::add_note` cannot be registered"
+            "tool name `add_note` is already taken by `suite::suite::methods::Notes::add_note`, so `suite::suite::methods::Notes::add_note` cannot be registered"
         ),
         "{again}"
     );
@@ -394,7 +394,7 @@ fn missing_state_refuses_the_whole_set() {
     let error = registry.register_all(Notes::default()).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "tool `whose` takes `State<methods::Owner>`, but the registry holds no `methods::Owner`; add it with ToolRegistry::with_state before registering the tool"
+        "tool `whose` takes `State<suite::suite::methods::Owner>`, but the registry holds no `suite::suite::methods::Owner`; add it with ToolRegistry::with_state before registering the tool"
     );
     assert!(registry.is_empty());
 }
