@@ -1,10 +1,11 @@
 //! The Anthropic Messages client against a real HTTP server on 127.0.0.1, started by each
 //! test, that speaks the Messages wire format (JSON replies, SSE streams, error bodies).
 //! Each test asserts what the client sent (the server records every request with its
-//! headers) and what it returned.
+//! headers) and what it returned. The scenarios every client shares (retries, client
+//! errors, an assistant run) are `support/providers.rs`'s, run here for this client.
 
-use crate::support::city_tools;
-use crate::support::model_server;
+use crate::support::providers::{self, piece, usage, Provider};
+use crate::support::{city_tools, model_server};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +15,8 @@ use serde_json::{json, Value};
 use tokio::sync::Notify;
 use tool_runtime::anthropic::AnthropicClient;
 use tool_runtime::{
-    Assistant, ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError,
-    RunStatus, SchemaForm, Thread, ToolCall, ToolChoice, ToolFormat, ToolOutput, Usage,
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, SchemaForm,
+    ToolCall, ToolChoice, ToolFormat, ToolOutput,
 };
 
 use city_tools::registry;
@@ -26,14 +27,43 @@ use model_server::{collect, rebuild, typed_event, typed_events, Piece, Reply, Ru
 
 /// Starts a server at `/v1/messages` answering with `replies`.
 async fn serve(replies: impl IntoIterator<Item = Reply>) -> Running {
-    model_server::serve("/v1/messages", replies).await
+    providers::serve::<Messages>(replies).await
 }
 
 /// A client of `server` with short waits.
 fn client(server: &Running) -> AnthropicClient {
-    AnthropicClient::new(&server.base_url, "claude-test")
-        .with_timeout(Duration::from_secs(5))
-        .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+    Messages::client(server)
+}
+
+/// Anthropic's Messages API, for the shared scenarios.
+struct Messages;
+
+impl Provider for Messages {
+    type Client = AnthropicClient;
+    const PATH: &'static str = "/v1/messages";
+    const FORMAT: ToolFormat = ToolFormat::Anthropic;
+    const KEY_HEADER: &'static str = "x-api-key";
+
+    fn client(server: &Running) -> AnthropicClient {
+        AnthropicClient::new(&server.base_url, "claude-test")
+            .with_timeout(Duration::from_secs(5))
+            .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+    }
+    fn with_retries(client: AnthropicClient, retries: u32) -> AnthropicClient {
+        client.with_retries(retries)
+    }
+    fn with_api_key(client: AnthropicClient, key: &str) -> AnthropicClient {
+        client.with_api_key(key)
+    }
+    fn key_value(key: &str) -> String {
+        key.to_owned()
+    }
+    fn text_reply(text: &str) -> Value {
+        text_reply(text)
+    }
+    fn text_stream(text: &str) -> Reply {
+        text_stream(text)
+    }
 }
 
 /// An error answer: `{"type": "error", "error": {"type", "message"}}`.
@@ -112,22 +142,6 @@ fn text_stream(text: &str) -> Reply {
         message_delta("end_turn", 8),
         message_stop(),
     ])
-}
-
-fn usage(prompt_tokens: u64, completion_tokens: u64) -> Usage {
-    Usage {
-        prompt_tokens,
-        completion_tokens,
-    }
-}
-
-fn piece(index: usize, id: Option<&str>, name: Option<&str>, arguments: &str) -> ChatDelta {
-    ChatDelta::ToolCall {
-        index,
-        id: id.map(str::to_owned),
-        name: name.map(str::to_owned),
-        arguments: arguments.to_owned(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -463,102 +477,57 @@ async fn an_error_event_mid_stream_ends_it_with_the_message() {
 
 #[tokio::test]
 async fn error_bodies_give_their_message_and_a_400_is_not_retried() {
-    let server = serve([
-        error_reply(
-            400,
-            "invalid_request_error",
-            "messages: roles must alternate between \"user\" and \"assistant\"",
+    providers::client_errors_are_not_retried::<Messages>(
+        (
+            error_reply(
+                400,
+                "invalid_request_error",
+                "messages: roles must alternate between \"user\" and \"assistant\"",
+            ),
+            ModelError::Status {
+                status: 400,
+                message: "messages: roles must alternate between \"user\" and \"assistant\"".into(),
+            },
         ),
-        error_reply(401, "authentication_error", "invalid x-api-key"),
-    ])
+        (
+            error_reply(401, "authentication_error", "invalid x-api-key"),
+            ModelError::Status {
+                status: 401,
+                message: "invalid x-api-key".into(),
+            },
+        ),
+    )
     .await;
-    let client = client(&server);
-    let thread = [Message::user("Hi")];
-
-    let bad_request = client
-        .complete(ChatRequest::new(&thread))
-        .await
-        .expect_err("400");
-    let (deltas, unauthorized) = collect(&client, ChatRequest::new(&thread)).await;
-
-    assert_eq!(
-        bad_request,
-        ModelError::Status {
-            status: 400,
-            message: "messages: roles must alternate between \"user\" and \"assistant\"".into()
-        }
-    );
-    assert_eq!(deltas, []);
-    assert_eq!(
-        unauthorized,
-        Some(ModelError::Status {
-            status: 401,
-            message: "invalid x-api-key".into()
-        })
-    );
-    assert_eq!(server.bodies().len(), 2, "no retries");
 }
 
 #[tokio::test]
 async fn overloaded_and_rate_limited_answers_are_retried() {
     let overloaded = || error_reply(529, "overloaded_error", "Overloaded");
-    let server = serve([
-        overloaded(),
-        error_reply(
-            429,
-            "rate_limit_error",
-            "Number of request tokens has exceeded your rate limit",
-        )
-        .with_header("retry-after", "0"),
-        Reply::json(text_reply("Third time lucky.")),
-        overloaded(),
-        text_stream("Streamed after a retry."),
-    ])
+    providers::retried_then_answered::<Messages>(
+        vec![
+            overloaded(),
+            error_reply(
+                429,
+                "rate_limit_error",
+                "Number of request tokens has exceeded your rate limit",
+            )
+            .with_header("retry-after", "0"),
+        ],
+        vec![overloaded()],
+    )
     .await;
-    let client = client(&server);
-    let thread = [Message::user("Hi")];
-
-    let reply = client
-        .complete(ChatRequest::new(&thread))
-        .await
-        .expect("a reply after two retries");
-    let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
-
-    assert_eq!(reply.content.as_deref(), Some("Third time lucky."));
-    assert_eq!(error, None);
-    assert_eq!(
-        rebuild(&deltas).content.as_deref(),
-        Some("Streamed after a retry.")
-    );
-    let bodies = server.bodies();
-    assert_eq!(bodies.len(), 5);
-    assert!(
-        bodies[1] == bodies[0] && bodies[2] == bodies[0],
-        "the same request again"
-    );
-    assert_eq!(bodies[3], bodies[4]);
 }
 
 #[tokio::test]
 async fn gives_up_after_the_retries_with_the_message() {
-    let overloaded = || error_reply(529, "overloaded_error", "Overloaded");
-    let server = serve([overloaded(), overloaded(), overloaded(), overloaded()]).await;
-    let thread = [Message::user("Hi")];
-
-    let error = client(&server)
-        .with_retries(2)
-        .complete(ChatRequest::new(&thread))
-        .await
-        .expect_err("still overloaded");
-
-    assert_eq!(
-        error,
+    providers::gives_up_after_the_retries::<Messages>(
+        || error_reply(529, "overloaded_error", "Overloaded"),
         ModelError::Status {
             status: 529,
-            message: "Overloaded".into()
-        }
-    );
-    assert_eq!(server.bodies().len(), 3, "one try and two retries");
+            message: "Overloaded".into(),
+        },
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -566,35 +535,16 @@ async fn gives_up_after_the_retries_with_the_message() {
 
 #[tokio::test]
 async fn an_assistant_run_dispatches_the_call_and_sends_its_result_back() {
-    let server = serve([
-        typed_events([
-            message_start(50),
-            tool_use_start(0, "toolu_1", "get_nickname"),
-            json_delta(0, "{\"location\": "),
-            json_delta(0, "\"Paris\"}"),
-            block_stop(0),
-            message_delta("tool_use", 15),
-            message_stop(),
-        ]),
-        text_stream("Paris is the City of Light."),
-    ])
-    .await;
-    let registry = registry();
-    let tools = registry.export_with(ToolFormat::Anthropic, SchemaForm::Plain);
-    let assistant = Assistant::new(client(&server).with_api_key("sk-ant-test"), registry)
-        .with_instructions("Answer briefly.");
-
-    let run = assistant
-        .run(Thread::from(vec![Message::user("What is Paris called?")]))
-        .await;
-
-    assert_eq!(run.status(), RunStatus::Completed, "{:?}", run.last_error());
-    assert_eq!(run.answer(), Some("Paris is the City of Light."));
-    assert_eq!(run.usage(), usage(80, 23));
-    let bodies = server.bodies();
-    assert_eq!(bodies.len(), 2);
-    assert_eq!(
-        bodies[1],
+    let call = typed_events([
+        message_start(50),
+        tool_use_start(0, "toolu_1", "get_nickname"),
+        json_delta(0, "{\"location\": "),
+        json_delta(0, "\"Paris\"}"),
+        block_stop(0),
+        message_delta("tool_use", 15),
+        message_stop(),
+    ]);
+    providers::an_assistant_run_sends_the_output_back::<Messages>(call, "sk-ant-test", |tools| {
         json!({
             "model": "claude-test",
             "max_tokens": 4096,
@@ -614,12 +564,6 @@ async fn an_assistant_run_dispatches_the_call_and_sends_its_result_back() {
             "tool_choice": {"type": "auto"},
             "stream": true
         })
-    );
-    assert_eq!(
-        server.header("x-api-key"),
-        [
-            Some("sk-ant-test".to_owned()),
-            Some("sk-ant-test".to_owned())
-        ]
-    );
+    })
+    .await;
 }

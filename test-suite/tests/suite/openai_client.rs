@@ -1,10 +1,11 @@
 //! The OpenAI Chat Completions client against a real HTTP server on 127.0.0.1, started by
 //! each test, that speaks the wire format (JSON replies and SSE streams) with the quirks of
 //! OpenAI-compatible servers, failures, and retries. Each test asserts what the client sent
-//! (the server records every request) and what it returned.
+//! (the server records every request) and what it returned. The scenarios every client
+//! shares (retries, giving up) are `support/providers.rs`'s, run here for this client.
 
-use crate::support::city_tools;
-use crate::support::model_server;
+use crate::support::providers::{self, thread_with_outputs, usage, Provider};
+use crate::support::{city_tools, model_server};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use tokio::sync::Notify;
 use tool_runtime::openai::OpenAiClient;
 use tool_runtime::{
     ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, SchemaForm,
-    ToolCall, ToolChoice, ToolFormat, ToolOutput, Usage,
+    ToolCall, ToolChoice, ToolFormat,
 };
 
 use city_tools::registry;
@@ -26,7 +27,38 @@ use model_server::{collect, rebuild, Piece, Reply, Running};
 
 /// Starts a server at `/v1/chat/completions` answering with `replies`.
 async fn serve(replies: impl IntoIterator<Item = Reply>) -> Running {
-    model_server::serve("/v1/chat/completions", replies).await
+    providers::serve::<Chat>(replies).await
+}
+
+/// OpenAI's Chat Completions, for the shared scenarios.
+struct Chat;
+
+impl Provider for Chat {
+    type Client = OpenAiClient;
+    const PATH: &'static str = "/v1/chat/completions";
+    const FORMAT: ToolFormat = ToolFormat::OpenAiChat;
+    const KEY_HEADER: &'static str = "authorization";
+
+    fn client(server: &Running) -> OpenAiClient {
+        OpenAiClient::new(format!("{}/v1", server.base_url), "test-model")
+            .with_timeout(Duration::from_secs(5))
+            .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+    }
+    fn with_retries(client: OpenAiClient, retries: u32) -> OpenAiClient {
+        client.with_retries(retries)
+    }
+    fn with_api_key(client: OpenAiClient, key: &str) -> OpenAiClient {
+        client.with_api_key(key)
+    }
+    fn key_value(key: &str) -> String {
+        format!("Bearer {key}")
+    }
+    fn text_reply(text: &str) -> Value {
+        text_reply(text)
+    }
+    fn text_stream(text: &str) -> Reply {
+        Reply::sse([data(text_chunk(text)), data(finish_chunk("stop")), done()])
+    }
 }
 
 /// What these tests ask of a running server.
@@ -39,9 +71,7 @@ trait ChatServer {
 
 impl ChatServer for Running {
     fn client(&self) -> OpenAiClient {
-        OpenAiClient::new(format!("{}/v1", self.base_url), "test-model")
-            .with_timeout(Duration::from_secs(5))
-            .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+        Chat::client(self)
     }
 
     fn authorizations(&self) -> Vec<Option<String>> {
@@ -83,29 +113,6 @@ fn text_reply(text: &str) -> Value {
     })
 }
 
-fn usage(prompt_tokens: u64, completion_tokens: u64) -> Usage {
-    Usage {
-        prompt_tokens,
-        completion_tokens,
-    }
-}
-
-/// A thread after one turn of two parallel calls, the second failed.
-fn thread_with_outputs() -> Vec<Message> {
-    let paris = ToolCall::new("call_a", "get_current_weather", r#"{"location": "Paris"}"#);
-    let rome = ToolCall::new("call_b", "get_nickname", "");
-    vec![
-        Message::system("You are terse."),
-        Message::user("Weather in Paris, and Rome's nickname?"),
-        Message::assistant_calls(vec![paris.clone(), rome.clone()]),
-        Message::tool(&ToolOutput::success(&paris, "Paris: 72 F")),
-        Message::tool(&ToolOutput::error(
-            &rome,
-            "get_nickname: missing field `location`",
-        )),
-    ]
-}
-
 // ---------------------------------------------------------------------------------------
 // What the client sends.
 
@@ -115,7 +122,7 @@ async fn sends_the_thread_and_plain_tools_to_a_local_endpoint() {
     let client = server.client().with_api_key("sk-test");
     assert_eq!(client.schema_form(), SchemaForm::Plain);
     let registry = registry();
-    let thread = thread_with_outputs();
+    let thread = thread_with_outputs(None);
     let request = ChatRequest::new(&thread)
         .with_tools(&registry)
         .with_tool_choice(ToolChoice::Required)
@@ -636,55 +643,37 @@ async fn a_long_retry_after_is_capped() {
 
 #[tokio::test]
 async fn retries_server_errors_then_succeeds() {
-    let server = serve([
-        Reply::status(500, json!({"error": {"message": "internal"}})),
-        Reply::Http {
-            status: 503,
-            headers: vec![],
-            body: Vec::new(),
-            delay: Duration::ZERO,
-        },
-        Reply::json(text_reply("Third time lucky.")),
-    ])
+    let empty_503 = || Reply::Http {
+        status: 503,
+        headers: vec![],
+        body: Vec::new(),
+        delay: Duration::ZERO,
+    };
+    providers::retried_then_answered::<Chat>(
+        vec![
+            Reply::status(500, json!({"error": {"message": "internal"}})),
+            empty_503(),
+        ],
+        vec![empty_503()],
+    )
     .await;
-    let thread = [Message::user("Hi")];
-
-    let reply = server
-        .client()
-        .complete(ChatRequest::new(&thread))
-        .await
-        .expect("a reply");
-
-    assert_eq!(reply.content.as_deref(), Some("Third time lucky."));
-    assert_eq!(server.bodies().len(), 3);
 }
 
 #[tokio::test]
 async fn gives_up_after_the_retries_with_the_body_message() {
-    let overloaded = || {
-        Reply::status(
-            500,
-            json!({"error": {"message": "The server is overloaded"}}),
-        )
-    };
-    let server = serve([overloaded(), overloaded(), overloaded(), overloaded()]).await;
-    let thread = [Message::user("Hi")];
-
-    let error = server
-        .client()
-        .with_retries(2)
-        .complete(ChatRequest::new(&thread))
-        .await
-        .expect_err("still failing");
-
-    assert_eq!(
-        error,
+    providers::gives_up_after_the_retries::<Chat>(
+        || {
+            Reply::status(
+                500,
+                json!({"error": {"message": "The server is overloaded"}}),
+            )
+        },
         ModelError::Status {
             status: 500,
-            message: "The server is overloaded".into()
-        }
-    );
-    assert_eq!(server.bodies().len(), 3, "one try and two retries");
+            message: "The server is overloaded".into(),
+        },
+    )
+    .await;
 }
 
 #[tokio::test]

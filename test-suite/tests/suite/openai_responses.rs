@@ -1,10 +1,11 @@
 //! The OpenAI Responses client against a real HTTP server on 127.0.0.1, started by each
 //! test, that speaks the Responses wire format (JSON responses, named SSE events, error
 //! bodies). Each test asserts what the client sent (the server records every request) and
-//! what it returned.
+//! what it returned. The scenarios every client shares (retries, client errors, an
+//! assistant run) are `support/providers.rs`'s, run here for this client.
 
-use crate::support::city_tools;
-use crate::support::model_server;
+use crate::support::providers::{self, piece, thread_with_outputs, usage, Provider};
+use crate::support::{city_tools, model_server};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +15,8 @@ use serde_json::{json, Value};
 use tokio::sync::Notify;
 use tool_runtime::openai::ResponsesClient;
 use tool_runtime::{
-    Assistant, ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError,
-    RunStatus, SchemaForm, Thread, ToolCall, ToolChoice, ToolFormat, ToolOutput, Usage,
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, SchemaForm,
+    ToolCall, ToolChoice, ToolFormat,
 };
 
 use city_tools::registry;
@@ -26,14 +27,43 @@ use model_server::{collect, rebuild, typed_event, typed_events, Piece, Reply, Ru
 
 /// Starts a server at `/v1/responses` answering with `replies`.
 async fn serve(replies: impl IntoIterator<Item = Reply>) -> Running {
-    model_server::serve("/v1/responses", replies).await
+    providers::serve::<Responses>(replies).await
 }
 
 /// A client of `server` with short waits.
 fn client(server: &Running) -> ResponsesClient {
-    ResponsesClient::new(format!("{}/v1", server.base_url), "test-model")
-        .with_timeout(Duration::from_secs(5))
-        .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+    Responses::client(server)
+}
+
+/// OpenAI's Responses API, for the shared scenarios.
+struct Responses;
+
+impl Provider for Responses {
+    type Client = ResponsesClient;
+    const PATH: &'static str = "/v1/responses";
+    const FORMAT: ToolFormat = ToolFormat::OpenAiResponses;
+    const KEY_HEADER: &'static str = "authorization";
+
+    fn client(server: &Running) -> ResponsesClient {
+        ResponsesClient::new(format!("{}/v1", server.base_url), "test-model")
+            .with_timeout(Duration::from_secs(5))
+            .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+    }
+    fn with_retries(client: ResponsesClient, retries: u32) -> ResponsesClient {
+        client.with_retries(retries)
+    }
+    fn with_api_key(client: ResponsesClient, key: &str) -> ResponsesClient {
+        client.with_api_key(key)
+    }
+    fn key_value(key: &str) -> String {
+        format!("Bearer {key}")
+    }
+    fn text_reply(text: &str) -> Value {
+        text_response(text)
+    }
+    fn text_stream(text: &str) -> Reply {
+        text_stream(text)
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -114,41 +144,6 @@ fn text_stream(text: &str) -> Reply {
     ])
 }
 
-fn usage(prompt_tokens: u64, completion_tokens: u64) -> Usage {
-    Usage {
-        prompt_tokens,
-        completion_tokens,
-    }
-}
-
-fn piece(index: usize, id: Option<&str>, name: Option<&str>, arguments: &str) -> ChatDelta {
-    ChatDelta::ToolCall {
-        index,
-        id: id.map(str::to_owned),
-        name: name.map(str::to_owned),
-        arguments: arguments.to_owned(),
-    }
-}
-
-/// A thread after one turn of two parallel calls, the second failed.
-fn thread_with_outputs() -> Vec<Message> {
-    let paris = ToolCall::new("call_a", "get_current_weather", r#"{"location": "Paris"}"#);
-    let rome = ToolCall::new("call_b", "get_nickname", "");
-    vec![
-        Message::system("You are terse."),
-        Message::user("Weather in Paris, and Rome's nickname?"),
-        Message::Assistant {
-            content: Some("Checking both.".into()),
-            tool_calls: vec![paris.clone(), rome.clone()],
-        },
-        Message::tool(&ToolOutput::success(&paris, "Paris: 72 F")),
-        Message::tool(&ToolOutput::error(
-            &rome,
-            "get_nickname: missing field `location`",
-        )),
-    ]
-}
-
 // ---------------------------------------------------------------------------------------
 // What the client sends.
 
@@ -158,7 +153,7 @@ async fn sends_the_thread_as_input_items_and_flat_tools() {
     let client = client(&server).with_api_key("sk-test");
     assert_eq!(client.schema_form(), SchemaForm::Plain);
     let registry = registry();
-    let thread = thread_with_outputs();
+    let thread = thread_with_outputs(Some("Checking both."));
     let request = ChatRequest::new(&thread)
         .with_tools(&registry)
         .with_tool_choice(ToolChoice::Required)
@@ -549,29 +544,50 @@ async fn a_stream_that_ends_before_it_completes_is_an_error() {
 
 #[tokio::test]
 async fn a_400_is_not_retried_and_gives_the_message() {
-    let server = serve([Reply::status(
-        400,
-        json!({"error": {"message": "Invalid schema for function 'get_nickname'.",
-                         "type": "invalid_request_error", "param": "tools[1].parameters",
-                         "code": "invalid_function_parameters"}}),
-    )])
+    providers::client_errors_are_not_retried::<Responses>(
+        (
+            Reply::status(
+                400,
+                json!({"error": {"message": "Invalid schema for function 'get_nickname'.",
+                                 "type": "invalid_request_error", "param": "tools[1].parameters",
+                                 "code": "invalid_function_parameters"}}),
+            ),
+            ModelError::Status {
+                status: 400,
+                message: "Invalid schema for function 'get_nickname'.".into(),
+            },
+        ),
+        (
+            Reply::status(
+                401,
+                json!({"error": {"message": "Incorrect API key provided.",
+                                 "type": "invalid_request_error", "param": null,
+                                 "code": "invalid_api_key"}}),
+            ),
+            ModelError::Status {
+                status: 401,
+                message: "Incorrect API key provided.".into(),
+            },
+        ),
+    )
     .await;
-    let registry = registry();
-    let thread = [Message::user("Hi")];
+}
 
-    let error = client(&server)
-        .complete(ChatRequest::new(&thread).with_tools(&registry))
-        .await
-        .expect_err("a 400");
-
-    assert_eq!(
-        error,
+#[tokio::test]
+async fn gives_up_after_the_retries_with_the_message() {
+    providers::gives_up_after_the_retries::<Responses>(
+        || {
+            Reply::status(
+                500,
+                json!({"error": {"message": "The server had an error.", "type": "server_error"}}),
+            )
+        },
         ModelError::Status {
-            status: 400,
-            message: "Invalid schema for function 'get_nickname'.".into()
-        }
-    );
-    assert_eq!(server.bodies().len(), 1, "no retry");
+            status: 500,
+            message: "The server had an error.".into(),
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -583,29 +599,7 @@ async fn a_429_is_retried_then_the_reply_comes() {
         )
         .with_header("retry-after-ms", "20")
     };
-    let server = serve([
-        rate_limited(),
-        Reply::json(text_response("Done.")),
-        rate_limited(),
-        text_stream("Streamed."),
-    ])
-    .await;
-    let client = client(&server);
-    let thread = [Message::user("Hi")];
-
-    let reply = client
-        .complete(ChatRequest::new(&thread))
-        .await
-        .expect("a reply after the retry");
-    let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
-
-    assert_eq!(reply.content.as_deref(), Some("Done."));
-    assert_eq!(error, None);
-    assert_eq!(rebuild(&deltas).content.as_deref(), Some("Streamed."));
-    let bodies = server.bodies();
-    assert_eq!(bodies.len(), 4);
-    assert_eq!(bodies[0], bodies[1], "the same request again");
-    assert_eq!(bodies[2], bodies[3], "the same stream request again");
+    providers::retried_then_answered::<Responses>(vec![rate_limited()], vec![rate_limited()]).await;
 }
 
 #[tokio::test]
@@ -662,34 +656,15 @@ async fn an_assistant_run_dispatches_the_call_and_sends_its_output_back() {
     );
     let mut started = call.clone();
     started["arguments"] = json!("");
-    let server = serve([
-        typed_events([
-            created(),
-            item_added(0, started),
-            arguments_delta(0, "fc_1", "{\"location\": "),
-            arguments_delta(0, "fc_1", "\"Paris\"}"),
-            item_done(0, call.clone()),
-            completed(json!([call]), usage_of(50, 15)),
-        ]),
-        text_stream("Paris is the City of Light."),
-    ])
-    .await;
-    let registry = registry();
-    let tools = registry.export_with(ToolFormat::OpenAiResponses, SchemaForm::Plain);
-    let assistant = Assistant::new(client(&server).with_api_key("sk-test"), registry)
-        .with_instructions("Answer briefly.");
-
-    let run = assistant
-        .run(Thread::from(vec![Message::user("What is Paris called?")]))
-        .await;
-
-    assert_eq!(run.status(), RunStatus::Completed, "{:?}", run.last_error());
-    assert_eq!(run.answer(), Some("Paris is the City of Light."));
-    assert_eq!(run.usage(), usage(80, 23));
-    let bodies = server.bodies();
-    assert_eq!(bodies.len(), 2);
-    assert_eq!(
-        bodies[1],
+    let stream = typed_events([
+        created(),
+        item_added(0, started),
+        arguments_delta(0, "fc_1", "{\"location\": "),
+        arguments_delta(0, "fc_1", "\"Paris\"}"),
+        item_done(0, call.clone()),
+        completed(json!([call]), usage_of(50, 15)),
+    ]);
+    providers::an_assistant_run_sends_the_output_back::<Responses>(stream, "sk-test", |tools| {
         json!({
             "model": "test-model",
             "instructions": "Answer briefly.",
@@ -705,12 +680,6 @@ async fn an_assistant_run_dispatches_the_call_and_sends_its_output_back() {
             "store": false,
             "stream": true
         })
-    );
-    assert_eq!(
-        server.header("authorization"),
-        [
-            Some("Bearer sk-test".to_owned()),
-            Some("Bearer sk-test".to_owned())
-        ]
-    );
+    })
+    .await;
 }

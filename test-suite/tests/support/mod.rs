@@ -8,4 +8,5 @@ pub(crate) mod city_tools;
 pub(crate) mod deep;
 pub(crate) mod dispatch_tools;
 pub(crate) mod model_server;
+pub(crate) mod providers;
 pub(crate) mod signatures;
