@@ -2,11 +2,10 @@
 //! model: it answers from a script written here, not from a real model, so these tests
 //! prove the store, the tools, the approvals and the loop's wiring, not a model's judgment.
 //!
-//! The example's logic lives in `examples/task_planner/tasks.rs`, included here as it is:
-//! the `tools` and `call` subcommands are tested through the functions `main.rs` calls
-//! (cargo gives tests no path to an example's binary, and `cargo test --test task_planner`
-//! does not build examples), and `chat` through the same function, with a scripted model
-//! and a stand-in for the terminal.
+//! The example's logic lives in the `examples` library (`examples::tasks`), used here as
+//! the example uses it: the `tools` and `call` subcommands are tested through the functions
+//! `main.rs` calls (cargo gives tests no path to an example's binary), and `chat` through
+//! the same function, with a scripted model and a stand-in for the terminal.
 
 use examples::tasks;
 
