@@ -14,14 +14,11 @@
 //! `--allow-destructive`, and then the client is the one to ask the user first.
 //! Messages go to stderr: on stdio, stdout is the protocol's.
 
-#[allow(dead_code)]
-#[path = "task_planner/tasks.rs"]
-mod tasks;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use examples::tasks;
 use tool_runtime::mcp::{McpServer, DEFAULT_MAX_REQUEST_BYTES};
 
 const USAGE: &str = "\

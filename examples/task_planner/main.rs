@@ -14,8 +14,6 @@
 //! first two is set (OpenAI, Ollama, vLLM, llama.cpp), and otherwise to the small local
 //! model that `scripts/local-model.sh start` runs (setting it up the first time).
 
-mod tasks;
-
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
@@ -25,7 +23,7 @@ use std::time::Duration;
 use tool_runtime::openai::OpenAiClient;
 use tool_runtime::{ChatModel, RunStatus, RunStep, ToolCall};
 
-use tasks::{Command, Store};
+use examples::tasks::{self, Command, Store};
 
 /// Where `scripts/local-model.sh start` serves, unless it says otherwise.
 const LOCAL_BASE_URL: &str = "http://127.0.0.1:8090/v1";
@@ -33,7 +31,8 @@ const LOCAL_BASE_URL: &str = "http://127.0.0.1:8090/v1";
 const LOCAL_MODEL: &str = "qwen2.5-coder-0.5b";
 
 fn local_model_script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/local-model.sh")
+    // The repository's `scripts/`, next to this package.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/local-model.sh")
 }
 
 fn is_set(name: &str) -> bool {

@@ -1,0 +1,11 @@
+//! The tools the examples run, shared with the tests (`test-suite`) so that they test
+//! exactly the code the examples run:
+//!
+//! - [`tasks`]: the task planner's SQLite store, its `#[tools]`, and the logic of its
+//!   subcommands (`examples/task_planner/main.rs`, `examples/mcp_server.rs`);
+//! - [`weather`]: the weather bot's tools (`examples/weather.rs`);
+//! - [`tools_cli`]: the `tools` example's command line (`examples/tools.rs`).
+
+pub mod tasks;
+pub mod tools_cli;
+pub mod weather;

@@ -1,1 +1,0 @@
-//! Examples, tests and benchmarks live in this package.

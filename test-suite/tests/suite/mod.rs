@@ -1,0 +1,22 @@
+//! The in-process tests, one module per subject.
+
+mod agreement;
+mod anthropic_client;
+mod dispatch;
+mod formats;
+mod formats_round_trip;
+mod mcp_rmcp;
+mod mcp_typescript;
+mod methods;
+mod openai_client;
+mod openai_responses;
+mod properties;
+mod readme;
+mod run;
+mod schemas;
+mod sse_properties;
+mod task_planner;
+mod tools_cli;
+mod typed_outputs;
+mod validate;
+mod weather;
