@@ -16,10 +16,10 @@ use futures::StreamExt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
-use tool_runtime::{
-    tools, Assistant, ChatModel, Decision, Message, RegistryError, Run, RunEvent, RunOptions,
-    RunStatus, SchemaForm, Thread, ToolCall, ToolFormat, ToolOutput, ToolRegistry,
-};
+use tool_runtime::chat::{ChatModel, Message, RequestOptions};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::run::{Assistant, Decision, Run, RunEvent, RunOptions, RunStatus, Thread};
+use tool_runtime::{tools, RegistryError, ToolCall, ToolFormat, ToolOutput, ToolRegistry};
 
 // --- The store ---------------------------------------------------------------------------
 
@@ -576,9 +576,12 @@ pub fn instructions(store: &Store) -> Result<String, TaskError> {
 pub fn run_options() -> RunOptions {
     RunOptions::default()
         .with_max_turns(8)
-        .with_max_tokens(300)
-        .with_parallel_tool_calls(true)
         .with_deadline(Duration::from_secs(600))
+        .with_request(
+            RequestOptions::default()
+                .with_max_tokens(300)
+                .with_parallel_tool_calls(true),
+        )
 }
 
 /// The planner assistant: `model`, the tools over `store`, the current tasks as context.

@@ -3,7 +3,9 @@
 //! drift check compares with.
 
 use crate::{tasks, weather};
-use tool_runtime::{SchemaForm, ToolFormat, ToolRegistry, ValidationError, Validator};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::validate::{ValidationError, Validator};
+use tool_runtime::{ToolFormat, ToolRegistry};
 
 /// How to use it.
 pub const USAGE: &str = "\

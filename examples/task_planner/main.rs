@@ -20,8 +20,11 @@ use std::process::{ExitCode, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tool_runtime::chat::ChatModel;
 use tool_runtime::openai::OpenAiClient;
-use tool_runtime::{ChatModel, RunStatus, RunStep, ToolCall};
+use tool_runtime::run::{RunStatus, RunStep};
+use tool_runtime::transport::ClientConfig;
+use tool_runtime::ToolCall;
 
 use examples::tasks::{self, Command, Store};
 
@@ -82,7 +85,11 @@ async fn local_model(command: &'static str) -> Result<String, String> {
 async fn pick_model() -> Result<(Arc<dyn ChatModel>, String), String> {
     if is_set("OPENAI_BASE_URL") || is_set("OPENAI_API_KEY") {
         let client = OpenAiClient::from_env().map_err(|error| setup_help(&error.to_string()))?;
-        let about = format!("{} at {}", client.model(), client.base_url());
+        let about = format!(
+            "{} at {}",
+            client.config().model(),
+            client.config().base_url()
+        );
         return Ok((Arc::new(client), about));
     }
     let script = local_model_script();
@@ -118,10 +125,15 @@ async fn pick_model() -> Result<(Arc<dyn ChatModel>, String), String> {
     let model = var("OPENAI_MODEL").unwrap_or_else(|| LOCAL_MODEL.to_owned());
     // A 0.5B model on a few CPU cores reads a long prompt slowly; a retry would only
     // start that over.
-    let client = OpenAiClient::new(base_url, model)
+    let config = ClientConfig::new(base_url, model)
         .with_timeout(Duration::from_secs(300))
         .with_retries(1);
-    let about = format!("{} at {} (local)", client.model(), client.base_url());
+    let client = OpenAiClient::new(config);
+    let about = format!(
+        "{} at {} (local)",
+        client.config().model(),
+        client.config().base_url()
+    );
     Ok((Arc::new(client), about))
 }
 

@@ -8,9 +8,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use tool_runtime::{
-    tool, Assistant, Message, RunStatus, ScriptedModel, ScriptedReply, Thread, ToolRegistry,
-};
+use tool_runtime::chat::Message;
+use tool_runtime::run::{Assistant, RunStatus, Thread};
+use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+use tool_runtime::{tool, ToolRegistry};
 
 /// Add two numbers.
 ///

@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use tool_runtime::{tool, SnapshotError, ToolRegistry, UPDATE_SNAPSHOTS};
+use tool_runtime::snapshot::{SnapshotError, UPDATE_SNAPSHOTS};
+use tool_runtime::{tool, ToolRegistry};
 
 /// Add a task to the list.
 ///

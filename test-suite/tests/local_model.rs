@@ -13,8 +13,11 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use tool_runtime::chat::{Message, RequestOptions};
 use tool_runtime::openai::OpenAiClient;
-use tool_runtime::{Assistant, Message, RunOptions, RunStatus, RunStep, Thread, ToolRegistry};
+use tool_runtime::run::{Assistant, RunOptions, RunStatus, RunStep, Thread};
+use tool_runtime::transport::ClientConfig;
+use tool_runtime::ToolRegistry;
 
 use examples::weather;
 
@@ -39,9 +42,10 @@ fn model() -> Option<Arc<OpenAiClient>> {
                 "scripts/local-model.sh start {PORT} failed:\n{}",
                 String::from_utf8_lossy(&output.stderr)
             );
-            let client = OpenAiClient::new(format!("http://127.0.0.1:{PORT}/v1"), "qwen2.5-coder-0.5b")
+            let config = ClientConfig::new(format!("http://127.0.0.1:{PORT}/v1"), "qwen2.5-coder-0.5b")
                 .with_timeout(Duration::from_secs(180))
                 .with_retries(1);
+            let client = OpenAiClient::new(config);
             Some(Arc::new(client))
         })
         .clone()
@@ -52,7 +56,9 @@ static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn options() -> RunOptions {
     // Small replies, and room for a model that calls the tool once more than needed.
-    RunOptions::default().with_max_tokens(200).with_max_turns(4)
+    RunOptions::default()
+        .with_max_turns(4)
+        .with_request(RequestOptions::default().with_max_tokens(200))
 }
 
 #[tokio::test]
@@ -133,12 +139,18 @@ async fn a_task_request_becomes_a_row_in_sqlite() {
 #[test]
 fn the_registry_offers_the_model_plain_schemas() {
     // What the client sends a local server: the plain form (optionals may be omitted).
-    let client = OpenAiClient::new(format!("http://127.0.0.1:{PORT}/v1"), "qwen2.5-coder-0.5b");
-    assert_eq!(client.schema_form(), tool_runtime::SchemaForm::Plain);
+    let client = OpenAiClient::new(ClientConfig::new(
+        format!("http://127.0.0.1:{PORT}/v1"),
+        "qwen2.5-coder-0.5b",
+    ));
+    assert_eq!(
+        client.schema_form(),
+        tool_runtime::format::SchemaForm::Plain
+    );
     let registry: ToolRegistry = weather::registry();
     let plain = registry.export_with(
         tool_runtime::ToolFormat::OpenAiChat,
-        tool_runtime::SchemaForm::Plain,
+        tool_runtime::format::SchemaForm::Plain,
     );
     assert_eq!(
         plain[0]["function"]["parameters"]["required"],

@@ -5,9 +5,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tool_runtime::{
-    tool, Assistant, Message, RunStatus, ScriptedModel, ScriptedReply, Thread, ToolRegistry,
-};
+use tool_runtime::chat::Message;
+use tool_runtime::run::{Assistant, RunStatus, Thread};
+use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+use tool_runtime::{tool, ToolRegistry};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};

@@ -96,5 +96,8 @@ pub(crate) fn unique_suffix() -> String {
             .build_hasher()
             .finish()
     });
-    format!("{seed:016x}{:x}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    format!(
+        "{seed:016x}{:x}",
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
 }

@@ -74,7 +74,11 @@ fn references(code: &str, here: &ModPath, root_items: &BTreeMap<String, ModPath>
                 start = begin + prefix.len();
                 // `super::super::x`, `crate::a::{b, c}`: follow the segments while they are
                 // lower-case names (modules); stop at a type, a brace or a function call.
-                if begin > 0 && !token[..begin].ends_with("::") && !token[..begin].ends_with('{') && !token[..begin].ends_with(',') {
+                if begin > 0
+                    && !token[..begin].ends_with("::")
+                    && !token[..begin].ends_with('{')
+                    && !token[..begin].ends_with(',')
+                {
                     let before = token[..begin].chars().last();
                     if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                         continue;
@@ -106,7 +110,9 @@ fn references(code: &str, here: &ModPath, root_items: &BTreeMap<String, ModPath>
                     }
                     first = false;
                     path.push(name);
-                    if segments.peek().is_none() || segment.len() != path.last().map_or(0, String::len) {
+                    if segments.peek().is_none()
+                        || segment.len() != path.last().map_or(0, String::len)
+                    {
                         break;
                     }
                 }
@@ -242,7 +248,11 @@ fn each_top_level_module_uses_only_those_declared_before_it() {
             }
         }
     }
-    assert!(upward.is_empty(), "layers in lib.rs order {order:?}:\n{}", upward.into_iter().collect::<Vec<_>>().join("\n"));
+    assert!(
+        upward.is_empty(),
+        "layers in lib.rs order {order:?}:\n{}",
+        upward.into_iter().collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]
@@ -252,7 +262,11 @@ fn no_module_has_submodules_that_use_each_other_in_a_cycle() {
         .iter()
         .filter_map(|(parent, edges)| {
             let cycle = find_cycle(edges)?;
-            Some(format!("in `crate::{}`: {}", parent.join("::"), cycle.join(" -> ")))
+            Some(format!(
+                "in `crate::{}`: {}",
+                parent.join("::"),
+                cycle.join(" -> ")
+            ))
         })
         .collect();
     assert!(cycles.is_empty(), "import cycles:\n{}", cycles.join("\n"));
@@ -262,13 +276,30 @@ fn no_module_has_submodules_that_use_each_other_in_a_cycle() {
 fn the_checker_sees_a_cycle_and_an_upward_use() {
     let items = BTreeMap::new();
     let here = vec!["openai".to_owned(), "config".to_owned()];
-    let found = references("use super::wire::{body, Wire};\nlet x = crate::chat::ChatDelta::Done;", &here, &items);
-    assert_eq!(found, [vec!["openai".to_owned(), "wire".to_owned()], vec!["chat".to_owned()]]);
+    let found = references(
+        "use super::wire::{body, Wire};\nlet x = crate::chat::ChatDelta::Done;",
+        &here,
+        &items,
+    );
+    assert_eq!(
+        found,
+        [
+            vec!["openai".to_owned(), "wire".to_owned()],
+            vec!["chat".to_owned()]
+        ]
+    );
     let uses = vec![
         (here.clone(), vec!["openai".to_owned(), "wire".to_owned()]),
         (vec!["openai".to_owned(), "wire".to_owned()], here),
     ];
     let edges = sibling_edges(&uses);
     let cycle = find_cycle(&edges[&vec!["openai".to_owned()]]);
-    assert_eq!(cycle, Some(vec!["config".to_owned(), "wire".to_owned(), "config".to_owned()]));
+    assert_eq!(
+        cycle,
+        Some(vec![
+            "config".to_owned(),
+            "wire".to_owned(),
+            "config".to_owned()
+        ])
+    );
 }

@@ -19,7 +19,8 @@ use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, Union};
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
-use tool_runtime::{SchemaForm, ToolCall, ToolDefinition, ToolFormat, ToolOutput, ToolRegistry};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::{ToolCall, ToolDefinition, ToolFormat, ToolOutput, ToolRegistry};
 
 const CASES_PER_TOOL: u32 = 256;
 

@@ -14,10 +14,13 @@ use futures::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 use tool_runtime::anthropic::AnthropicClient;
-use tool_runtime::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, SchemaForm,
-    ToolCall, ToolChoice, ToolFormat, ToolOutput,
+use tool_runtime::chat::RequestOptions;
+use tool_runtime::chat::{
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ToolChoice,
 };
+use tool_runtime::format::SchemaForm;
+use tool_runtime::transport::ClientConfig;
+use tool_runtime::{ToolCall, ToolFormat, ToolOutput};
 
 use city_tools::registry;
 use model_server::{collect, rebuild, typed_event, typed_events, Piece, Reply, Running};
@@ -45,15 +48,17 @@ impl Provider for Messages {
     const KEY_HEADER: &'static str = "x-api-key";
 
     fn client(server: &Running) -> AnthropicClient {
-        AnthropicClient::new(&server.base_url, "claude-test")
-            .with_timeout(Duration::from_secs(5))
-            .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+        AnthropicClient::new(
+            ClientConfig::new(&server.base_url, "claude-test")
+                .with_timeout(Duration::from_secs(5))
+                .with_backoff(Duration::from_millis(10), Duration::from_millis(50)),
+        )
     }
     fn with_retries(client: AnthropicClient, retries: u32) -> AnthropicClient {
-        client.with_retries(retries)
+        client.map_config(|c| c.with_retries(retries))
     }
     fn with_api_key(client: AnthropicClient, key: &str) -> AnthropicClient {
-        client.with_api_key(key)
+        client.map_config(|c| c.with_api_key(key))
     }
     fn key_value(key: &str) -> String {
         key.to_owned()
@@ -150,7 +155,7 @@ fn text_stream(text: &str) -> Reply {
 #[tokio::test]
 async fn sends_the_thread_as_alternating_blocks_with_the_headers() {
     let server = serve([Reply::json(text_reply("Paris: 72 F."))]).await;
-    let client = client(&server).with_api_key("sk-ant-test");
+    let client = client(&server).map_config(|c| c.with_api_key("sk-ant-test"));
     let registry = registry();
     let paris = ToolCall::new("toolu_a", "get_current_weather", r#"{"location": "Paris"}"#);
     let rome = ToolCall::new("toolu_b", "get_nickname", "");
@@ -171,8 +176,11 @@ async fn sends_the_thread_as_alternating_blocks_with_the_headers() {
     ];
     let request = ChatRequest::new(&thread)
         .with_tools(&registry)
-        .with_tool_choice(ToolChoice::Required)
-        .with_parallel_tool_calls(false);
+        .with_options(
+            RequestOptions::default()
+                .with_tool_choice(ToolChoice::Required)
+                .with_parallel_tool_calls(false),
+        );
 
     let reply = client.complete(request).await.expect("a reply");
 
@@ -229,25 +237,32 @@ async fn sends_the_thread_as_alternating_blocks_with_the_headers() {
 async fn tool_choice_max_tokens_and_strict_tools_map_to_the_messages_api() {
     let server = serve((0..4).map(|_| Reply::json(text_reply("Done.")))).await;
     let client = client(&server)
-        .with_schema_form(SchemaForm::Declared)
+        .map_config(|c| c.with_schema_form(SchemaForm::Declared))
         .with_default_max_tokens(1000);
     let registry = registry();
     let thread = [Message::user("What is Paris called?")];
     let requests = [
         ChatRequest::new(&thread)
             .with_tools(&registry)
-            .with_tool_choice(ToolChoice::Tool("get_nickname".into()))
-            .with_parallel_tool_calls(true)
-            .with_max_tokens(100),
+            .with_options(
+                RequestOptions::default()
+                    .with_tool_choice(ToolChoice::Tool("get_nickname".into()))
+                    .with_parallel_tool_calls(true)
+                    .with_max_tokens(100),
+            ),
         ChatRequest::new(&thread)
             .with_tools(&registry)
-            .with_tool_choice(ToolChoice::None)
-            .with_parallel_tool_calls(false),
+            .with_options(
+                RequestOptions::default()
+                    .with_tool_choice(ToolChoice::None)
+                    .with_parallel_tool_calls(false),
+            ),
         ChatRequest::new(&thread)
             .with_tools(&registry)
-            .with_parallel_tool_calls(false),
+            .with_options(RequestOptions::default().with_parallel_tool_calls(false)),
         // No tools: no tool fields, whatever the choice.
-        ChatRequest::new(&thread).with_tool_choice(ToolChoice::Required),
+        ChatRequest::new(&thread)
+            .with_options(RequestOptions::default().with_tool_choice(ToolChoice::Required)),
     ];
 
     for request in requests {
@@ -346,10 +361,16 @@ async fn a_reply_cut_at_max_tokens_finishes_for_length() {
     let thread = [Message::user("Tell a long story.")];
 
     let reply = client
-        .complete(ChatRequest::new(&thread).with_max_tokens(4))
+        .complete(
+            ChatRequest::new(&thread).with_options(RequestOptions::default().with_max_tokens(4)),
+        )
         .await
         .expect("a reply");
-    let (deltas, error) = collect(&client, ChatRequest::new(&thread).with_max_tokens(4)).await;
+    let (deltas, error) = collect(
+        &client,
+        ChatRequest::new(&thread).with_options(RequestOptions::default().with_max_tokens(4)),
+    )
+    .await;
 
     let mut expected = ChatResponse::text("Once upon a").with_usage(usage(12, 3));
     expected.finish_reason = FinishReason::Length;

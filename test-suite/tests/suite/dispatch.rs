@@ -8,9 +8,9 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tool_runtime::tool::{ToolFuture, ToolInput};
 use tool_runtime::{
-    RegistryError, Tool, ToolCall, ToolDefinition, ToolFormat, ToolFuture, ToolInput, ToolOutput,
-    ToolRegistry,
+    RegistryError, Tool, ToolCall, ToolDefinition, ToolFormat, ToolOutput, ToolRegistry,
 };
 
 use dispatch_tools::{

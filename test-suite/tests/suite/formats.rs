@@ -14,7 +14,8 @@
 use crate::support::signatures;
 
 use serde_json::{json, Value};
-use tool_runtime::{tool, SchemaForm, ToolFormat, ToolRegistry};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::{tool, ToolFormat, ToolRegistry};
 
 fn export(format: ToolFormat, name: &str) -> Value {
     let registry = signatures::registry();

@@ -8,7 +8,8 @@ use std::collections::HashSet;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tool_runtime::{tool, CallFormatError, ToolCall, ToolFormat, ToolOutput, ToolRegistry};
+use tool_runtime::format::CallFormatError;
+use tool_runtime::{tool, ToolCall, ToolFormat, ToolOutput, ToolRegistry};
 
 // ---------------------------------------------------------------------------------------
 // The tools

@@ -9,9 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::tool::{Strictness, ToolBatch, ToolMarkers};
+use tool_runtime::validate::{Limits, OnViolation, Validator};
 use tool_runtime::{
-    tool, tools, CallContext, Limits, OnViolation, RegistryError, SchemaForm, State, Strictness,
-    ToolBatch, ToolCall, ToolFormat, ToolMarkers, ToolRegistry, ToolSet, Validator,
+    tool, tools, CallContext, RegistryError, State, ToolCall, ToolFormat, ToolRegistry, ToolSet,
 };
 
 /// A note as stored.

@@ -13,11 +13,14 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
-use tool_runtime::openai::OpenAiClient;
-use tool_runtime::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, SchemaForm,
-    ToolCall, ToolChoice, ToolFormat,
+use tool_runtime::chat::RequestOptions;
+use tool_runtime::chat::{
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ToolChoice,
 };
+use tool_runtime::format::SchemaForm;
+use tool_runtime::openai::OpenAiClient;
+use tool_runtime::transport::ClientConfig;
+use tool_runtime::{ToolCall, ToolFormat};
 
 use city_tools::registry;
 use model_server::{collect, rebuild, Piece, Reply, Running};
@@ -40,15 +43,17 @@ impl Provider for Chat {
     const KEY_HEADER: &'static str = "authorization";
 
     fn client(server: &Running) -> OpenAiClient {
-        OpenAiClient::new(format!("{}/v1", server.base_url), "test-model")
-            .with_timeout(Duration::from_secs(5))
-            .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+        OpenAiClient::new(
+            ClientConfig::new(format!("{}/v1", server.base_url), "test-model")
+                .with_timeout(Duration::from_secs(5))
+                .with_backoff(Duration::from_millis(10), Duration::from_millis(50)),
+        )
     }
     fn with_retries(client: OpenAiClient, retries: u32) -> OpenAiClient {
-        client.with_retries(retries)
+        client.map_config(|c| c.with_retries(retries))
     }
     fn with_api_key(client: OpenAiClient, key: &str) -> OpenAiClient {
-        client.with_api_key(key)
+        client.map_config(|c| c.with_api_key(key))
     }
     fn key_value(key: &str) -> String {
         format!("Bearer {key}")
@@ -119,15 +124,18 @@ fn text_reply(text: &str) -> Value {
 #[tokio::test]
 async fn sends_the_thread_and_plain_tools_to_a_local_endpoint() {
     let server = serve([Reply::json(text_reply("Paris: 72 F."))]).await;
-    let client = server.client().with_api_key("sk-test");
+    let client = server.client().map_config(|c| c.with_api_key("sk-test"));
     assert_eq!(client.schema_form(), SchemaForm::Plain);
     let registry = registry();
     let thread = thread_with_outputs(None);
     let request = ChatRequest::new(&thread)
         .with_tools(&registry)
-        .with_tool_choice(ToolChoice::Required)
-        .with_parallel_tool_calls(false)
-        .with_max_tokens(100);
+        .with_options(
+            RequestOptions::default()
+                .with_tool_choice(ToolChoice::Required)
+                .with_parallel_tool_calls(false)
+                .with_max_tokens(100),
+        );
 
     let reply = client.complete(request).await.expect("a reply");
 
@@ -168,12 +176,16 @@ async fn sends_the_thread_and_plain_tools_to_a_local_endpoint() {
 #[tokio::test]
 async fn sends_strict_tools_when_configured() {
     let server = serve([Reply::json(text_reply("Paris is the City of Light."))]).await;
-    let client = server.client().with_schema_form(SchemaForm::Declared);
+    let client = server
+        .client()
+        .map_config(|c| c.with_schema_form(SchemaForm::Declared));
     let registry = registry();
     let thread = [Message::user("What is Paris called?")];
     let request = ChatRequest::new(&thread)
         .with_tools(&registry)
-        .with_tool_choice(ToolChoice::Tool("get_nickname".into()));
+        .with_options(
+            RequestOptions::default().with_tool_choice(ToolChoice::Tool("get_nickname".into())),
+        );
 
     client.complete(request).await.expect("a reply");
 
@@ -199,11 +211,17 @@ async fn sends_strict_tools_when_configured() {
 
 #[tokio::test]
 async fn the_default_form_depends_on_the_endpoint() {
-    let openai = OpenAiClient::new("https://api.openai.com/v1", "gpt-4o-mini");
+    let openai = OpenAiClient::new(ClientConfig::new(
+        "https://api.openai.com/v1",
+        "gpt-4o-mini",
+    ));
     assert_eq!(openai.schema_form(), SchemaForm::Declared);
-    let plain = openai.with_schema_form(SchemaForm::Plain);
+    let plain = openai.map_config(|c| c.with_schema_form(SchemaForm::Plain));
     assert_eq!(plain.schema_form(), SchemaForm::Plain);
-    let local = OpenAiClient::new("http://localhost:11434/v1", "qwen2.5-coder:0.5b");
+    let local = OpenAiClient::new(ClientConfig::new(
+        "http://localhost:11434/v1",
+        "qwen2.5-coder:0.5b",
+    ));
     assert_eq!(local.schema_form(), SchemaForm::Plain);
 }
 
@@ -220,9 +238,11 @@ async fn streams_without_tools_send_no_tool_fields() {
         Message::assistant("Hello"),
         Message::user("Again"),
     ];
-    let request = ChatRequest::new(&thread)
-        .with_tool_choice(ToolChoice::Required)
-        .with_parallel_tool_calls(true);
+    let request = ChatRequest::new(&thread).with_options(
+        RequestOptions::default()
+            .with_tool_choice(ToolChoice::Required)
+            .with_parallel_tool_calls(true),
+    );
 
     let (deltas, error) = collect(&server.client(), request).await;
 
@@ -518,7 +538,9 @@ async fn a_stream_that_goes_quiet_times_out() {
         Piece::Bytes(done().into_bytes()),
     ])])
     .await;
-    let client = server.client().with_timeout(Duration::from_millis(200));
+    let client = server
+        .client()
+        .map_config(|c| c.with_timeout(Duration::from_millis(200)));
     let thread = [Message::user("Hi")];
     let started = Instant::now();
 
@@ -587,7 +609,7 @@ async fn retries_a_429_after_the_time_it_asks_for() {
     .await;
     let client = server
         .client()
-        .with_backoff(Duration::from_millis(10), Duration::from_secs(5));
+        .map_config(|c| c.with_backoff(Duration::from_millis(10), Duration::from_secs(5)));
     let thread = [Message::user("Hi")];
     let started = Instant::now();
 
@@ -625,7 +647,7 @@ async fn a_long_retry_after_is_capped() {
     .await;
     let client = server
         .client()
-        .with_backoff(Duration::from_millis(10), Duration::from_millis(100));
+        .map_config(|c| c.with_backoff(Duration::from_millis(10), Duration::from_millis(100)));
     let thread = [Message::user("Hi")];
     let started = Instant::now();
 
@@ -741,8 +763,7 @@ async fn a_slow_server_times_out_and_is_retried() {
     let server = serve([slow(), slow()]).await;
     let client = server
         .client()
-        .with_timeout(Duration::from_millis(150))
-        .with_retries(1);
+        .map_config(|c| c.with_timeout(Duration::from_millis(150)).with_retries(1));
     let thread = [Message::user("Hi")];
     let started = Instant::now();
 
@@ -766,9 +787,11 @@ async fn an_unreachable_endpoint_is_a_transport_error() {
         .expect("a loopback port");
     let address = listener.local_addr().expect("the port's address");
     drop(listener);
-    let client = OpenAiClient::new(format!("http://{address}/v1"), "test-model")
-        .with_retries(1)
-        .with_backoff(Duration::from_millis(10), Duration::from_millis(10));
+    let client = OpenAiClient::new(
+        ClientConfig::new(format!("http://{address}/v1"), "test-model")
+            .with_retries(1)
+            .with_backoff(Duration::from_millis(10), Duration::from_millis(10)),
+    );
     let thread = [Message::user("Hi")];
 
     let error = client
@@ -837,7 +860,7 @@ async fn a_call_written_as_text_by_a_small_model_is_read_as_the_call() {
     // Off when asked; and text naming a tool nobody offered stays text.
     let reply = client
         .clone()
-        .with_text_tool_calls(false)
+        .map_config(|c| c.with_text_tool_calls(false))
         .complete(ChatRequest::new(&thread).with_tools(&registry))
         .await
         .expect("a reply");
@@ -850,5 +873,9 @@ async fn a_call_written_as_text_by_a_small_model_is_read_as_the_call() {
         .await
         .expect("a reply");
     assert_eq!(reply.tool_calls.len(), 0);
-    assert!(!OpenAiClient::new("https://api.openai.com/v1", "gpt-4o-mini").reads_text_tool_calls());
+    assert!(!OpenAiClient::new(ClientConfig::new(
+        "https://api.openai.com/v1",
+        "gpt-4o-mini"
+    ))
+    .reads_text_tool_calls());
 }

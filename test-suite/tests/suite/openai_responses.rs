@@ -13,11 +13,14 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
-use tool_runtime::openai::ResponsesClient;
-use tool_runtime::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, SchemaForm,
-    ToolCall, ToolChoice, ToolFormat,
+use tool_runtime::chat::RequestOptions;
+use tool_runtime::chat::{
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ToolChoice,
 };
+use tool_runtime::format::SchemaForm;
+use tool_runtime::openai::ResponsesClient;
+use tool_runtime::transport::ClientConfig;
+use tool_runtime::{ToolCall, ToolFormat};
 
 use city_tools::registry;
 use model_server::{collect, rebuild, typed_event, typed_events, Piece, Reply, Running};
@@ -45,15 +48,17 @@ impl Provider for Responses {
     const KEY_HEADER: &'static str = "authorization";
 
     fn client(server: &Running) -> ResponsesClient {
-        ResponsesClient::new(format!("{}/v1", server.base_url), "test-model")
-            .with_timeout(Duration::from_secs(5))
-            .with_backoff(Duration::from_millis(10), Duration::from_millis(50))
+        ResponsesClient::new(
+            ClientConfig::new(format!("{}/v1", server.base_url), "test-model")
+                .with_timeout(Duration::from_secs(5))
+                .with_backoff(Duration::from_millis(10), Duration::from_millis(50)),
+        )
     }
     fn with_retries(client: ResponsesClient, retries: u32) -> ResponsesClient {
-        client.with_retries(retries)
+        client.map_config(|c| c.with_retries(retries))
     }
     fn with_api_key(client: ResponsesClient, key: &str) -> ResponsesClient {
-        client.with_api_key(key)
+        client.map_config(|c| c.with_api_key(key))
     }
     fn key_value(key: &str) -> String {
         format!("Bearer {key}")
@@ -150,15 +155,18 @@ fn text_stream(text: &str) -> Reply {
 #[tokio::test]
 async fn sends_the_thread_as_input_items_and_flat_tools() {
     let server = serve([Reply::json(text_response("Paris: 72 F."))]).await;
-    let client = client(&server).with_api_key("sk-test");
+    let client = client(&server).map_config(|c| c.with_api_key("sk-test"));
     assert_eq!(client.schema_form(), SchemaForm::Plain);
     let registry = registry();
     let thread = thread_with_outputs(Some("Checking both."));
     let request = ChatRequest::new(&thread)
         .with_tools(&registry)
-        .with_tool_choice(ToolChoice::Required)
-        .with_parallel_tool_calls(false)
-        .with_max_tokens(100);
+        .with_options(
+            RequestOptions::default()
+                .with_tool_choice(ToolChoice::Required)
+                .with_parallel_tool_calls(false)
+                .with_max_tokens(100),
+        );
 
     let reply = client.complete(request).await.expect("a reply");
 
@@ -208,12 +216,14 @@ async fn sends_the_thread_as_input_items_and_flat_tools() {
 #[tokio::test]
 async fn sends_strict_tools_and_a_forced_tool_in_the_responses_shape() {
     let server = serve([Reply::json(text_response("Paris is the City of Light."))]).await;
-    let client = client(&server).with_schema_form(SchemaForm::Declared);
+    let client = client(&server).map_config(|c| c.with_schema_form(SchemaForm::Declared));
     let registry = registry();
     let thread = [Message::user("What is Paris called?")];
     let request = ChatRequest::new(&thread)
         .with_tools(&registry)
-        .with_tool_choice(ToolChoice::Tool("get_nickname".into()));
+        .with_options(
+            RequestOptions::default().with_tool_choice(ToolChoice::Tool("get_nickname".into())),
+        );
 
     client.complete(request).await.expect("a reply");
 
@@ -290,7 +300,9 @@ async fn an_incomplete_response_finishes_for_length() {
     let thread = [Message::user("Weather?")];
 
     let reply = client(&server)
-        .complete(ChatRequest::new(&thread).with_max_tokens(16))
+        .complete(
+            ChatRequest::new(&thread).with_options(RequestOptions::default().with_max_tokens(16)),
+        )
         .await
         .expect("a reply");
 

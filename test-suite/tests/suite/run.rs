@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde::Deserialize;
-use tool_runtime::{
-    tool, Assistant, ChatResponse, Message, Mode, ModelError, Run, RunEvent, RunOptions, RunStatus,
-    RunStep, ScriptedModel, ScriptedReply, SubmitError, Thread, ToolCall, ToolChoice, ToolOutput,
-    ToolRegistry, Usage,
+use tool_runtime::chat::{ChatResponse, Message, ModelError, RequestOptions, ToolChoice, Usage};
+use tool_runtime::run::{
+    Assistant, Mode, Run, RunEvent, RunOptions, RunStatus, RunStep, SubmitError, Thread,
 };
+use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+use tool_runtime::{tool, ToolCall, ToolOutput, ToolRegistry};
 
 /// Add two numbers.
 ///
@@ -418,8 +419,10 @@ async fn a_forced_tool_choice_is_reset_after_use() {
         calls(&[("add", r#"{"a": 1, "b": 1}"#)]),
         ScriptedReply::text("2"),
     ]);
-    let assistant = assistant
-        .with_options(RunOptions::default().with_tool_choice(ToolChoice::Tool("add".into())));
+    let assistant =
+        assistant.with_options(RunOptions::default().with_request(
+            RequestOptions::default().with_tool_choice(ToolChoice::Tool("add".into())),
+        ));
     let run = assistant.run(thread("add")).await;
     assert_eq!(run.status(), RunStatus::Completed);
     let choices: Vec<ToolChoice> = model
@@ -675,7 +678,7 @@ async fn manual_mode_still_says_which_calls_are_destructive() {
 #[tokio::test]
 async fn an_answer_cut_off_at_the_token_limit_is_incomplete() {
     let mut cut = ChatResponse::text("The three tasks are: buy");
-    cut.finish_reason = tool_runtime::FinishReason::Length;
+    cut.finish_reason = tool_runtime::chat::FinishReason::Length;
     let (assistant, _) = scripted(vec![ScriptedReply::Respond(cut)]);
     let run = assistant.run(thread("list")).await;
     assert_eq!(run.status(), RunStatus::Incomplete);

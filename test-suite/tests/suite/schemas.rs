@@ -14,7 +14,8 @@
 use crate::support::signatures;
 
 use serde_json::{json, Value};
-use tool_runtime::{SchemaForm, Tool, ToolFormat, ToolRegistry};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::{Tool, ToolFormat, ToolRegistry};
 
 /// Compares a tool's plain export and its entry in the registry's declared export with the
 /// expected documents.

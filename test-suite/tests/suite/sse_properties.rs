@@ -9,10 +9,12 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Value};
-use tool_runtime::openai::{SseParser, StreamDecoder};
-use tool_runtime::{
-    ChatDelta, ChatResponse, FinishReason, ModelError, ResponseBuilder, ToolCall, Usage,
+use tool_runtime::chat::{
+    ChatDelta, ChatResponse, FinishReason, ModelError, ResponseBuilder, Usage,
 };
+use tool_runtime::openai::StreamDecoder;
+use tool_runtime::sse::SseParser;
+use tool_runtime::ToolCall;
 
 /// A reply to stream.
 #[derive(Clone, Debug)]

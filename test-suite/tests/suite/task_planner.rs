@@ -14,10 +14,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tool_runtime::{
-    Assistant, ChatModel, Decision, Message, RunStatus, SchemaForm, ScriptedModel, ScriptedReply,
-    Thread, ToolCall, ToolFormat,
-};
+use tool_runtime::chat::{ChatModel, Message};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::run::{Assistant, Decision, RunStatus, Thread};
+use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+use tool_runtime::{ToolCall, ToolFormat};
 
 use tasks::{Cli, Command, Store};
 
@@ -134,7 +135,7 @@ fn never_asked(call: &ToolCall) -> Decision {
 
 /// The seed's first exchange: three parallel add_task calls, then an answer. Returns what
 /// `chat` printed.
-async fn seed_first_message(store: &Store) -> (tool_runtime::Run, Arc<ScriptedModel>, String) {
+async fn seed_first_message(store: &Store) -> (tool_runtime::run::Run, Arc<ScriptedModel>, String) {
     let model = scripted(vec![
         ScriptedReply::tool_calls([
             ("add_task", r#"{"name": "Buy bread from the store"}"#),

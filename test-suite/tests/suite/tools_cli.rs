@@ -8,7 +8,8 @@ use examples::tools_cli;
 use std::collections::HashMap;
 
 use serde_json::Value;
-use tool_runtime::{tool, SchemaForm, ToolFormat, ToolRegistry};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::{tool, ToolFormat, ToolRegistry};
 
 fn args(line: &str) -> Vec<String> {
     line.split_whitespace().map(str::to_owned).collect()

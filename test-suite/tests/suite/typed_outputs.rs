@@ -4,9 +4,8 @@
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use tool_runtime::{
-    tool, tools, Json, RegistryError, SchemaForm, ToolCall, ToolFormat, ToolRegistry,
-};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::{tool, tools, Json, RegistryError, ToolCall, ToolFormat, ToolRegistry};
 
 /// The weather at a place.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -203,8 +202,10 @@ fn an_output_that_is_not_an_object_breaks_mcp() {
             .collect::<Vec<_>>(),
         ["tool `list_tags` at /outputSchema: the root must have `type: \"object\"`"]
     );
-    let mut openai_only = ToolRegistry::new()
-        .with_validation([ToolFormat::OpenAiChat], tool_runtime::OnViolation::Error);
+    let mut openai_only = ToolRegistry::new().with_validation(
+        [ToolFormat::OpenAiChat],
+        tool_runtime::validate::OnViolation::Error,
+    );
     openai_only.register(ListTags).unwrap();
 }
 

@@ -7,10 +7,10 @@ use crate::support::deep;
 use crate::support::signatures;
 
 use serde_json::{json, Value};
-use tool_runtime::{
-    tool, Limits, OnViolation, RegistryError, SchemaForm, Tool, ToolDefinition, ToolFormat,
-    ToolFuture, ToolInput, ToolRegistry, Validator,
-};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::tool::{ToolFuture, ToolInput};
+use tool_runtime::validate::{Limits, OnViolation, Validator};
+use tool_runtime::{tool, RegistryError, Tool, ToolDefinition, ToolFormat, ToolRegistry};
 
 use ToolFormat::{Anthropic, Gemini, GeminiOpenApi, Mcp, OpenAiChat, OpenAiResponses};
 

@@ -17,7 +17,9 @@ use axum::Router;
 use futures::StreamExt;
 use serde_json::Value;
 use tokio::sync::Notify;
-use tool_runtime::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError, ResponseBuilder};
+use tool_runtime::chat::{
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError, ResponseBuilder,
+};
 
 /// One piece of a streamed body.
 pub(crate) enum Piece {

@@ -6,10 +6,10 @@
 //! what a scenario needs; each test file keeps what is its own.
 
 use serde_json::Value;
-use tool_runtime::{
-    Assistant, ChatDelta, ChatModel, ChatRequest, Message, ModelError, RunStatus, SchemaForm,
-    Thread, ToolCall, ToolFormat, ToolOutput, Usage,
-};
+use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message, ModelError, Usage};
+use tool_runtime::format::SchemaForm;
+use tool_runtime::run::{Assistant, RunStatus, Thread};
+use tool_runtime::{ToolCall, ToolFormat, ToolOutput};
 
 use super::city_tools::registry;
 use super::model_server::{self, collect, rebuild, Reply, Running};

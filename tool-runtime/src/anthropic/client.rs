@@ -6,11 +6,11 @@ use futures_util::stream::BoxStream;
 
 use super::stream::Events;
 use super::wire::{self, BodyOptions};
+use crate::chat::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError};
+use crate::format::SchemaForm;
 use crate::transport::{
     env_vars, is_http_url, read_var, transient, ClientConfig, ErrorPolicy, Request, Transport,
 };
-use crate::chat::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError};
-use crate::format::SchemaForm;
 
 /// Anthropic's API, the base URL when `ANTHROPIC_BASE_URL` is not set.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";

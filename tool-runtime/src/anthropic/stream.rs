@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::wire::{self, UsageCounts};
-use crate::transport::{EventReader, SseDecoder};
-use crate::sse::SseEvent;
 use crate::chat::{ChatDelta, FinishReason, ModelError};
+use crate::sse::SseEvent;
+use crate::transport::{EventReader, SseDecoder};
 
 /// What a content block of the reply is, as far as deltas go.
 #[derive(Debug)]

@@ -3,10 +3,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::transport::excerpt;
 use crate::call::ToolCall;
-use crate::chat::{ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, ToolChoice, Usage};
+use crate::chat::{
+    ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder,
+    ToolChoice, Usage,
+};
 use crate::format::{SchemaForm, ToolFormat};
+use crate::transport::excerpt;
 
 /// What [`request_body`] needs besides the request itself.
 #[derive(Clone, Copy, Debug)]
@@ -24,7 +27,11 @@ pub(crate) fn request_body(request: &ChatRequest<'_>, options: BodyOptions<'_>) 
     body.insert("model".into(), options.model.into());
     body.insert(
         "max_tokens".into(),
-        request.options.max_tokens.unwrap_or(options.max_tokens).into(),
+        request
+            .options
+            .max_tokens
+            .unwrap_or(options.max_tokens)
+            .into(),
     );
     if let Some(system) = system(request.messages) {
         body.insert("system".into(), system.into());
@@ -41,7 +48,10 @@ pub(crate) fn request_body(request: &ChatRequest<'_>, options: BodyOptions<'_>) 
         );
         body.insert(
             "tool_choice".into(),
-            tool_choice(&request.options.tool_choice, request.options.parallel_tool_calls),
+            tool_choice(
+                &request.options.tool_choice,
+                request.options.parallel_tool_calls,
+            ),
         );
     }
     if options.stream {

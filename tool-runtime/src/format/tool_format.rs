@@ -86,4 +86,3 @@ impl FromStr for ToolFormat {
             .ok_or_else(|| UnknownFormat(name.to_owned()))
     }
 }
-

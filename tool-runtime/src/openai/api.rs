@@ -19,4 +19,3 @@ pub(super) trait Api {
     /// A whole reply.
     fn parse(body: &[u8]) -> Result<ChatResponse, ModelError>;
 }
-

@@ -5,9 +5,9 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use serde_json::Value;
 
+use super::api::Api;
 use super::base::Base;
 use super::env::{config_from_env, config_from_vars, ConfigError};
-use super::api::Api;
 use super::stream::ChatEvents;
 use super::wire;
 use crate::chat::{ChatDelta, ChatModel, ChatRequest, ChatResponse, ModelError};
@@ -219,38 +219,55 @@ mod tests {
 
     #[test]
     fn schema_form_by_endpoint() {
-        let openai = OpenAiClient::new(ClientConfig::new("https://API.openai.com/v1/", "gpt-4o-mini"));
+        let openai = OpenAiClient::new(ClientConfig::new(
+            "https://API.openai.com/v1/",
+            "gpt-4o-mini",
+        ));
         assert_eq!(openai.schema_form(), SchemaForm::Declared);
         assert_eq!(openai.config().base_url(), "https://API.openai.com/v1");
         let local = ClientConfig::new("http://127.0.0.1:8080/v1", "qwen");
-        assert_eq!(OpenAiClient::new(local.clone()).schema_form(), SchemaForm::Plain);
+        assert_eq!(
+            OpenAiClient::new(local.clone()).schema_form(),
+            SchemaForm::Plain
+        );
         let forced = OpenAiClient::new(local.with_schema_form(SchemaForm::Declared));
         assert_eq!(forced.schema_form(), SchemaForm::Declared);
-        let lookalike = OpenAiClient::new(ClientConfig::new("https://api.openai.com.evil.test/v1", "x"));
+        let lookalike = OpenAiClient::new(ClientConfig::new(
+            "https://api.openai.com.evil.test/v1",
+            "x",
+        ));
         assert_eq!(lookalike.schema_form(), SchemaForm::Plain);
-        let responses = ResponsesClient::new(ClientConfig::new("https://api.openai.com/v1", "gpt-4o-mini"));
+        let responses = ResponsesClient::new(ClientConfig::new(
+            "https://api.openai.com/v1",
+            "gpt-4o-mini",
+        ));
         assert_eq!(responses.schema_form(), SchemaForm::Declared);
     }
 
     #[test]
     fn endpoints_by_api() {
-        let base = Base::new::<ChatCompletions>(ClientConfig::new(" http://localhost:8080/v1/ ", "m"));
+        let base =
+            Base::new::<ChatCompletions>(ClientConfig::new(" http://localhost:8080/v1/ ", "m"));
         assert_eq!(
             (base.config.base_url(), base.endpoint()),
-            ("http://localhost:8080/v1", "http://localhost:8080/v1/chat/completions")
+            (
+                "http://localhost:8080/v1",
+                "http://localhost:8080/v1/chat/completions"
+            )
         );
     }
 
     #[test]
     fn configuration_errors_name_the_variable() {
-        let from = |pairs: &'static [(&'static str, &'static str)]| -> Result<OpenAiClient, ConfigError> {
-            OpenAiClient::from_vars(move |name| {
-                pairs
-                    .iter()
-                    .find(|(key, _)| *key == name)
-                    .map(|(_, value)| (*value).to_owned())
-            })
-        };
+        let from =
+            |pairs: &'static [(&'static str, &'static str)]| -> Result<OpenAiClient, ConfigError> {
+                OpenAiClient::from_vars(move |name| {
+                    pairs
+                        .iter()
+                        .find(|(key, _)| *key == name)
+                        .map(|(_, value)| (*value).to_owned())
+                })
+            };
         let error = from(&[("OPENAI_BASE_URL", "http://localhost:11434/v1")]).unwrap_err();
         assert!(error.to_string().contains("OPENAI_MODEL"), "{error}");
         let error = from(&[]).unwrap_err();

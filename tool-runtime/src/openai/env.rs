@@ -55,8 +55,7 @@ pub enum ConfigError {
 pub(super) fn config_from_vars(
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<ClientConfig, ConfigError> {
-    let base_url =
-        read_var(&var, "OPENAI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    let base_url = read_var(&var, "OPENAI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
     if !is_http_url(&base_url) {
         return Err(ConfigError::InvalidBaseUrl(base_url));
     }

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::wire::{self, CallPiece};
-use crate::transport::{excerpt, EventReader, SseDecoder};
-use crate::sse::SseEvent;
 use crate::chat::{ChatDelta, FinishReason, ModelError, Usage};
+use crate::sse::SseEvent;
+use crate::transport::{excerpt, EventReader, SseDecoder};
 
 /// Turns the bytes of a streamed Chat Completions reply into [`ChatDelta`]s as they arrive,
 /// fed in pieces cut anywhere.

@@ -3,10 +3,13 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::transport::{excerpt, transient, ErrorPolicy};
 use crate::call::ToolCall;
-use crate::chat::{ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, ToolChoice, Usage};
+use crate::chat::{
+    ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder,
+    ToolChoice, Usage,
+};
 use crate::format::{SchemaForm, ToolFormat};
+use crate::transport::{excerpt, transient, ErrorPolicy};
 
 /// The body of a `POST /chat/completions` for `request`.
 pub(crate) fn request_body(

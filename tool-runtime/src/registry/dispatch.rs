@@ -10,8 +10,8 @@ use std::task::{Context, Poll};
 use futures_util::future::CatchUnwind;
 use futures_util::{FutureExt, StreamExt};
 
-use crate::call::{ToolCall, ToolOutput};
 use super::ToolRegistry;
+use crate::call::{ToolCall, ToolOutput};
 use crate::tool::{ToolError, ToolFuture, ToolInput};
 
 impl ToolRegistry {
@@ -104,7 +104,9 @@ pub struct Dispatch<'a> {
 
 impl std::fmt::Debug for Dispatch<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Dispatch").field("call", &self.call).finish_non_exhaustive()
+        f.debug_struct("Dispatch")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
     }
 }
 

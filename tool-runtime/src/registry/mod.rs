@@ -203,4 +203,3 @@ impl std::fmt::Debug for ToolRegistry {
             .finish()
     }
 }
-

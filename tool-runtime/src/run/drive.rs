@@ -8,11 +8,11 @@ use futures_util::future::{self, Either, FutureExt};
 use futures_util::stream::{self, BoxStream, FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
-use crate::run::lifecycle::PendingCall;
 use crate::call::{ToolCall, ToolOutput};
 use crate::chat::{
     ChatDelta, ChatRequest, FinishReason, RequestOptions, ResponseBuilder, ToolChoice,
 };
+use crate::run::lifecycle::PendingCall;
 use crate::run::{Assistant, Decision, Mode, Run, RunError, RunEvent, RunStatus, RunStep};
 
 /// What stopped a step short.

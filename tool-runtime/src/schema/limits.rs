@@ -105,7 +105,11 @@ impl Walk<'_> {
             return;
         };
         if is_object_schema(object) && level > self.limits.max_depth && self.too_deep.is_none() {
-            let at = if pointer.is_empty() { "/" } else { pointer.as_str() };
+            let at = if pointer.is_empty() {
+                "/"
+            } else {
+                pointer.as_str()
+            };
             let max = self.limits.max_depth;
             self.too_deep = Some(format!(
                 "{at}: objects are nested {level} deep; the limit is {max}"
@@ -134,8 +138,15 @@ impl Walk<'_> {
                     }
                 }
                 (
-                    "items" | "additionalProperties" | "not" | "if" | "then" | "else"
-                    | "contains" | "propertyNames" | "unevaluatedProperties"
+                    "items"
+                    | "additionalProperties"
+                    | "not"
+                    | "if"
+                    | "then"
+                    | "else"
+                    | "contains"
+                    | "propertyNames"
+                    | "unevaluatedProperties"
                     | "unevaluatedItems",
                     Value::Object(_),
                 ) => self.descend(value, pointer, &[key], level),

@@ -81,8 +81,7 @@ pub(crate) fn document<'a>(definitions: impl Iterator<Item = &'a ToolDefinition>
 /// Compares `current` (a [`document`]) with the snapshot at `path`, or writes it there
 /// when [`UPDATE_SNAPSHOTS`] is set.
 pub(crate) fn check(path: &Path, current: &Value) -> Result<(), SnapshotError> {
-    if std::env::var_os(UPDATE_SNAPSHOTS).is_some_and(|value| value != "0" && !value.is_empty())
-    {
+    if std::env::var_os(UPDATE_SNAPSHOTS).is_some_and(|value| value != "0" && !value.is_empty()) {
         return write(path, current);
     }
     let text = match std::fs::read_to_string(path) {

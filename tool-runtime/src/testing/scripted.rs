@@ -9,7 +9,9 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 
 use crate::call::fresh_call_id;
 use crate::call::ToolCall;
-use crate::chat::{ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, ToolChoice};
+use crate::chat::{
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, ToolChoice,
+};
 
 /// One reply of a [`ScriptedModel`].
 #[derive(Clone, Debug, PartialEq, Eq)]

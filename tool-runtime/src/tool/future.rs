@@ -75,4 +75,3 @@ impl std::fmt::Debug for ToolFuture<'_> {
         })
     }
 }
-

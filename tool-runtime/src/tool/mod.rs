@@ -14,8 +14,8 @@ pub(crate) mod render;
 pub(crate) mod set;
 
 pub(crate) use contract::{Tool, ToolError};
-pub(crate) use set::ToolSet;
 pub(crate) use dyn_tool::DynTool;
+pub(crate) use set::ToolSet;
 
 pub use crate::context::{StateKey, StateMap};
 pub use crate::definition::{Strictness, ToolMarkers};

@@ -183,7 +183,9 @@ impl fmt::Debug for ClientConfig {
 /// Reads a provider's `*_BASE_URL`, `*_API_KEY` and `*_MODEL` variables through `var`:
 /// trimmed, empty ones as unset. `NotUnicode` names a variable of the process environment
 /// that is set but unreadable.
-pub(crate) fn env_vars(names: [&'static str; 3]) -> Result<impl Fn(&str) -> Option<String>, &'static str> {
+pub(crate) fn env_vars(
+    names: [&'static str; 3],
+) -> Result<impl Fn(&str) -> Option<String>, &'static str> {
     for name in names {
         if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(name) {
             return Err(name);

@@ -1,8 +1,8 @@
 //! A streamed reply's bytes to [`ChatDelta`]s: SSE framing here, the provider's events in
 //! an [`EventReader`].
 
-use crate::sse::{SseEvent, SseParser};
 use crate::chat::{ChatDelta, ModelError};
+use crate::sse::{SseEvent, SseParser};
 
 /// The most bytes an unfinished line or event may hold: far more than any real event, and
 /// a bound on what a runaway server can make the client buffer.

@@ -45,8 +45,8 @@
 
 mod config;
 mod events;
-mod stream;
 mod send;
+mod stream;
 
 pub use config::ClientConfig;
 pub(crate) use config::{env_vars, is_http_url, read_var};

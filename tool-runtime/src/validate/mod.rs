@@ -211,4 +211,3 @@ pub enum OnViolation {
     /// Register it, and log each violation as a `tracing` warning.
     Warn,
 }
-

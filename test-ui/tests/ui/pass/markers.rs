@@ -1,5 +1,6 @@
 // Every marker: `destructive`, `needs_approval`, `read_only`, `idempotent`, `open_world`.
-use tool_runtime::{tool, Tool, ToolMarkers};
+use tool_runtime::{tool, Tool};
+use tool_runtime::tool::ToolMarkers;
 
 /// Delete a file.
 #[tool(destructive)]

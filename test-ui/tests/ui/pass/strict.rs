@@ -1,5 +1,6 @@
 // `strict`, `strict = true` and `strict = false`; without the option, strictness is automatic.
-use tool_runtime::{tool, Strictness, Tool};
+use tool_runtime::{tool, Tool};
+use tool_runtime::tool::Strictness;
 
 /// Strict.
 #[tool(strict)]

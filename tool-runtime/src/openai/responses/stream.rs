@@ -4,11 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::openai::wire::{arguments_text, non_empty};
 use super::wire::{failure, message_text, output_deltas, stated_finish, usage_of};
-use crate::transport::{excerpt, EventReader};
-use crate::sse::SseEvent;
 use crate::chat::{ChatDelta, FinishReason, ModelError};
+use crate::openai::wire::{arguments_text, non_empty};
+use crate::sse::SseEvent;
+use crate::transport::{excerpt, EventReader};
 
 /// What has come of one function call so far.
 #[derive(Clone, Copy, Debug, Default)]

@@ -3,11 +3,13 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::call::ToolCall;
+use crate::chat::{
+    ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, Usage,
+};
+use crate::format::{SchemaForm, ToolFormat};
 use crate::openai::wire::{arguments_text, insert_tools, non_empty, sent_arguments};
 use crate::transport::excerpt;
-use crate::call::ToolCall;
-use crate::chat::{ChatDelta, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ResponseBuilder, Usage};
-use crate::format::{SchemaForm, ToolFormat};
 
 /// The body of a `POST /responses` for `request`.
 ///
