@@ -72,32 +72,32 @@
 extern crate self as tool_runtime;
 
 // The modules, in layers: each uses only those above it (tests/layers.rs keeps it so).
-#[cfg(feature = "anthropic")]
-#[cfg_attr(docsrs, doc(cfg(feature = "anthropic")))]
-pub mod anthropic;
 mod call;
-pub mod chat;
 mod context;
-mod definition;
-pub mod format;
 mod json;
-#[cfg(feature = "mcp")]
-#[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
-pub mod mcp;
-#[cfg(feature = "openai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
-pub mod openai;
-mod registry;
-pub mod run;
-pub mod schema;
-pub mod snapshot;
 pub mod sse;
-pub mod testing;
+pub mod schema;
+mod definition;
 pub mod tool;
+pub mod format;
+pub mod validate;
+pub mod snapshot;
+mod registry;
+pub mod chat;
+pub mod testing;
+pub mod run;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "openai", feature = "anthropic"))))]
 pub mod transport;
-pub mod validate;
+#[cfg(feature = "openai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
+pub mod openai;
+#[cfg(feature = "anthropic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "anthropic")))]
+pub mod anthropic;
+#[cfg(feature = "mcp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
+pub mod mcp;
 
 #[doc(hidden)]
 #[path = "private.rs"]
