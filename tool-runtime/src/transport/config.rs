@@ -206,3 +206,54 @@ pub(crate) fn is_http_url(base_url: &str) -> bool {
     reqwest::Url::parse(base_url)
         .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let config = ClientConfig::new(" https://api.openai.com/v1/ ", "gpt-4o-mini");
+        assert_eq!(config.base_url(), "https://api.openai.com/v1");
+        assert_eq!(config.model(), "gpt-4o-mini");
+        assert_eq!(config.api_key(), None);
+        assert_eq!(config.timeout(), Duration::from_secs(60));
+        assert_eq!(config.retries(), 3);
+        assert_eq!(
+            config.backoff(),
+            (Duration::from_millis(500), Duration::from_secs(30))
+        );
+        assert_eq!(config.schema_form(), None);
+        assert_eq!(config.text_tool_calls(), None);
+        assert!(config.is_host("API.openai.com"));
+        assert!(
+            !ClientConfig::new("https://api.openai.com.evil.test/v1", "m")
+                .is_host("api.openai.com")
+        );
+    }
+
+    #[test]
+    fn every_setter_sets_and_the_key_is_never_printed() {
+        let config = ClientConfig::new("http://localhost:8080/v1", "qwen")
+            .with_api_key("sk-secret")
+            .with_timeout(Duration::from_secs(5))
+            .with_retries(0)
+            .with_backoff(Duration::from_millis(10), Duration::from_millis(20))
+            .with_schema_form(SchemaForm::Declared)
+            .with_text_tool_calls(false);
+        assert_eq!(config.api_key(), Some("sk-secret"));
+        assert_eq!(
+            (config.timeout(), config.retries()),
+            (Duration::from_secs(5), 0)
+        );
+        assert_eq!(
+            config.backoff(),
+            (Duration::from_millis(10), Duration::from_millis(20))
+        );
+        assert_eq!(config.schema_form(), Some(SchemaForm::Declared));
+        assert_eq!(config.text_tool_calls(), Some(false));
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("sk-secret"), "{printed}");
+        assert!(printed.contains("<redacted>"), "{printed}");
+    }
+}
