@@ -12,7 +12,14 @@ pub use std::sync::OnceLock;
 
 pub use crate::output::{JsonKind, PlainKind, ResultKind, StringKind, ToolOutputValue, UnitKind};
 
-use crate::{CallContext, State, Tool, ToolBatch, ToolError, ToolInput};
+// The runtime's items the expansion names, by the one path it uses for everything: the
+// runtime's root is reorganised freely, `__private` is what the macro can rely on.
+pub use crate::{
+    ParametersBuilder, StateKey, Strictness, Tool, ToolBatch, ToolDefinition, ToolError,
+    ToolFuture, ToolInput, ToolMarkers, ToolSet,
+};
+
+use crate::{CallContext, State};
 
 /// Adds a `#[tools]` method's tool, named in messages by `origin`, the method's path.
 pub fn add_method<T: Tool>(batch: &mut ToolBatch, tool: T, origin: &'static str) {
