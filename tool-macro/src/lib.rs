@@ -1,10 +1,10 @@
 //! The `#[tool]` and `#[tools]` attributes. Use them through `tool_runtime`, which
 //! re-exports them.
-//!
-//! A pipeline in the manner of serde_derive and thiserror: [`attr`] and [`ast`] parse the
-//! attributes and the function, [`docs`] reads the doc comment, [`valid`] checks what the
-//! parse cannot, and [`expand`] writes the code. Every stage reports problems to one
-//! [`ctxt::Ctxt`], as `syn::Error`s at the offending tokens; they are all reported together.
+
+// A pipeline in the manner of serde_derive and thiserror: `attr` and `ast` parse the
+// attributes and the function, `docs` reads the doc comment, `valid` checks what the parse
+// cannot, and `expand` writes the code. Every stage reports problems to one `ctxt::Ctxt`,
+// as `syn::Error`s at the offending tokens; they are all reported together.
 
 #![warn(
     missing_docs,
