@@ -236,7 +236,7 @@ impl ToolImpl {
             };
             let mut tool_attrs = Vec::new();
             attrs.retain(|attr| {
-                let ours = is_tool_attr(attr, &krate);
+                let ours = is_tool_attr(attr);
                 if ours {
                     tool_attrs.push(attr.clone());
                 }
@@ -305,17 +305,14 @@ fn check_generics(cx: &Ctxt, generics: &Generics, generic: &str, where_clause: &
     }
 }
 
-/// `#[tool]`, `#[tool(...)]`, also written `#[tool_runtime::tool]`, or through the path
-/// given as `#[tools(crate = "...")]` (`#[rt::tool]`).
-fn is_tool_attr(attr: &Attribute, krate: &syn::Path) -> bool {
-    let text = |tokens: &dyn ToTokens| tokens.to_token_stream().to_string().replace(' ', "");
-    let path = text(attr.path());
-    let krate = text(krate);
-    matches!(
-        path.as_str(),
-        "tool" | "tool_runtime::tool" | "::tool_runtime::tool"
-    ) || path == format!("{krate}::tool")
-        || path == format!("{}::tool", krate.trim_start_matches("::"))
+/// `#[tool]`, `#[tool(...)]`, also written with a path: `#[tool_runtime::tool]`, or
+/// `#[rt::tool]` where the runtime is re-exported (as `#[tools(crate = "...")]` says, but
+/// written from wherever the impl is, so not necessarily the same path).
+fn is_tool_attr(attr: &Attribute) -> bool {
+    let path = attr.path();
+    path.segments
+        .last()
+        .is_some_and(|last| last.ident == "tool" && matches!(last.arguments, PathArguments::None))
 }
 
 /// Removes what `#[tool]` reads from parameters (their docs and `#[tool(...)]`), which the

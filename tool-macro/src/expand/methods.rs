@@ -37,9 +37,10 @@ pub(crate) fn tools(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut generated = Vec::new();
     let mut adds = Vec::new();
     for method in &tools.methods {
-        let read = ToolAttr::from_args(&cx, method.args.clone(), host)
-            .and_then(|attr| ReadTool::read(&cx, attr, method.item.clone(), host));
-        let Some(read) = read else { continue };
+        let attr = ToolAttr::from_args(&cx, method.args.clone(), host);
+        let Some(read) = ReadTool::read(&cx, attr, method.item.clone(), host) else {
+            continue;
+        };
         let fn_ident = &method.item.sig.ident;
         let checked = &read.checked;
         if let Some((_, other)) = names.iter().find(|(name, _)| *name == checked.name) {

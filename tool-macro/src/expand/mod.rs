@@ -44,7 +44,7 @@ pub(crate) fn tool(args: TokenStream, input: TokenStream) -> TokenStream {
     let krate = (attr.as_ref())
         .and_then(|attr| attr.krate.clone())
         .unwrap_or_else(default_crate);
-    let tool = attr.and_then(|attr| ReadTool::read(&cx, attr, item.clone(), Host::Free));
+    let tool = ReadTool::read(&cx, attr, item.clone(), Host::Free);
     match (cx.check(), tool) {
         (Ok(()), Some(tool)) => free_fn(&tool, &krate),
         (result, _) => fallback::free_fn(result.err(), item, &krate),
@@ -59,11 +59,14 @@ pub(crate) struct ReadTool {
 }
 
 impl ReadTool {
-    /// Reads the function and checks it with its options; `None` if either has an error
-    /// (all of them reported to `cx`). Checks run only on what was read without errors, so
-    /// that one mistake is not also reported as its consequences.
-    fn read(cx: &Ctxt, attr: ToolAttr, item: ItemFn, host: Host<'_>) -> Option<Self> {
-        let tool = ToolFn::from_ast(cx, item, host)?;
+    /// Reads the function and checks it with its options (`None` if they could not be
+    /// read); `None` if either has an error, all of them reported to `cx`. The function is
+    /// read even when its options could not be, so both are reported; the checks run only
+    /// on what was read without errors, so that one mistake is not also reported as its
+    /// consequences.
+    fn read(cx: &Ctxt, attr: Option<ToolAttr>, item: ItemFn, host: Host<'_>) -> Option<Self> {
+        let tool = ToolFn::from_ast(cx, item, host);
+        let (attr, tool) = (attr?, tool?);
         let checked = valid::validate(cx, &attr, &tool)?;
         Some(ReadTool {
             attr,
@@ -130,6 +133,19 @@ impl ToTokens for Private<'_> {
 }
 
 impl Private<'_> {
+    /// The path with every token at `span` (resolved at the call site): for code placed at
+    /// a user's token so that its errors point there, the path included.
+    pub(crate) fn at(self, span: Span) -> TokenStream {
+        let span = at(span);
+        self.into_token_stream()
+            .into_iter()
+            .map(|mut token| {
+                token.set_span(span);
+                token
+            })
+            .collect()
+    }
+
     /// `Private`'s path as the text of a string, for `#[serde(crate = "...")]`.
     pub(crate) fn serde_path(self) -> String {
         quote!(#self::serde).to_string().replace(' ', "")

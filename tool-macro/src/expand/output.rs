@@ -56,6 +56,7 @@ impl Output {
             (&__tool_value).__tool_output_kind().render(__tool_value)
         };
         let with_output_schema = json_output(&sig.output, host).map(|inner| {
+            let private = private.at(inner.span());
             quote_spanned! {at(inner.span())=>
                 .with_output_schema(#private::output_schema::<#inner>())
             }

@@ -85,6 +85,7 @@ pub(super) fn tool_impl(
             let steps = steps(Some(quote!(.await)));
             // Placed at `async`: a future that is not `Send` is reported there, with the
             // value held across an `.await`.
+            let private = private.at(asyncness.span);
             quote_spanned!(at(asyncness.span)=> #private::ToolFuture::boxed(async move { #steps }))
         }
         None => {
