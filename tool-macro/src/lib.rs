@@ -6,13 +6,6 @@
 // cannot, and `expand` writes the code. Every stage reports problems to one `ctxt::Ctxt`,
 // as `syn::Error`s at the offending tokens; they are all reported together.
 
-#![warn(
-    missing_docs,
-    unreachable_pub,
-    missing_debug_implementations,
-    rust_2018_idioms
-)]
-
 mod ast;
 mod attr;
 mod ctxt;
