@@ -1,67 +1,68 @@
-//! The options of `#[tool(...)]`, on the function and on its parameters.
+//! The options of `#[tool(...)]` (on a function or method, and on its parameters) and of
+//! `#[tools(...)]` (on an impl block).
 
 use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Expr, LitBool, LitStr, Meta};
+use syn::{Attribute, Expr, LitBool, LitStr, Meta, Path};
+
+use crate::ast::Host;
+use crate::ctxt::Ctxt;
 
 const STRICT_FORMS: &str = "expected `strict`, `strict = true` or `strict = false`";
 const DEFAULT_FORMS: &str =
     "expected `#[tool(default)]` (the type's `Default`) or `#[tool(default = <value>)]`";
-const TOOL_OPTIONS: &str = "name, description, strict, destructive, needs_approval, read_only, idempotent, open_world, allow_missing_docs";
+const TOOL_OPTIONS: &str = "name, description, strict, destructive, needs_approval, read_only, idempotent, open_world, allow_missing_docs, crate";
+const CRATE_FORMS: &str = "expected the path of the runtime crate as a string: `crate = \"::tool_runtime\"`, or where your crate re-exports it, as in `crate = \"my_crate::tool_runtime\"`";
+
+/// The runtime crate's path when no `crate = "..."` is given.
+pub(crate) fn default_crate() -> Path {
+    syn::parse_quote!(::tool_runtime)
+}
 
 /// Options on the function: `#[tool(name = "...", destructive, ...)]`.
 #[derive(Default)]
-pub struct ToolAttr {
-    pub name: Option<LitStr>,
-    pub description: Option<LitStr>,
+pub(crate) struct ToolAttr {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) description: Option<LitStr>,
     /// `strict` alone means on.
-    pub strict: Option<bool>,
-    pub destructive: Option<Span>,
-    pub needs_approval: Option<Span>,
-    pub read_only: Option<Span>,
-    pub idempotent: Option<Span>,
-    pub open_world: Option<Span>,
-    pub allow_missing_docs: Option<Span>,
+    pub(crate) strict: Option<bool>,
+    pub(crate) destructive: Option<Span>,
+    pub(crate) needs_approval: Option<Span>,
+    pub(crate) read_only: Option<Span>,
+    pub(crate) idempotent: Option<Span>,
+    pub(crate) open_world: Option<Span>,
+    pub(crate) allow_missing_docs: Option<Span>,
+    /// `crate = "path"`: where the runtime is, for users who re-export or rename it.
+    pub(crate) krate: Option<Path>,
 }
 
 impl ToolAttr {
-    pub fn parse(args: TokenStream) -> syn::Result<Self> {
+    /// Reads the arguments of `#[tool(...)]`, reporting the first option it cannot read
+    /// (syn's option parser stops there). `None` when there was one.
+    pub(crate) fn from_args(cx: &Ctxt, args: TokenStream, host: Host<'_>) -> Option<Self> {
         let mut attr = ToolAttr::default();
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen = Seen::default();
         let parser = syn::meta::parser(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            if seen.contains(&key) {
-                return Err(meta.error(format!("`{key}` is given twice; remove one")));
-            }
-            seen.push(key.clone());
-            let span = meta.path.segments[0].ident.span();
+            let key = seen.first_time(&meta)?;
+            let span = key_span(&meta);
             match key.as_str() {
                 "name" => attr.name = Some(string_value(&meta)?),
                 "description" => attr.description = Some(string_value(&meta)?),
-                "strict" => {
-                    if meta.input.peek(syn::token::Paren) {
-                        return Err(meta.error(STRICT_FORMS));
-                    }
-                    attr.strict = Some(if meta.input.peek(syn::Token![=]) {
-                        let value: LitBool = meta
-                            .value()?
-                            .parse()
-                            .map_err(|error| syn::Error::new(error.span(), STRICT_FORMS))?;
-                        value.value
-                    } else {
-                        true
-                    })
-                }
+                "strict" => attr.strict = Some(strict_value(&meta)?),
                 "destructive" => attr.destructive = Some(flag(&meta, span)?),
                 "needs_approval" => attr.needs_approval = Some(flag(&meta, span)?),
                 "read_only" => attr.read_only = Some(flag(&meta, span)?),
                 "idempotent" => attr.idempotent = Some(flag(&meta, span)?),
                 "open_world" => attr.open_world = Some(flag(&meta, span)?),
                 "allow_missing_docs" => attr.allow_missing_docs = Some(flag(&meta, span)?),
+                // A method's tool is generated next to the impl's `ToolSet`, which names the
+                // runtime once for all of them.
+                "crate" if matches!(host, Host::Method(_)) => {
+                    return Err(meta.error(
+                        "`crate` goes on the impl block, in #[tools(crate = \"...\")]: the tools of its methods use the impl's setting",
+                    ))
+                }
+                "crate" => attr.krate = Some(crate_value(&meta)?),
                 _ => {
                     return Err(meta.error(format!(
                         "unknown option `{}` of #[tool]; expected one of: {TOOL_OPTIONS}",
@@ -71,31 +72,82 @@ impl ToolAttr {
             }
             Ok(())
         });
-        syn::parse::Parser::parse2(parser, args)?;
-        Ok(attr)
+        match syn::parse::Parser::parse2(parser, args) {
+            Ok(()) => Some(attr),
+            Err(error) => {
+                cx.syn_error(error);
+                None
+            }
+        }
+    }
+}
+
+/// Options on an impl block: `#[tools(crate = "...")]`.
+#[derive(Default)]
+pub(crate) struct ImplAttr {
+    pub(crate) krate: Option<Path>,
+}
+
+impl ImplAttr {
+    /// Reads the arguments of `#[tools(...)]`. What it cannot read is reported, and the
+    /// options read before it are kept: the methods' tools are still checked.
+    pub(crate) fn from_args(cx: &Ctxt, args: TokenStream) -> Self {
+        let mut attr = ImplAttr::default();
+        let mut seen = Seen::default();
+        let parser = syn::meta::parser(|meta| {
+            let key = seen.first_time(&meta)?;
+            if key != "crate" {
+                return Err(meta.error(format!(
+                    "unknown option `{}` of #[tools]: it takes only `crate = \"...\"`; the options of a tool go on its method, in #[tool(...)]",
+                    path_text(&meta)
+                )));
+            }
+            attr.krate = Some(crate_value(&meta)?);
+            Ok(())
+        });
+        if let Err(error) = syn::parse::Parser::parse2(parser, args) {
+            cx.syn_error(error);
+        }
+        attr
     }
 }
 
 /// A parameter's default: `#[tool(default)]` (its type's `Default`) or `#[tool(default = expr)]`.
-pub enum ParamDefault {
+pub(crate) enum ParamDefault {
     Trait,
     Expr(Expr),
 }
 
 /// Options on a parameter: `#[tool(default = 10)]`.
-pub struct ParamAttr {
-    pub default: Option<(ParamDefault, Span)>,
+pub(crate) struct ParamAttr {
+    /// The default, and the span of `default` (where an error in `Default` is reported).
+    pub(crate) default: Option<(ParamDefault, Span)>,
 }
 
 impl ParamAttr {
-    /// Reads every `#[tool(...)]` among a parameter's attributes.
-    pub fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
+    /// Reads every `#[tool(...)]` among a parameter's attributes; `None` if one has an error.
+    pub(crate) fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Option<Self> {
+        match Self::parse(attrs) {
+            Ok(attr) => Some(attr),
+            Err(error) => {
+                cx.syn_error(error);
+                None
+            }
+        }
+    }
+
+    fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
         let mut default = None;
         for attr in attrs.iter().filter(|attr| attr.path().is_ident("tool")) {
             if let Meta::Path(_) | Meta::NameValue(_) = attr.meta {
                 return Err(syn::Error::new_spanned(attr, DEFAULT_FORMS));
             }
             attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("crate") {
+                    return Err(meta.error(
+                        "`crate` goes on the function's #[tool(...)] (or an impl's #[tools(...)]), not on a parameter",
+                    ));
+                }
                 if !meta.path.is_ident("default") {
                     return Err(meta.error(format!(
                         "unknown option `{}` of a tool parameter; {DEFAULT_FORMS}",
@@ -105,7 +157,7 @@ impl ParamAttr {
                 if default.is_some() {
                     return Err(meta.error("`default` is given twice; remove one"));
                 }
-                let span = meta.path.segments[0].ident.span();
+                let span = key_span(&meta);
                 default = Some(if meta.input.peek(syn::Token![=]) {
                     let equals: syn::Token![=] = meta.input.parse()?;
                     if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
@@ -127,7 +179,31 @@ impl ParamAttr {
     }
 }
 
-fn string_value(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
+/// The option keys read so far, to report one given twice.
+#[derive(Default)]
+struct Seen(Vec<String>);
+
+impl Seen {
+    /// The key of `meta`, or an error if it was given before.
+    fn first_time(&mut self, meta: &ParseNestedMeta<'_>) -> syn::Result<String> {
+        let key = path_text(meta);
+        if self.0.contains(&key) {
+            return Err(meta.error(format!("`{key}` is given twice; remove one")));
+        }
+        self.0.push(key.clone());
+        Ok(key)
+    }
+}
+
+/// The span of an option's first path segment: where a flag's later errors point.
+fn key_span(meta: &ParseNestedMeta<'_>) -> Span {
+    meta.path
+        .segments
+        .first()
+        .map_or_else(Span::call_site, |segment| segment.ident.span())
+}
+
+fn string_value(meta: &ParseNestedMeta<'_>) -> syn::Result<LitStr> {
     let key = path_text(meta);
     let expected = format!("expected a string: `{key} = \"...\"`");
     if !meta.input.peek(syn::Token![=]) {
@@ -138,7 +214,36 @@ fn string_value(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
         .map_err(|error| syn::Error::new(error.span(), expected))
 }
 
-fn flag(meta: &ParseNestedMeta, span: Span) -> syn::Result<Span> {
+fn strict_value(meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
+    if meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(STRICT_FORMS));
+    }
+    if !meta.input.peek(syn::Token![=]) {
+        return Ok(true);
+    }
+    let value: LitBool = meta
+        .value()?
+        .parse()
+        .map_err(|error| syn::Error::new(error.span(), STRICT_FORMS))?;
+    Ok(value.value)
+}
+
+/// `crate = "path"`: a string holding a path without generic arguments. The path's tokens
+/// carry the string's span, so an unresolved path is reported at the string.
+fn crate_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(CRATE_FORMS));
+    }
+    let value = meta.value()?;
+    let string: LitStr = value
+        .parse()
+        .map_err(|error| syn::Error::new(error.span(), CRATE_FORMS))?;
+    string
+        .parse_with(Path::parse_mod_style)
+        .map_err(|_| syn::Error::new(string.span(), CRATE_FORMS))
+}
+
+fn flag(meta: &ParseNestedMeta<'_>, span: Span) -> syn::Result<Span> {
     if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
         let key = path_text(meta);
         return Err(meta.error(format!("`{key}` takes no value: write `#[tool({key})]`")));
@@ -146,7 +251,7 @@ fn flag(meta: &ParseNestedMeta, span: Span) -> syn::Result<Span> {
     Ok(span)
 }
 
-fn path_text(meta: &ParseNestedMeta) -> String {
+fn path_text(meta: &ParseNestedMeta<'_>) -> String {
     let segments: Vec<String> = meta
         .path
         .segments

@@ -9,28 +9,30 @@
 use proc_macro2::Span;
 use syn::{Attribute, Expr, ExprLit, Lit, Meta};
 
+use crate::ctxt::Ctxt;
+
 /// One line of a doc comment, with the span of the attribute it came from.
 #[derive(Clone)]
-pub struct DocLine {
-    pub text: String,
-    pub span: Span,
+pub(crate) struct DocLine {
+    pub(crate) text: String,
+    pub(crate) span: Span,
 }
 
 /// A parameter described in `# Arguments`.
-pub struct ArgumentDoc {
-    pub name: String,
-    pub text: String,
-    pub span: Span,
+pub(crate) struct ArgumentDoc {
+    pub(crate) name: String,
+    pub(crate) text: String,
+    pub(crate) span: Span,
 }
 
-pub struct Docs {
-    pub description: String,
-    pub arguments: Vec<ArgumentDoc>,
+pub(crate) struct Docs {
+    pub(crate) description: String,
+    pub(crate) arguments: Vec<ArgumentDoc>,
 }
 
 /// The first `#[doc = ...]` among `attrs` whose value is not a string literal
 /// (`include_str!`, a macro): text `#[tool]` cannot read.
-pub fn opaque(attrs: &[Attribute]) -> Option<Span> {
+pub(crate) fn opaque(attrs: &[Attribute]) -> Option<Span> {
     attrs.iter().find_map(|attr| match &attr.meta {
         Meta::NameValue(pair) if pair.path.is_ident("doc") => match &pair.value {
             Expr::Lit(ExprLit {
@@ -43,7 +45,7 @@ pub fn opaque(attrs: &[Attribute]) -> Option<Span> {
 }
 
 /// The lines of every `#[doc = "..."]` (`///`, `/** */`) among `attrs`, unindented.
-pub fn lines(attrs: &[Attribute]) -> Vec<DocLine> {
+pub(crate) fn lines(attrs: &[Attribute]) -> Vec<DocLine> {
     let mut lines = Vec::new();
     for attr in attrs {
         let Meta::NameValue(pair) = &attr.meta else {
@@ -104,7 +106,7 @@ pub fn lines(attrs: &[Attribute]) -> Vec<DocLine> {
 }
 
 /// The whole text of a parameter's own doc comment, as one paragraph.
-pub fn paragraph(lines: &[DocLine]) -> String {
+pub(crate) fn paragraph(lines: &[DocLine]) -> String {
     join(lines.iter().map(|line| line.text.as_str()))
 }
 
@@ -115,10 +117,12 @@ enum Section {
     Skipped,
 }
 
-pub fn parse(lines: &[DocLine]) -> syn::Result<Docs> {
+/// Reads a function's doc comment. An `# Arguments` item it cannot read is reported, and
+/// then there are no `Docs`: what the comment says about the parameters is not known.
+pub(crate) fn parse(cx: &Ctxt, lines: &[DocLine]) -> Option<Docs> {
     let mut prose: Vec<&str> = Vec::new();
     let mut arguments: Vec<ArgumentDoc> = Vec::new();
-    let mut errors: Option<syn::Error> = None;
+    let mut readable = true;
     let mut section = Section::Prose;
     let mut fence: Option<&str> = None;
     // The indentation of the `# Arguments` items, and whether the last one is still open.
@@ -169,7 +173,10 @@ pub fn parse(lines: &[DocLine]) -> syn::Result<Docs> {
                                 text,
                                 span: line.span,
                             }),
-                            None => push(&mut errors, syn::Error::new(line.span, unreadable(item))),
+                            None => {
+                                readable = false;
+                                cx.error_at(line.span, unreadable(item));
+                            }
                         }
                     }
                     // A wrapped line, or a bullet under the item (its values, say),
@@ -185,20 +192,10 @@ pub fn parse(lines: &[DocLine]) -> syn::Result<Docs> {
             }
         }
     }
-    match errors {
-        Some(error) => Err(error),
-        None => Ok(Docs {
-            description: join(prose.into_iter()),
-            arguments,
-        }),
-    }
-}
-
-fn push(errors: &mut Option<syn::Error>, error: syn::Error) {
-    match errors {
-        Some(existing) => existing.combine(error),
-        None => *errors = Some(error),
-    }
+    readable.then(|| Docs {
+        description: join(prose.into_iter()),
+        arguments,
+    })
 }
 
 /// The error for a `# Arguments` item [`argument`] cannot read, with the line it could be.
@@ -239,6 +236,7 @@ fn argument(item: &str) -> Option<(String, String)> {
         Some(quoted) => quoted.split_once('`')?,
         None => item.split_at(item.find(|c: char| c.is_whitespace() || c == ':')?),
     };
+    // `r#type` names the parameter the model knows as `type` (see `ast::unraw`).
     let name = name.strip_prefix("r#").unwrap_or(name);
     let valid = name
         .chars()
@@ -283,4 +281,196 @@ fn join<'a>(lines: impl Iterator<Item = &'a str>) -> String {
 fn numbered(line: &str) -> bool {
     let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     digits > 0 && line[digits..].starts_with(". ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines of a `///` comment, as `lines` reads them from the attributes.
+    fn doc_lines(text: &str) -> Vec<DocLine> {
+        let attrs: Vec<Attribute> = text
+            .lines()
+            .map(|line| {
+                let line = format!(" {line}");
+                syn::parse_quote!(#[doc = #line])
+            })
+            .collect();
+        lines(&attrs)
+    }
+
+    /// The docs read from `text`, or the messages of the errors reported.
+    fn read(text: &str) -> Result<Docs, Vec<String>> {
+        let cx = Ctxt::new();
+        let docs = parse(&cx, &doc_lines(text));
+        match (cx.check(), docs) {
+            (Ok(()), Some(docs)) => Ok(docs),
+            (Err(errors), None) => Err(errors.into_iter().map(|e| e.to_string()).collect()),
+            (result, docs) => panic!(
+                "errors and docs disagree: {:?} / {}",
+                result.err().map(|e| e.to_string()),
+                docs.is_some()
+            ),
+        }
+    }
+
+    fn arguments(docs: &Docs) -> Vec<(&str, &str)> {
+        (docs.arguments.iter())
+            .map(|a| (a.name.as_str(), a.text.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn description_is_the_prose() {
+        let docs = read("Gets the weather.").ok().unwrap();
+        assert_eq!(docs.description, "Gets the weather.");
+        assert!(docs.arguments.is_empty());
+    }
+
+    #[test]
+    fn lines_of_a_paragraph_are_joined_and_paragraphs_kept() {
+        let docs = read("Gets the weather\nof a city.\n\nIn Celsius.")
+            .ok()
+            .unwrap();
+        assert_eq!(
+            docs.description,
+            "Gets the weather of a city.\n\nIn Celsius."
+        );
+    }
+
+    #[test]
+    fn list_items_keep_their_lines() {
+        let docs = read("Units:\n- celsius\n- fahrenheit\n1. first\n2. second")
+            .ok()
+            .unwrap();
+        assert_eq!(
+            docs.description,
+            "Units:\n- celsius\n- fahrenheit\n1. first\n2. second"
+        );
+    }
+
+    #[test]
+    fn common_indentation_is_removed() {
+        let lines = doc_lines("  Indented\n    more");
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["Indented", "  more"]);
+    }
+
+    #[test]
+    fn starred_block_comment_margins_are_removed() {
+        let attr: Attribute =
+            syn::parse_quote!(#[doc = "\n * Gets the weather.\n * In Celsius.\n "]);
+        let texts: Vec<String> = lines(&[attr]).into_iter().map(|l| l.text).collect();
+        assert_eq!(texts, ["", "Gets the weather.", "In Celsius.", ""]);
+    }
+
+    #[test]
+    fn argument_forms() {
+        let docs = read(
+            "Does it.\n\n# Arguments\n\n* `city` - The city.\n* unit - The unit.\n- `days`: How many days.\n+ r#type — The kind.",
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(docs.description, "Does it.");
+        assert_eq!(
+            arguments(&docs),
+            [
+                ("city", "The city."),
+                ("unit", "The unit."),
+                ("days", "How many days."),
+                ("type", "The kind."),
+            ]
+        );
+    }
+
+    #[test]
+    fn parameters_heading_is_arguments_too() {
+        let docs = read("Does it.\n\n## Parameters\n* `city` - The city.")
+            .ok()
+            .unwrap();
+        assert_eq!(arguments(&docs), [("city", "The city.")]);
+    }
+
+    #[test]
+    fn wrapped_lines_and_nested_bullets_continue_an_item() {
+        let docs = read(
+            "Does it.\n\n# Arguments\n* `unit` - The unit,\n  in lower case:\n  - `c`\n  - `f`\n* `city` - The city.",
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(
+            arguments(&docs),
+            [
+                ("unit", "The unit, in lower case: - `c` - `f`"),
+                ("city", "The city."),
+            ]
+        );
+    }
+
+    #[test]
+    fn prose_after_the_list_is_for_people() {
+        let docs = read("Does it.\n\n# Arguments\n* `city` - The city.\n\nSee also the docs.")
+            .ok()
+            .unwrap();
+        assert_eq!(arguments(&docs), [("city", "The city.")]);
+        assert_eq!(docs.description, "Does it.");
+    }
+
+    #[test]
+    fn sections_for_people_are_left_out() {
+        for heading in ["Errors", "Panics", "Examples", "Example", "Safety"] {
+            let text = format!("Does it.\n\n# {heading}\n\nSomething for people.");
+            let docs = read(&text).ok().unwrap();
+            assert_eq!(docs.description, "Does it.", "{heading}");
+        }
+    }
+
+    #[test]
+    fn other_sections_stay_in_the_description() {
+        let docs = read("Does it.\n\n# Units\n\nCelsius.").ok().unwrap();
+        assert_eq!(docs.description, "Does it.\n\n# Units\n\nCelsius.");
+    }
+
+    #[test]
+    fn code_blocks_are_left_out() {
+        let docs = read("Does it.\n\n```\nlet x = 1;\n```\n\n~~~text\n# Arguments\n~~~\nMore.")
+            .ok()
+            .unwrap();
+        assert_eq!(docs.description, "Does it.\n\nMore.");
+        assert!(docs.arguments.is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_item_is_an_error_with_a_fix() {
+        let errors = read("Does it.\n\n# Arguments\n* `city` the city\n* `unit`")
+            .err()
+            .unwrap();
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].contains("`* city - the city`"), "{}", errors[0]);
+        assert!(
+            errors[1].contains("`* unit - <what it is>`"),
+            "{}",
+            errors[1]
+        );
+    }
+
+    #[test]
+    fn duplicate_and_unknown_names_are_read_for_validation() {
+        // `docs` reads every item; a name given twice, or not a parameter, is reported by
+        // `valid`, which knows the parameters.
+        let docs =
+            read("Does it.\n\n# Arguments\n* `city` - One.\n* `city` - Two.\n* `nope` - Three.")
+                .ok()
+                .unwrap();
+        assert_eq!(
+            arguments(&docs),
+            [("city", "One."), ("city", "Two."), ("nope", "Three.")]
+        );
+    }
+
+    #[test]
+    fn a_parameter_paragraph_is_one_line() {
+        let lines = doc_lines("The city,\nas its name.");
+        assert_eq!(paragraph(&lines), "The city, as its name.");
+    }
 }

@@ -3,33 +3,30 @@
 
 use proc_macro2::Span;
 
-use crate::ast::{ParamKind, ToolFn};
+use crate::ast::{self, ParamKind, ToolFn};
 use crate::attr::ToolAttr;
+use crate::ctxt::Ctxt;
 use crate::docs;
 
 /// What validation settles for the expansion.
-pub struct Checked {
-    pub name: String,
+pub(crate) struct Checked {
+    pub(crate) name: String,
     /// Where the name comes from: the `name = "..."` option, or the function's name.
-    pub name_span: Span,
-    pub description: String,
+    pub(crate) name_span: Span,
+    pub(crate) description: String,
     /// Per parameter, in order: its description, if any.
-    pub param_descriptions: Vec<Option<String>>,
+    pub(crate) param_descriptions: Vec<Option<String>>,
 }
 
-pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
-    let mut errors = Errors::default();
+/// Checks a tool whose attribute and function were read without errors; `None` if it has
+/// an error (all of them reported).
+pub(crate) fn validate(cx: &Ctxt, attr: &ToolAttr, tool: &ToolFn) -> Option<Checked> {
+    let errors_before = cx.error_count();
     let fn_ident = &tool.item.sig.ident;
 
     let (name, name_span) = match &attr.name {
         Some(name) => (name.value(), name.span()),
-        None => {
-            let name = fn_ident.to_string();
-            (
-                name.strip_prefix("r#").map(str::to_owned).unwrap_or(name),
-                fn_ident.span(),
-            )
-        }
+        None => (ast::unraw(fn_ident), fn_ident.span()),
     };
     if !is_portable_name(&name) {
         // A suggestion for an explicit name (a space, a dot); a function name that is not
@@ -43,25 +40,19 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
             length if length > 64 => format!("; it has {length} characters{fix}"),
             _ => fix,
         };
-        errors.push(name_span, format!(
+        cx.error_at(name_span, format!(
             "tool name `{name}` is not portable: it must match ^[a-zA-Z_][a-zA-Z0-9_-]{{0,63}}$ (ASCII letters, digits, `_` and `-`, at most 64, not starting with a digit){fix}"
         ));
     }
 
-    let parsed = match docs::parse(&tool.docs) {
-        Ok(parsed) => Some(parsed),
-        Err(error) => {
-            errors.add(error);
-            None
-        }
-    };
+    let parsed = docs::parse(cx, &tool.docs);
     let allow_missing = attr.allow_missing_docs.is_some();
     let description = match (&attr.description, &parsed) {
         (Some(text), _) => {
             if text.value().trim().is_empty() {
-                errors.push(
+                cx.error_at(
                     text.span(),
-                    "the description is empty: the model chooses tools by it; say what the tool does, or remove `description` to use the doc comment".into(),
+                    "the description is empty: the model chooses tools by it; say what the tool does, or remove `description` to use the doc comment"
                 );
             }
             text.value().trim().to_owned()
@@ -71,20 +62,20 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
     };
     if description.is_empty() && parsed.is_some() && attr.description.is_none() && !allow_missing {
         if let Some(span) = tool.opaque_docs {
-            errors.push(span, format!(
+            cx.error_at(span, format!(
                 "#[tool] cannot read this doc comment (it is not a string literal), so tool `{name}` has no description; write the model's text with #[tool(description = \"...\")]"
             ));
         } else {
-            errors.push(fn_ident.span(), format!(
+            cx.error_at(fn_ident.span(), format!(
             "tool `{name}` has no description: the model chooses tools by it; add a doc comment (`/// What it does.`) or #[tool(description = \"...\")]"
         ));
         }
     }
 
     if let (Some(destructive), Some(_)) = (attr.destructive, attr.read_only) {
-        errors.push(
+        cx.error_at(
             destructive,
-            "a tool cannot be both `destructive` and `read_only`: one that deletes or overwrites data does not only read; keep one".into(),
+            "a tool cannot be both `destructive` and `read_only`: one that deletes or overwrites data does not only read; keep one"
         );
     }
 
@@ -109,7 +100,7 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
             } else {
                 format!("its parameters are {}", names.join(", "))
             };
-            errors.push(documented.span, format!(
+            cx.error_at(documented.span, format!(
                 "`# Arguments` documents `{}`, which is not a parameter of `{fn_ident}`; {expected}",
                 documented.name
             ));
@@ -118,7 +109,7 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
     let mut seen: Vec<&str> = Vec::new();
     for documented in arguments {
         if seen.contains(&documented.name.as_str()) {
-            errors.push(
+            cx.error_at(
                 documented.span,
                 format!(
                     "`{}` is documented twice in `# Arguments`; keep one",
@@ -137,21 +128,21 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
         if let ParamKind::Model = param.kind {
         } else {
             if let Some((_, span)) = &param.default {
-                errors.push(*span, "a `State` or `CallContext` parameter cannot have a default: the model never fills it in; remove `default`".into());
+                cx.error_at(*span, "a `State` or `CallContext` parameter cannot have a default: the model never fills it in; remove `default`");
             }
             param_descriptions.push(None);
             continue;
         }
         let description = match (in_section, own) {
             (Some(_), Some(_)) => {
-                errors.push(param.docs[0].span, format!(
+                cx.error_at(param.docs[0].span, format!(
                     "parameter `{json_name}` is documented twice: here and in `# Arguments`; keep one"
                 ));
                 None
             }
             (Some(documented), None) => Some(documented.text.clone()),
             (None, Some(own)) if own.trim().is_empty() => {
-                errors.push(
+                cx.error_at(
                     param.docs[0].span,
                     format!("the description of parameter `{json_name}` is empty: say what the model should put in it"),
                 );
@@ -162,7 +153,7 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
                 // When the doc comment could not be read, or names a parameter that does not
                 // exist, that is the mistake to report.
                 if !allow_missing && parsed.is_some() && !unknown_documented {
-                    errors.push(param.ident.span(), format!(
+                    cx.error_at(param.ident.span(), format!(
                         "parameter `{json_name}` is not documented: the model reads its description; add `/// ...` above it, or a line `* {json_name} - ...` under `# Arguments` in the function's doc comment, or opt out with #[tool(allow_missing_docs)]"
                     ));
                 }
@@ -172,8 +163,7 @@ pub fn validate(attr: &ToolAttr, tool: &ToolFn) -> syn::Result<Checked> {
         param_descriptions.push(description);
     }
 
-    errors.finish()?;
-    Ok(Checked {
+    (cx.error_count() == errors_before).then_some(Checked {
         name,
         name_span,
         description,
@@ -210,22 +200,69 @@ fn is_portable_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-#[derive(Default)]
-struct Errors(Option<syn::Error>);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::Host;
 
-impl Errors {
-    fn push(&mut self, span: Span, message: String) {
-        self.add(syn::Error::new(span, message));
-    }
-
-    fn add(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
+    /// The messages of the errors reported for `item` under `#[tool]` with no options.
+    fn errors(item: syn::ItemFn) -> Vec<String> {
+        let cx = Ctxt::new();
+        let attr = ToolAttr::default();
+        let checked =
+            ToolFn::from_ast(&cx, item, Host::Free).and_then(|tool| validate(&cx, &attr, &tool));
+        match cx.check() {
+            Ok(()) => {
+                assert!(checked.is_some());
+                Vec::new()
+            }
+            Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
         }
     }
 
-    fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
+    #[test]
+    fn a_documented_tool_is_valid() {
+        let item = syn::parse_quote! {
+            /// Gets the weather.
+            ///
+            /// # Arguments
+            /// * `city` - The city.
+            fn weather(city: String, r#type: u8) {}
+        };
+        assert_eq!(
+            errors(item),
+            ["parameter `type` is not documented: the model reads its description; add `/// ...` above it, or a line `* type - ...` under `# Arguments` in the function's doc comment, or opt out with #[tool(allow_missing_docs)]"]
+        );
+    }
+
+    #[test]
+    fn an_argument_documented_twice() {
+        let item = syn::parse_quote! {
+            /// Gets the weather.
+            ///
+            /// # Arguments
+            /// * `city` - The city.
+            /// * `city` - Again.
+            fn weather(city: String) {}
+        };
+        assert_eq!(
+            errors(item),
+            ["`city` is documented twice in `# Arguments`; keep one"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_argument_is_reported_alone() {
+        let item = syn::parse_quote! {
+            /// Gets the weather.
+            ///
+            /// # Arguments
+            /// * `town` - The city.
+            fn weather(city: String) {}
+        };
+        assert_eq!(
+            errors(item),
+            ["`# Arguments` documents `town`, which is not a parameter of `weather`; its parameters are `city`"]
+        );
     }
 }

@@ -1,0 +1,138 @@
+//! The `Tool` impl of a tool's struct: its definition, the state it needs, and `call`,
+//! which parses the arguments, calls the function and renders what it returns.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::Ident;
+
+use super::output::Output;
+use super::params::{self, Parameter};
+use super::{at, Private, ReadTool};
+use crate::ast::Host;
+
+/// The `Tool` impl of `struct_ident`, which calls the function that was read: a free
+/// function, or a method of the `host` type, on the value the struct holds (`self.0`, an
+/// `Arc`). The items it needs come with it; it goes in a `const _` block of its own.
+pub(super) fn tool_impl(
+    read: &ReadTool,
+    struct_ident: &Ident,
+    host: Host<'_>,
+    private: Private<'_>,
+) -> TokenStream {
+    let ReadTool {
+        attr,
+        tool,
+        checked,
+    } = read;
+    let sig = &tool.item.sig;
+    let fn_ident = &sig.ident;
+    let name = &checked.name;
+    let description = &checked.description;
+    let params = Parameter::all(&tool.params, &checked.param_descriptions);
+
+    let arguments = params::arguments(&params, struct_ident, private);
+    let default_fns = params.iter().filter_map(Parameter::default_fn);
+    let default_jsons = (params.iter())
+        .filter(|p| p.is_model())
+        .map(|p| p.default_json(private));
+    let state_keys = params.iter().filter_map(|p| p.state_key(private));
+    let locals = params.iter().filter_map(|p| p.local(private));
+    let call_args = params.iter().map(Parameter::call_arg);
+
+    let Output {
+        split,
+        split_fn,
+        render,
+        with_output_schema,
+    } = Output::new(sig, host, private);
+
+    let strictness = match attr.strict {
+        None => quote!(Auto),
+        Some(true) => quote!(On),
+        Some(false) => quote!(Off),
+    };
+    let [destructive, needs_approval, read_only, idempotent, open_world] = [
+        attr.destructive,
+        attr.needs_approval,
+        attr.read_only,
+        attr.idempotent,
+        attr.open_world,
+    ]
+    .map(|flag| flag.is_some());
+
+    let callee = match host {
+        Host::Free => quote!(#fn_ident(#(#call_args),*)),
+        Host::Method(self_ty) => quote!(<#self_ty>::#fn_ident(&*self.0, #(#call_args),*)),
+    };
+    let steps = |await_call: Option<TokenStream>| {
+        quote! {
+            #[allow(unused_imports)]
+            use #private::{
+                JsonKind as _, PlainKind as _, ResultKind as _, StringKind as _, UnitKind as _,
+            };
+            let __tool_arguments = (__TOOL_FNS.arguments)(&__tool_input, self)?;
+            #(#locals)*
+            let __tool_return = #callee #await_call;
+            let __tool_value = #split?;
+            #render
+        }
+    };
+    let string_result = quote!(::std::result::Result<::std::string::String, #private::ToolError>);
+    // A sync tool runs inside `call` and allocates no future; the registry catches its
+    // panics around `call` as it does around an async tool's polls.
+    let call_body = match sig.asyncness {
+        Some(asyncness) => {
+            let steps = steps(Some(quote!(.await)));
+            // Placed at `async`: a future that is not `Send` is reported there, with the
+            // value held across an `.await`.
+            let private = private.at(asyncness.span);
+            quote_spanned!(at(asyncness.span)=> #private::ToolFuture::boxed(async move { #steps }))
+        }
+        None => {
+            let steps = steps(None);
+            quote! {
+                let __tool_run = || -> #string_result { #steps };
+                #private::ToolFuture::ready(__tool_run())
+            }
+        }
+    };
+
+    quote! {
+        #arguments
+
+        #(#default_fns)*
+        #split_fn
+
+        impl #private::Tool for #struct_ident {
+            const NAME: &'static str = #name;
+
+            fn definition(&self) -> &#private::ToolDefinition {
+                static DEFINITION: #private::OnceLock<#private::ToolDefinition> =
+                    #private::OnceLock::new();
+                DEFINITION.get_or_init(|| {
+                    #[allow(unused_imports)]
+                    use #private::{OpaqueDefault as _, SerializeDefault as _};
+                    let parameters = (__TOOL_FNS.parameters)([#(#default_jsons),*]);
+                    #private::ToolDefinition::new(#name, #description, parameters)
+                        .with_strictness(#private::Strictness::#strictness)
+                        .with_markers(#private::ToolMarkers {
+                            destructive: #destructive,
+                            requires_approval: #needs_approval,
+                            read_only: #read_only,
+                            idempotent: #idempotent,
+                            open_world: #open_world,
+                        })
+                        #with_output_schema
+                })
+            }
+
+            fn required_state(&self) -> ::std::vec::Vec<#private::StateKey> {
+                ::std::vec![#(#state_keys),*]
+            }
+
+            fn call<'a>(&'a self, __tool_input: #private::ToolInput<'a>) -> #private::ToolFuture<'a> {
+                #call_body
+            }
+        }
+    }
+}
