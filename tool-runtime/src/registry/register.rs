@@ -1,83 +1,18 @@
-//! Registering tools: each is checked (name, duplicates, state, strictness, the checked
+//! Admitting tools: each is checked (name, duplicates, state, strictness, the checked
 //! formats' rules) before it joins, and a refused tool leaves the registry as it was.
 
 use std::sync::Arc;
 
 use crate::definition::{Strictness, ToolDefinition};
 use crate::format::SchemaForm;
-use crate::tool::{DynTool, Tool, ToolBatch, ToolSet};
+use crate::tool::DynTool;
 use crate::validate::{OnViolation, Violation};
 
 use super::{RegistryError, ToolRegistry};
 
 impl ToolRegistry {
-    /// Adds a tool. Refused, leaving the registry unchanged, when another tool has the same
-    /// name, when the tool takes state the registry does not hold, when it is declared
-    /// strict and cannot be, or when it breaks the rules of a format the registry checks
-    /// ([`with_validation`](Self::with_validation)).
-    ///
-    /// ```
-    /// use tool_runtime::{tool, RegistryError, ToolRegistry};
-    ///
-    /// /// Ping.
-    /// #[tool]
-    /// fn ping() -> &'static str { "pong" }
-    ///
-    /// let mut registry = ToolRegistry::new();
-    /// registry.register(Ping)?;
-    /// let again = registry.register(Ping);
-    /// assert!(matches!(again, Err(RegistryError::DuplicateName { .. })));
-    /// # Ok::<(), RegistryError>(())
-    /// ```
-    pub fn register<T: Tool>(&mut self, tool: T) -> Result<&mut Self, RegistryError> {
-        self.add(vec![Arc::new(tool)])
-    }
-
-    /// Adds every tool of a [`ToolSet`], sharing it: the `#[tool]` methods of a
-    /// `#[tools]` impl, registered from one value of its type (or an `Arc` of one, to keep a
-    /// handle on it). All or nothing: when one tool is refused (for any reason
-    /// [`register`](Self::register) gives), none is added, and the error names that tool.
-    ///
-    /// ```
-    /// use tool_runtime::{tools, RegistryError, ToolRegistry};
-    ///
-    /// struct Clock;
-    ///
-    /// #[tools]
-    /// impl Clock {
-    ///     /// The time, as HH:MM.
-    ///     #[tool]
-    ///     fn now(&self) -> &'static str {
-    ///         "12:00"
-    ///     }
-    ///
-    ///     /// Today's date.
-    ///     #[tool(name = "ping")]
-    ///     fn today(&self) -> &'static str {
-    ///         "2026-11-21"
-    ///     }
-    /// }
-    ///
-    /// /// Ping.
-    /// #[tool_runtime::tool]
-    /// fn ping() -> &'static str { "pong" }
-    ///
-    /// let mut registry = ToolRegistry::new();
-    /// registry.register(Ping)?;
-    /// let refused = registry.register_all(Clock).unwrap_err();
-    /// assert!(matches!(refused, RegistryError::DuplicateName { ref name, .. } if name == "ping"));
-    /// assert!(refused.to_string().contains("Clock::today` cannot be registered"));
-    /// assert_eq!(registry.len(), 1); // not `now` either
-    /// # Ok::<(), RegistryError>(())
-    /// ```
-    pub fn register_all<S: ToolSet>(&mut self, set: S) -> Result<&mut Self, RegistryError> {
-        let mut batch = ToolBatch::default();
-        Arc::new(set).tools(&mut batch);
-        self.add(batch.tools)
-    }
-
     /// Adds `tools` after checking each against the registry and the ones before it.
-    fn add(&mut self, tools: Vec<Arc<dyn DynTool>>) -> Result<&mut Self, RegistryError> {
+    pub(super) fn add(&mut self, tools: Vec<Arc<dyn DynTool>>) -> Result<&mut Self, RegistryError> {
         for (i, tool) in tools.iter().enumerate() {
             self.admit(tool.as_ref(), &tools[..i])?;
         }
