@@ -1,4 +1,4 @@
-//! The weather bot of seeds 001 and 002, without the hand-written JSON and without `eval`.
+//! The weather bot of the Assistants API tutorials (docs/examples.md), without the hand-written JSON and without `eval`.
 //!
 //! Prints the tool definitions a model is given, then runs the tool calls a model would make
 //! - the "you run the function and submit the result" half of the Assistants flow:

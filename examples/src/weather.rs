@@ -1,4 +1,4 @@
-//! The weather bot of seeds 001 and 002: its two tools, their registry, and the reading of
+//! The weather bot of the Assistants API tutorials (docs/examples.md): its two tools, their registry, and the reading of
 //! the calls given on the command line (`examples/weather.rs`).
 
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,7 @@ pub async fn get_current_weather(
     location: String,
     unit: Option<Unit>,
 ) -> Result<Weather, WeatherError> {
-    // The seed's data, each city in its own unit.
+    // The tutorial's data, each city in its own unit.
     let lower = location.to_lowercase();
     let (city, measured, measured_unit) = if lower.contains("tokyo") {
         ("Tokyo", 10, Unit::Celsius)

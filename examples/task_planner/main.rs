@@ -1,4 +1,4 @@
-//! The task planner of seed 000, with tools derived from documented Rust functions over a
+//! The task planner (docs/examples.md), with tools derived from documented Rust functions over a
 //! SQLite file instead of hand-written (or LLM-generated) JSON, and `delete_all_tasks`
 //! behind a person's confirmation.
 //!

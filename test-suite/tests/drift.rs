@@ -1,4 +1,4 @@
-//! The drift check of seed 000: a `delete_all_tasks` that appears in the code must not
+//! The drift check the task planner calls for (docs/examples.md): a `delete_all_tasks` that appears in the code must not
 //! reach the model unnoticed. One test, run in order, because it sets the process's
 //! environment (`UPDATE_SNAPSHOTS`), which other tests in this binary would otherwise
 //! read concurrently.

@@ -48,9 +48,9 @@
 //!
 //! | module | what it holds |
 //! | --- | --- |
-//! | [`tool`] | the parts of a tool, for hand-written [`Tool`] impls: [`ToolInput`](tool::ToolInput), [`ToolFuture`](tool::ToolFuture), markers, state keys |
+//! | [`tool`](mod@tool) | the parts of a tool, for hand-written [`Tool`] impls: [`ToolInput`](tool::ToolInput), [`ToolFuture`](tool::ToolFuture), markers, state keys |
 //! | [`schema`] | parameter schemas: [`ParametersBuilder`](schema::ParametersBuilder) |
-//! | [`format`] | what goes with a [`ToolFormat`]: schema forms, provider calls and outputs |
+//! | [`format`](mod@format) | what goes with a [`ToolFormat`]: schema forms, provider calls and outputs |
 //! | [`validate`] | each provider's rules and limits: [`Validator`](validate::Validator) |
 //! | [`snapshot`] | the drift check's errors and switch |
 //! | [`chat`] | talking to a model: [`ChatModel`](chat::ChatModel), messages, requests, replies |

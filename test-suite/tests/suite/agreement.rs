@@ -1,4 +1,4 @@
-//! Schema and dispatcher agree (DESIGN.md, "Schemas"): whatever the schema allows, dispatch
+//! Schema and dispatcher agree (docs/design.md, "Schemas"): whatever the schema allows, dispatch
 //! accepts; whatever dispatch rejects, the schema forbids where JSON Schema can express it.
 //!
 //! For every catalogue tool, proptest generates argument objects from the tool's own plain
@@ -634,7 +634,7 @@ fn unknown_top_level_fields_are_refused_by_both() {
 }
 
 /// `null` means "absent" for the fields a tool has; a field it does not have is still
-/// unknown, whatever its value (DESIGN.md: unknown arguments are an error).
+/// unknown, whatever its value (docs/design.md: unknown arguments are an error).
 #[test]
 fn an_unknown_field_is_refused_even_when_null() {
     let registry = signatures::registry();

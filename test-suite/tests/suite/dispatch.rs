@@ -1,5 +1,5 @@
 //! Behaviour of `ToolRegistry::dispatch`, `dispatch_all` and `register`: every path of
-//! DESIGN.md's "Dispatch: errors are data" and "Context the model never sees".
+//! docs/design.md's "Dispatch: errors are data" and "Context the model never sees".
 
 use crate::support::dispatch_tools;
 

@@ -1,7 +1,7 @@
 //! One definition, every provider: the catalogue's tools exported in each format,
 //! compared whole.
 //!
-//! - Rules that tie formats together, over the whole catalogue (PROVIDERS.md): the
+//! - Rules that tie formats together, over the whole catalogue (docs/providers.md): the
 //!   Responses tool is the Chat function flattened, with `strict` always spelled out; MCP,
 //!   Gemini's `parametersJsonSchema` and Anthropic's plain `input_schema` carry the plain
 //!   schema as it is.

@@ -1,5 +1,5 @@
 //! `ToolFormat::parse_calls` and `ToolFormat::render_outputs` against each provider's wire
-//! format (PROVIDERS.md): a reply as the provider sends it is parsed, dispatched to real
+//! format (docs/providers.md): a reply as the provider sends it is parsed, dispatched to real
 //! `#[tool]` functions and rendered back, and the result is compared whole with what the
 //! provider expects; malformed replies give exact errors; no input panics.
 

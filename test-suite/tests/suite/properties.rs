@@ -1,4 +1,4 @@
-//! "`dispatch` never panics and never aborts a run" (DESIGN.md, "Dispatch: errors are data"),
+//! "`dispatch` never panics and never aborts a run" (docs/design.md, "Dispatch: errors are data"),
 //! as properties. Whatever a model sends to any tool of the dispatch tools
 //! (`support/dispatch_tools.rs`) or of the schema catalogue (`support/signatures.rs`), and to
 //! names that are no tool at all, every call gets exactly one output, with the call's id, and

@@ -1,5 +1,5 @@
 //! The exported definition of every catalogue tool, compared whole with the document the
-//! rules of DESIGN.md ("Schemas") and PROVIDERS.md ("OpenAI Structured Outputs") call for:
+//! rules of docs/design.md ("Schemas") and docs/providers.md ("OpenAI strict mode") call for:
 //!
 //! - plain form (`SchemaForm::Plain`): no `$schema`, no `title`, properties in signature
 //!   order, non-recursive `$defs` inlined, no non-standard `format`, integer widths as
@@ -299,7 +299,7 @@ fn booleans_and_strings_with_parameter_doc_comments() {
 }
 
 /// A `char` is a string of one character. Strict mode has no `minLength`/`maxLength`
-/// (PROVIDERS.md lists `pattern` and `format` for strings), so the strict form says the
+/// (docs/providers.md lists `pattern` and `format` for strings), so the strict form says the
 /// same with a `pattern`, which it enforces.
 #[test]
 fn a_char_is_a_one_character_string_held_by_a_pattern_when_strict() {
@@ -1290,10 +1290,10 @@ fn strict_false_exports_plain_under_the_given_name() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Seed 002
+// The weather bot (docs/examples.md)
 
 #[test]
-fn the_weather_tool_of_seed_002() {
+fn the_weather_bots_weather_tool() {
     assert_exports(
         "get_current_weather",
         json!({

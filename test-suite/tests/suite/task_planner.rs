@@ -1,4 +1,4 @@
-//! The task planner example (seed 000) against a real SQLite file, driven by a scripted
+//! The task planner example (docs/examples.md) against a real SQLite file, driven by a scripted
 //! model: it answers from a script written here, not from a real model, so these tests
 //! prove the store, the tools, the approvals and the loop's wiring, not a model's judgment.
 //!
@@ -22,8 +22,8 @@ use tool_runtime::{ToolCall, ToolFormat};
 
 use tasks::{Cli, Command, Store};
 
-/// The first message of the seed's transcript.
-const SEED_MESSAGE: &str = "I need to go buy bread from the store, then go to the gym. I also \
+/// The first message of the task planner's original transcript.
+const FIRST_MESSAGE: &str = "I need to go buy bread from the store, then go to the gym. I also \
                             need to do my taxes, which is a P1.";
 
 /// A fresh SQLite file in the temp dir, removed when the test ends (passing or not).
@@ -133,9 +133,11 @@ fn never_asked(call: &ToolCall) -> Decision {
     )
 }
 
-/// The seed's first exchange: three parallel add_task calls, then an answer. Returns what
+/// The original transcript's first exchange: three parallel add_task calls, then an answer. Returns what
 /// `chat` printed.
-async fn seed_first_message(store: &Store) -> (tool_runtime::run::Run, Arc<ScriptedModel>, String) {
+async fn transcript_first_message(
+    store: &Store,
+) -> (tool_runtime::run::Run, Arc<ScriptedModel>, String) {
     let model = scripted(vec![
         ScriptedReply::tool_calls([
             ("add_task", r#"{"name": "Buy bread from the store"}"#),
@@ -146,7 +148,7 @@ async fn seed_first_message(store: &Store) -> (tool_runtime::run::Run, Arc<Scrip
     ]);
     let assistant = planner(&model, store);
     let mut out = Vec::new();
-    let run = tasks::chat(&assistant, SEED_MESSAGE, &mut never_asked, &mut out)
+    let run = tasks::chat(&assistant, FIRST_MESSAGE, &mut never_asked, &mut out)
         .await
         .expect("chat runs");
     (
@@ -157,10 +159,10 @@ async fn seed_first_message(store: &Store) -> (tool_runtime::run::Run, Arc<Scrip
 }
 
 #[tokio::test]
-async fn seed_transcript_three_parallel_add_task_calls_make_three_rows() {
-    let db = TempDb::new("seed1");
+async fn transcript_three_parallel_add_task_calls_make_three_rows() {
+    let db = TempDb::new("transcript1");
     let store = db.store();
-    let (run, model, printed) = seed_first_message(&store).await;
+    let (run, model, printed) = transcript_first_message(&store).await;
 
     assert_eq!(run.status(), RunStatus::Completed);
     assert_eq!(
@@ -185,7 +187,7 @@ async fn seed_transcript_three_parallel_add_task_calls_make_three_rows() {
         "{:?}",
         requests[0].messages[0]
     );
-    assert_eq!(requests[0].messages[1], Message::user(SEED_MESSAGE));
+    assert_eq!(requests[0].messages[1], Message::user(FIRST_MESSAGE));
     assert_eq!(
         requests[0].tools,
         [
@@ -238,10 +240,10 @@ async fn seed_transcript_three_parallel_add_task_calls_make_three_rows() {
 }
 
 #[tokio::test]
-async fn seed_second_message_completes_and_reprioritises_by_id_and_changes_nothing_else() {
-    let db = TempDb::new("seed2");
+async fn transcript_second_message_completes_and_reprioritises_by_id_and_changes_nothing_else() {
+    let db = TempDb::new("transcript2");
     let store = db.store();
-    let (first, _, _) = seed_first_message(&store).await;
+    let (first, _, _) = transcript_first_message(&store).await;
     assert_eq!(first.status(), RunStatus::Completed);
     let before = rows(&db.path);
     let id_of = |name: &str| {
@@ -253,8 +255,8 @@ async fn seed_second_message_completes_and_reprioritises_by_id_and_changes_nothi
     };
     let (bread, gym) = (id_of("Buy bread from the store"), id_of("Go to the gym"));
 
-    // The seed's user said "I finished the laundry" - there was no laundry task, and the
-    // seed's model completed the bread anyway. Here the user speaks of the bread.
+    // The original user said "I finished the laundry" - there was no laundry task, and the
+    // original model completed the bread anyway. Here the user speaks of the bread.
     let message = "I bought the bread, please mark it complete. Also the gym is a P1";
     let complete = format!(r#"{{"id": "{bread}"}}"#);
     let update = format!(r#"{{"id": "{gym}", "priority": 1}}"#);

@@ -1,4 +1,4 @@
-//! The validator against PROVIDERS.md: one rejected definition per rule, with exactly
+//! The validator against docs/providers.md: one rejected definition per rule, with exactly
 //! what the validator says about it; every catalogue tool passing in every format it can
 //! be said in; and the registry refusing (or warning about) a tool that breaks a checked
 //! format's rules.
@@ -51,7 +51,7 @@ fn each_rule_has_its_violation() {
         .map(|i| format!("{i}{}", "x".repeat(60_000)))
         .collect();
     let table: Vec<(&str, ToolFormat, Value, Vec<&str>)> = vec![
-        // Names (PROVIDERS.md, "Names").
+        // Names (docs/providers.md, "Tool names").
         ("OpenAI: a name with a space", OpenAiChat, chat("get weather", closed(json!({})), true),
             vec!["/function/name: the name must match ^[a-zA-Z0-9_-]{1,64}$"]),
         ("OpenAI: a name of 65 characters", OpenAiResponses,

@@ -1,7 +1,7 @@
 //! A catalogue of `#[tool]` signatures, one per shape of parameter a tool can take: every
 //! integer width, floats, strings, options, collections, maps, nested and documented user
 //! types, every serde enum representation, renames, defaults, recursion, no parameters,
-//! free-form JSON, tuples, and seed 002's weather tool.
+//! free-form JSON, tuples, and the weather bot's weather tool.
 //!
 //! Every tool succeeds on any arguments it can parse and echoes what it received (Rust's
 //! `Debug` text), so an error output always means the arguments were refused.
@@ -482,7 +482,7 @@ pub(crate) fn echo(text: String) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
-// Seed 002
+// The weather bot (docs/examples.md)
 
 /// The temperature unit to use.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema)]

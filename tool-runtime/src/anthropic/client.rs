@@ -77,7 +77,7 @@ pub enum ConfigError {
 /// - **Schemas.** Tools go out in the plain form by default ([`SchemaForm::Plain`]):
 ///   Claude follows plain schemas well, the plain form keeps numeric and length bounds in
 ///   the schema, and strict tool use is not available on every model (one without it
-///   refuses the whole request). [`with_schema_form`](AnthropicClient::with_schema_form)
+///   refuses the whole request). [`ClientConfig::with_schema_form`]
 ///   with [`SchemaForm::Declared`] sends tools that qualify with `strict: true`.
 /// - **Length.** The API requires `max_tokens`: a request without one gets
 ///   [`DEFAULT_MAX_TOKENS`], or what
@@ -236,7 +236,7 @@ impl AnthropicClient {
     }
 
     /// The `max_tokens` of requests that set none (default [`DEFAULT_MAX_TOKENS`]); a
-    /// request's own [`max_tokens`](ChatRequest::max_tokens) wins.
+    /// request's own [`max_tokens`](crate::chat::RequestOptions::max_tokens) wins.
     ///
     /// ```
     /// use tool_runtime::anthropic::AnthropicClient;

@@ -1,7 +1,7 @@
 //! Tool definitions in each provider's shape, and the tool calls and outputs of each
 //! provider's messages (docs/providers.md).
 //!
-//! [`ToolFormat`](crate::format::ToolFormat) names the provider and is at the crate root; this module
+//! [`ToolFormat`] names the provider and is at the crate root; this module
 //! holds what goes with it.
 //!
 //! One [`ToolDefinition`] goes to every provider: [`ToolDefinition::export`] puts it in the

@@ -5,15 +5,15 @@
 //! definition and providers reject half of those keywords, so the raw schema goes through
 //! three passes, once per tool:
 //!
-//! 1. [`inline`]: non-recursive `$defs` are substituted where they are used.
-//! 2. [`clean`]: validator-only keywords go, integer widths become `minimum`/`maximum`,
+//! 1. `inline`: non-recursive `$defs` are substituted where they are used.
+//! 2. `clean`: validator-only keywords go, integer widths become `minimum`/`maximum`,
 //!    struct objects get `additionalProperties: false`.
-//! 3. [`strict`]: the OpenAI structured-outputs form (every property required, optionals
+//! 3. `strict`: the OpenAI structured-outputs form (every property required, optionals
 //!    nullable), or the reason the schema cannot take that form.
 //!
-//! Other providers' forms start from the plain one: [`anthropic`] (strict tool use),
-//! [`openapi`] (Gemini's older `parameters`). Constraints a form cannot carry are said in
-//! the description instead ([`hints`]).
+//! Other providers' forms start from the plain one: `anthropic` (strict tool use),
+//! `openapi` (Gemini's older `parameters`). Constraints a form cannot carry are said in
+//! the description instead (`hints`).
 
 mod anthropic;
 mod clean;

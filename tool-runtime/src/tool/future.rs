@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 
 use super::ToolError;
 
-/// The result of [`Tool::call`]: already there (sync tools, no allocation), or to be awaited.
+/// The result of [`Tool::call`](crate::Tool::call): already there (sync tools, no allocation), or to be awaited.
 ///
 /// ```
 /// use tool_runtime::tool::ToolFuture;

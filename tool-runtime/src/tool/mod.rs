@@ -1,9 +1,9 @@
-//! The parts of a tool, for code that implements [`Tool`](crate::tool::Tool) by hand or names
+//! The parts of a tool, for code that implements [`Tool`] by hand or names
 //! what `#[tool]` generates: the input of a call, the future it returns, the batch a
-//! [`ToolSet`](crate::tool::ToolSet) fills, the markers and strictness of a definition, and the
+//! [`ToolSet`] fills, the markers and strictness of a definition, and the
 //! registry's state map.
 //!
-//! [`Tool`](crate::tool::Tool), [`ToolError`](crate::tool::ToolError) and [`ToolSet`](crate::tool::ToolSet)
+//! [`Tool`], [`ToolError`] and [`ToolSet`]
 //! themselves are at the crate root.
 
 pub(crate) mod args;

@@ -18,7 +18,7 @@ use crate::transport::ClientConfig;
 
 /// A client for OpenAI's Responses API (`POST {base_url}/responses`), or a server that
 /// speaks it, as a [`ChatModel`]. It is configured like
-/// [`OpenAiClient`](super::OpenAiClient), from the same `OPENAI_*` variables, and retries,
+/// [`OpenAiClient`](crate::openai::OpenAiClient), from the same `OPENAI_*` variables, and retries,
 /// times out and picks the schema form the same way.
 ///
 /// - **The thread.** Each request carries the whole thread as `input` items, and `store`
