@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{below, is_object_schema};
+use super::{below, is_object_schema, subschemas};
 
 /// The numbers one strict schema must stay within.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,42 +116,10 @@ impl Walk<'_> {
             ));
         }
         self.tally.add(object);
-        for (key, value) in object {
-            match (key.as_str(), value) {
-                (
-                    "properties" | "patternProperties" | "dependentSchemas",
-                    Value::Object(members),
-                ) => {
-                    for (name, member) in members {
-                        self.descend(member, pointer, &[key, name], level);
-                    }
-                }
-                // A definition is counted from where it is defined, not where it is used.
-                ("$defs" | "definitions", Value::Object(members)) => {
-                    for (name, member) in members {
-                        self.descend(member, pointer, &[key, name], 0);
-                    }
-                }
-                ("anyOf" | "allOf" | "oneOf" | "prefixItems" | "items", Value::Array(members)) => {
-                    for (index, member) in members.iter().enumerate() {
-                        self.descend(member, pointer, &[key, &index.to_string()], level);
-                    }
-                }
-                (
-                    "items"
-                    | "additionalProperties"
-                    | "not"
-                    | "if"
-                    | "then"
-                    | "else"
-                    | "contains"
-                    | "propertyNames"
-                    | "unevaluatedProperties"
-                    | "unevaluatedItems",
-                    Value::Object(_),
-                ) => self.descend(value, pointer, &[key], level),
-                _ => {}
-            }
+        for child in subschemas(object) {
+            let level = if child.counts_anew { 0 } else { level };
+            let segments: Vec<&str> = child.segments.iter().map(String::as_str).collect();
+            self.descend(child.schema, pointer, &segments, level);
         }
     }
 
@@ -160,5 +128,60 @@ impl Walk<'_> {
         below(pointer, segments, |pointer| {
             self.visit(schema, pointer, level + usize::from(is_object));
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// An object schema nested `depth` deep through a property `a` at each level.
+    fn nested(depth: usize) -> Value {
+        let mut schema = json!({"type": "object", "properties": {}});
+        for _ in 1..depth {
+            schema = json!({"type": "object", "properties": {"a": schema}});
+        }
+        schema
+    }
+
+    #[test]
+    fn depth_is_counted_in_objects_and_reported_where_it_first_goes_past() {
+        assert_eq!(first_excess(&nested(10), &OPENAI_STRICT), None);
+        assert_eq!(
+            first_excess(&nested(11), &OPENAI_STRICT).as_deref(),
+            Some("/properties/a/properties/a/properties/a/properties/a/properties/a/properties/a/properties/a/properties/a/properties/a/properties/a: objects are nested 11 deep; the limit is 10")
+        );
+    }
+
+    #[test]
+    fn totals_count_properties_enum_values_and_characters() {
+        let limits = SchemaLimits {
+            max_depth: 10,
+            max_properties: 2,
+            max_enum_values: 3,
+            max_schema_chars: 1000,
+        };
+        let within = json!({"type": "object", "properties": {
+            "a": {"type": "string", "enum": ["x", "y", "z"]}, "b": {"type": "string"}}});
+        assert_eq!(first_excess(&within, &limits), None);
+        let over = json!({"type": "object", "properties": {
+            "a": {"type": "string", "enum": ["x", "y", "z", "w"]}, "b": {"type": "string"},
+            "c": {"type": "string"}}});
+        assert_eq!(
+            first_excess(&over, &limits).as_deref(),
+            Some("/: 3 properties in one schema; the limit is 2")
+        );
+        let mut tally = Tally::default();
+        tally.add(over.as_object().expect("an object"));
+        tally.add(over["properties"]["a"].as_object().expect("an object"));
+        assert_eq!(
+            tally.excesses(&limits),
+            [
+                "3 properties in one schema; the limit is 2",
+                "4 enum values in one schema; the limit is 3",
+            ]
+        );
     }
 }

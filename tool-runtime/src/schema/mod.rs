@@ -95,6 +95,70 @@ pub(crate) fn for_each_subschema(schema: &mut Value, f: &mut dyn FnMut(&mut Valu
     }
 }
 
+/// One subschema of a schema object, as the validator and the size limits walk them.
+pub(crate) struct Subschema<'a> {
+    /// The subschema (an object, or `true`/`false` where JSON Schema allows one).
+    pub(crate) schema: &'a Value,
+    /// The JSON pointer segments from the parent to it: `["properties", "city"]`.
+    pub(crate) segments: Vec<String>,
+    /// Whether nesting is counted from it anew: a `$defs` entry is defined, not used, there.
+    pub(crate) counts_anew: bool,
+}
+
+/// The subschemas of `object`, in its order: members of `properties` and the like, `$defs`
+/// entries, items of `anyOf` and the like, and single schemas (`items`, `not`...).
+/// `items: true` and the like are subschemas too; `additionalProperties: false` is not
+/// (it closes an object, and is judged as such).
+pub(crate) fn subschemas(object: &Map<String, Value>) -> Vec<Subschema<'_>> {
+    let mut found = Vec::new();
+    let mut push = |schema, segments: Vec<String>, counts_anew| {
+        found.push(Subschema {
+            schema,
+            segments,
+            counts_anew,
+        });
+    };
+    for (key, value) in object {
+        match (key.as_str(), value) {
+            ("properties" | "patternProperties" | "dependentSchemas", Value::Object(members)) => {
+                for (name, member) in members {
+                    push(member, vec![key.clone(), name.clone()], false);
+                }
+            }
+            ("$defs" | "definitions", Value::Object(members)) => {
+                for (name, member) in members {
+                    push(member, vec![key.clone(), name.clone()], true);
+                }
+            }
+            ("anyOf" | "allOf" | "oneOf" | "prefixItems" | "items", Value::Array(members)) => {
+                for (index, member) in members.iter().enumerate() {
+                    push(member, vec![key.clone(), index.to_string()], false);
+                }
+            }
+            (
+                "items"
+                | "additionalProperties"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "propertyNames"
+                | "unevaluatedProperties"
+                | "unevaluatedItems",
+                Value::Object(_),
+            )
+            | (
+                "items" | "not" | "if" | "then" | "else" | "contains" | "propertyNames"
+                | "unevaluatedItems",
+                Value::Bool(_),
+            ) => push(value, vec![key.clone()], false),
+            _ => {}
+        }
+    }
+    found
+}
+
 /// The type names a schema declares (`"type": "x"` or `"type": [..]`).
 pub(crate) fn type_names(schema: &Map<String, Value>) -> Vec<&str> {
     match schema.get("type") {

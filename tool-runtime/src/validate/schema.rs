@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::report::Report;
 use super::Limits;
 use crate::schema::{
-    below, is_constrained, is_object_schema, Tally, STRICT_ANNOTATIONS, STRICT_FORMATS,
+    below, is_constrained, is_object_schema, subschemas, Tally, STRICT_ANNOTATIONS, STRICT_FORMATS,
     STRICT_KEYWORDS,
 };
 
@@ -158,49 +158,10 @@ impl Walk<'_, '_> {
     }
 
     fn children(&mut self, object: &Map<String, Value>, pointer: &mut String, level: usize) {
-        for (key, value) in object {
-            match (key.as_str(), value) {
-                (
-                    "properties" | "patternProperties" | "dependentSchemas",
-                    Value::Object(members),
-                ) => {
-                    for (name, member) in members {
-                        self.descend(member, pointer, &[key, name], level);
-                    }
-                }
-                ("$defs" | "definitions", Value::Object(members)) => {
-                    for (name, member) in members {
-                        self.descend(member, pointer, &[key, name], 0);
-                    }
-                }
-                ("anyOf" | "allOf" | "oneOf" | "prefixItems" | "items", Value::Array(members)) => {
-                    for (index, member) in members.iter().enumerate() {
-                        self.descend(member, pointer, &[key, &index.to_string()], level);
-                    }
-                }
-                (
-                    "items"
-                    | "additionalProperties"
-                    | "not"
-                    | "if"
-                    | "then"
-                    | "else"
-                    | "contains"
-                    | "propertyNames"
-                    | "unevaluatedProperties"
-                    | "unevaluatedItems",
-                    Value::Object(_),
-                ) => self.descend(value, pointer, &[key], level),
-                // `items: true` and the like are schemas too (which only plain JSON
-                // Schema takes); `additionalProperties: false` is what closes an
-                // object, and is judged as such.
-                (
-                    "items" | "not" | "if" | "then" | "else" | "contains" | "propertyNames"
-                    | "unevaluatedItems",
-                    Value::Bool(_),
-                ) => self.descend(value, pointer, &[key], level),
-                _ => {}
-            }
+        for child in subschemas(object) {
+            let level = if child.counts_anew { 0 } else { level };
+            let segments: Vec<&str> = child.segments.iter().map(String::as_str).collect();
+            self.descend(child.schema, pointer, &segments, level);
         }
     }
 
