@@ -109,13 +109,11 @@ pub use definition::ToolDefinition;
 pub use format::tool_format::ToolFormat;
 pub use json::Json;
 pub use registry::{Dispatch, RegistryError, ToolRegistry};
-pub use tool::contract::{Tool, ToolError};
+pub use tool::contract::Tool;
+pub use tool::error::ToolError;
 pub use tool::set::ToolSet;
 
-/// Makes a documented function a tool: a unit struct named after it implements [`Tool`].
 pub use tool_macro::tool;
-/// Makes the `#[tool]` methods (`&self`) of an impl block tools sharing one value,
-/// registered with [`ToolRegistry::register_all`].
 pub use tool_macro::tools;
 
 // What is meant to cross tasks and threads says so at compile time: a field that is not

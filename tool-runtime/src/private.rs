@@ -19,7 +19,8 @@ pub use crate::tool::render::{
 pub use crate::context::{CallContext, State, StateKey};
 pub use crate::definition::{Strictness, ToolDefinition, ToolMarkers};
 pub use crate::schema::ParametersBuilder;
-pub use crate::tool::contract::{Tool, ToolError, ToolInput};
+pub use crate::tool::contract::{Tool, ToolInput};
+pub use crate::tool::error::ToolError;
 pub use crate::tool::set::{ToolBatch, ToolSet};
 pub use crate::tool::ToolFuture;
 

@@ -1,5 +1,5 @@
 //! The contract between a tool and the registry: the `Tool` trait that `#[tool]`
-//! implements, what a call receives, and how it fails.
+//! implements, and what a call receives.
 
 use crate::context::{StateKey, StateMap};
 use crate::definition::ToolDefinition;
@@ -64,16 +64,4 @@ impl<'a> ToolInput<'a> {
             state,
         }
     }
-}
-
-/// Why a tool call failed; the registry turns it into an error output the model reads.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ToolError {
-    /// The arguments were not JSON, or did not fit the parameters: the path and the problem.
-    InvalidArguments(String),
-    /// The tool ran and returned `Err`: that error's text.
-    Failed(String),
-    /// The registry holds no value of a state type the tool takes.
-    MissingState(&'static str),
 }

@@ -9,12 +9,14 @@
 pub(crate) mod args;
 pub(crate) mod contract;
 mod dyn_tool;
+pub(crate) mod error;
 mod future;
 pub(crate) mod render;
 pub(crate) mod set;
 
-pub(crate) use contract::{Tool, ToolError};
+pub(crate) use contract::Tool;
 pub(crate) use dyn_tool::DynTool;
+pub(crate) use error::ToolError;
 pub(crate) use set::ToolSet;
 
 pub use crate::context::{StateKey, StateMap};
