@@ -79,6 +79,15 @@ impl ToolOutput {
     }
 }
 
+/// The prefix of the ids given to calls a provider sent without one (Gemini's, MCP's
+/// without a request id), so they are known as local and not sent back.
+pub(crate) const LOCAL_CALL_ID_PREFIX: &str = "call_local_";
+
+/// A fresh id for a call read from a provider's reply that gave none.
+pub(crate) fn local_call_id() -> String {
+    format!("{LOCAL_CALL_ID_PREFIX}{}", unique_suffix())
+}
+
 /// An id for a call that came without one, unique in this process.
 pub(crate) fn fresh_call_id() -> String {
     format!("call_{}", unique_suffix())

@@ -126,7 +126,7 @@ pub enum ConfigError {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AnthropicClient {
     config: ClientConfig,
     transport: Transport,
@@ -272,6 +272,17 @@ impl AnthropicClient {
             Some(key) => http.secret("x-api-key", key),
             None => http,
         }
+    }
+}
+
+impl std::fmt::Debug for AnthropicClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnthropicClient")
+            .field("config", &self.config)
+            .field("endpoint", &self.endpoint)
+            .field("schema_form", &self.schema_form())
+            .field("default_max_tokens", &self.default_max_tokens)
+            .finish()
     }
 }
 

@@ -12,7 +12,7 @@ mod openai;
 
 use serde_json::{Map, Value};
 
-use crate::call::{ToolCall, ToolOutput};
+use crate::call::{local_call_id, ToolCall, ToolOutput, LOCAL_CALL_ID_PREFIX};
 use crate::format::ToolFormat;
 
 /// Why a provider's reply could not be read as tool calls, or outputs could not be
@@ -81,7 +81,7 @@ impl ToolFormat {
     /// assert!(calls[0].id.starts_with(ToolFormat::LOCAL_CALL_ID_PREFIX));
     /// # Ok::<(), tool_runtime::format::CallFormatError>(())
     /// ```
-    pub const LOCAL_CALL_ID_PREFIX: &'static str = "call_local_";
+    pub const LOCAL_CALL_ID_PREFIX: &'static str = LOCAL_CALL_ID_PREFIX;
 
     /// The tool calls in a provider's reply, in the order the model made them.
     ///
@@ -403,15 +403,6 @@ fn describe(value: Option<&Value>) -> String {
         Some(Value::Object(_)) => "an object",
     };
     kind.to_owned()
-}
-
-/// A fresh id for a call the provider gave none; see [`ToolFormat::LOCAL_CALL_ID_PREFIX`].
-fn local_call_id() -> String {
-    format!(
-        "{}{}",
-        ToolFormat::LOCAL_CALL_ID_PREFIX,
-        crate::call::unique_suffix()
-    )
 }
 
 /// The calls of a reply so far, with where each id was, to name the first holder of an

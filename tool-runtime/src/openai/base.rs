@@ -12,7 +12,7 @@ use crate::format::SchemaForm;
 use crate::transport::{ClientConfig, Request, Transport};
 
 /// A configured OpenAI client, whichever API it speaks.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(super) struct Base {
     pub(super) config: ClientConfig,
     transport: Transport,
@@ -33,6 +33,17 @@ impl Base {
     #[cfg(test)]
     pub(super) fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The client's `Debug`: its configuration (the key redacted), where it asks, and the
+    /// choices in effect.
+    pub(super) fn debug(&self, client: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(client)
+            .field("config", &self.config)
+            .field("endpoint", &self.endpoint)
+            .field("schema_form", &self.schema_form())
+            .field("text_tool_calls", &self.reads_text_tool_calls())
+            .finish()
     }
 
     /// As set, or by endpoint: strict for OpenAI's API, plain elsewhere.

@@ -71,7 +71,7 @@ use crate::transport::ClientConfig;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OpenAiClient {
     base: Base,
 }
@@ -176,6 +176,12 @@ impl OpenAiClient {
     /// ```
     pub fn reads_text_tool_calls(&self) -> bool {
         self.base.reads_text_tool_calls()
+    }
+}
+
+impl std::fmt::Debug for OpenAiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.base.debug("OpenAiClient", f)
     }
 }
 

@@ -2,7 +2,8 @@
 
 use serde_json::{json, Value};
 
-use super::{local_call_id, Answer, CallFormatError, Node};
+use super::{Answer, CallFormatError, Node};
+use crate::call::local_call_id;
 use crate::call::ToolCall;
 
 /// The call of a `tools/call` request (its id the request's), or of its `params`.

@@ -75,7 +75,7 @@ use crate::transport::ClientConfig;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResponsesClient {
     base: Base,
 }
@@ -138,6 +138,12 @@ impl ResponsesClient {
     }
 }
 
+impl std::fmt::Debug for ResponsesClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.base.debug("ResponsesClient", f)
+    }
+}
+
 impl ChatModel for ResponsesClient {
     fn complete<'a>(
         &'a self,
@@ -168,5 +174,47 @@ impl Api for Responses {
 
     fn parse(body: &[u8]) -> Result<ChatResponse, ModelError> {
         wire::parse_response(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openai::ConfigError;
+
+    fn from(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> Result<ResponsesClient, ConfigError> {
+        ResponsesClient::from_vars(move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn configured_like_the_chat_client() {
+        let local = from(&[
+            ("OPENAI_BASE_URL", " http://localhost:11434/v1/ "),
+            ("OPENAI_MODEL", "qwen2.5"),
+        ])
+        .expect("a local endpoint needs no key");
+        assert_eq!(local.config().base_url(), "http://localhost:11434/v1");
+        assert_eq!(local.schema_form(), SchemaForm::Plain);
+        assert!(local.reads_text_tool_calls());
+        let error = from(&[("OPENAI_BASE_URL", "http://localhost:11434/v1")]).unwrap_err();
+        assert!(matches!(error, ConfigError::MissingModel { .. }), "{error}");
+
+        let openai = from(&[("OPENAI_API_KEY", "sk-secret")]).expect("OpenAI has a default model");
+        assert_eq!(openai.schema_form(), SchemaForm::Declared);
+        assert!(!openai.reads_text_tool_calls());
+        let printed = format!("{openai:?}");
+        assert!(printed.starts_with("ResponsesClient {"), "{printed}");
+        assert!(!printed.contains("sk-secret"), "{printed}");
+        assert!(printed.contains("/v1/responses"), "{printed}");
+
+        let quiet = local.map_config(|config| config.with_text_tool_calls(false));
+        assert!(!quiet.reads_text_tool_calls());
     }
 }
