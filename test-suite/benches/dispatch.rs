@@ -3,6 +3,9 @@
 //!
 //! - `dispatch`: `ToolRegistry::dispatch` of a 3-parameter tool, against a hand-written
 //!   `serde_json::from_str` + call + `serde_json::to_string` of the same function.
+//! - `by_name`: the same from borrowed `&str` id, name and arguments ([`CallRef`]), as a
+//!   provider reply or an MCP request is read, against a hand-written `match` on the name,
+//!   for a small tool (`scale`) and the weather tool (async).
 //! - `parallel`: `dispatch_all` of 8 calls that each wait 20 ms, against one such call.
 //! - the weather tool's exported definition, in bytes, against a hand-written strict one.
 //!
@@ -16,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use serde::{Deserialize, Serialize};
-use tool_runtime::{tool, ToolCall, ToolFormat, ToolRegistry};
+use tool_runtime::{tool, CallRef, ToolCall, ToolFormat, ToolRegistry};
 
 use examples::weather;
 
@@ -53,6 +56,46 @@ fn by_hand(arguments: &str) -> Result<String, String> {
     let arguments: Arguments = serde_json::from_str(arguments).map_err(|e| e.to_string())?;
     let trip = plan_trip(arguments.city, arguments.days, arguments.budget);
     serde_json::to_string(&trip).map_err(|e| e.to_string())
+}
+
+/// Scale a point.
+///
+/// # Arguments
+/// * `x` - The x coordinate.
+/// * `y` - The y coordinate.
+/// * `factor` - The factor.
+#[tool]
+fn scale(x: f64, y: f64, factor: i32) -> (f64, f64) {
+    (x * f64::from(factor), y * f64::from(factor))
+}
+
+/// The hand-written dispatcher by name: a `match`, then `from_str` + call + `to_string`.
+fn by_name_by_hand(name: &str, arguments: &str) -> Result<String, String> {
+    #[derive(Deserialize)]
+    struct Scale {
+        x: f64,
+        y: f64,
+        factor: i32,
+    }
+    #[derive(Deserialize)]
+    struct Weather {
+        location: String,
+        unit: Option<weather::Unit>,
+    }
+    match name {
+        "scale" => {
+            let a: Scale = serde_json::from_str(arguments).map_err(|e| e.to_string())?;
+            serde_json::to_string(&scale(a.x, a.y, a.factor)).map_err(|e| e.to_string())
+        }
+        "get_current_weather" => {
+            let a: Weather = serde_json::from_str(arguments).map_err(|e| e.to_string())?;
+            match ready(weather::get_current_weather(a.location, a.unit)) {
+                Ok(report) => serde_json::to_string(&report).map_err(|e| e.to_string()),
+                Err(error) => Err(error.to_string()),
+            }
+        }
+        other => Err(format!("unknown tool {other}")),
+    }
 }
 
 /// Polls a future once with a no-op waker: a sync tool's dispatch is ready at once, and
@@ -99,6 +142,42 @@ fn main() {
     });
     group.finish();
 
+    let mut named = ToolRegistry::new();
+    named
+        .register(Scale)
+        .expect("scale")
+        .register(weather::GetCurrentWeather)
+        .expect("weather");
+    let scale_arguments = r#"{"x": 1.5, "y": -2.0, "factor": 3}"#;
+    let weather_arguments = r#"{"location": "Paris", "unit": "fahrenheit"}"#;
+    for (name, arguments) in [
+        ("scale", scale_arguments),
+        ("get_current_weather", weather_arguments),
+    ] {
+        assert_eq!(
+            ready(named.dispatch(CallRef::new("call_1", name, arguments))).content,
+            by_name_by_hand(name, arguments).expect("valid")
+        );
+    }
+    let by_name: Vec<(&str, f64)> = [
+        ("scale", scale_arguments),
+        ("get_current_weather", weather_arguments),
+    ]
+    .into_iter()
+    .map(|(name, arguments)| {
+        let ratio = interleaved_ratio(
+            || {
+                black_box(by_name_by_hand(black_box(name), black_box(arguments)).ok());
+            },
+            || {
+                let call = CallRef::new(black_box("call_1"), black_box(name), black_box(arguments));
+                black_box(ready(named.dispatch(call)));
+            },
+        );
+        (name, ratio)
+    })
+    .collect();
+
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -141,6 +220,9 @@ fn main() {
         },
     );
     println!("dispatch / by hand, interleaved (median of 101 rounds): {interleaved:.2}x");
+    for (name, ratio) in by_name {
+        println!("by name from &str, {name} / a hand-written match, interleaved: {ratio:.2}x");
+    }
     ratio(
         "8 parallel calls / 1 call",
         "parallel",

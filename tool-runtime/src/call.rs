@@ -35,6 +35,62 @@ impl ToolCall {
     }
 }
 
+/// A tool call borrowed from wherever it was read: a provider's reply, an MCP request.
+/// [`ToolRegistry::dispatch`](crate::ToolRegistry::dispatch) takes one (or a `&ToolCall`),
+/// so a caller holding the id, name and arguments as `&str` need not copy them first.
+///
+/// ```
+/// use tool_runtime::{tool, CallRef, ToolRegistry};
+///
+/// /// Double a number.
+/// ///
+/// /// # Arguments
+/// /// * `n` - The number.
+/// #[tool]
+/// fn double(n: i64) -> i64 { n * 2 }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Double)?;
+/// // E.g. read out of a JSON-RPC request without building a `ToolCall`.
+/// let (id, name, arguments) = ("7", "double", r#"{"n": 21}"#);
+/// let output = registry.dispatch(CallRef::new(id, name, arguments)).await;
+/// assert_eq!((output.tool_call_id.as_str(), output.content.as_str()), ("7", "42"));
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallRef<'a> {
+    /// The provider's id for the call.
+    pub id: &'a str,
+    /// The tool the model asked for.
+    pub name: &'a str,
+    /// The arguments as the JSON text the model sent; empty text means no arguments.
+    pub arguments: &'a str,
+}
+
+impl<'a> CallRef<'a> {
+    /// A call of tool `name` with `arguments`, borrowed.
+    pub fn new(id: &'a str, name: &'a str, arguments: &'a str) -> Self {
+        Self {
+            id,
+            name,
+            arguments,
+        }
+    }
+
+    /// The owned call.
+    pub fn to_call(self) -> ToolCall {
+        ToolCall::new(self.id, self.name, self.arguments)
+    }
+}
+
+impl<'a> From<&'a ToolCall> for CallRef<'a> {
+    fn from(call: &'a ToolCall) -> Self {
+        Self::new(&call.id, &call.name, &call.arguments)
+    }
+}
+
 /// The result of one tool call, ready to send back to the model.
 ///
 /// Failures are outputs too (`is_error: true`): the model reads what went wrong and can
@@ -71,8 +127,13 @@ impl ToolOutput {
     }
 
     fn new(call: &ToolCall, content: String, is_error: bool) -> Self {
+        Self::answering(&call.id, content, is_error)
+    }
+
+    /// The output of the call with id `id`.
+    pub(crate) fn answering(id: &str, content: String, is_error: bool) -> Self {
         Self {
-            tool_call_id: call.id.clone(),
+            tool_call_id: id.to_owned(),
             content,
             is_error,
         }

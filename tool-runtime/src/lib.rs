@@ -103,7 +103,7 @@ pub mod mcp;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use call::{ToolCall, ToolOutput};
+pub use call::{CallRef, ToolCall, ToolOutput};
 pub use context::{CallContext, State};
 pub use definition::ToolDefinition;
 pub use format::tool_format::ToolFormat;

@@ -11,7 +11,7 @@ use futures_util::future::CatchUnwind;
 use futures_util::{FutureExt, StreamExt};
 
 use super::ToolRegistry;
-use crate::call::{ToolCall, ToolOutput};
+use crate::call::{CallRef, ToolCall, ToolOutput};
 use crate::tool::{ToolError, ToolFuture, ToolInput};
 
 impl ToolRegistry {
@@ -21,10 +21,10 @@ impl ToolRegistry {
     ///
     /// Nothing runs until the future is polled. A sync tool then runs to completion in that
     /// first poll, without allocating; an async tool runs as its future is polled.
-    pub fn dispatch<'a>(&'a self, call: &'a ToolCall) -> Dispatch<'a> {
+    pub fn dispatch<'a>(&'a self, call: impl Into<CallRef<'a>>) -> Dispatch<'a> {
         Dispatch {
             registry: self,
-            call,
+            call: call.into(),
             state: State::Start,
         }
     }
@@ -98,7 +98,7 @@ fn panicked(tool: &str, payload: &(dyn Any + Send)) -> String {
 #[must_use = "a tool call does nothing until awaited"]
 pub struct Dispatch<'a> {
     registry: &'a ToolRegistry,
-    call: &'a ToolCall,
+    call: CallRef<'a>,
     state: State<'a>,
 }
 
@@ -128,14 +128,18 @@ impl Future for Dispatch<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ToolOutput> {
         let this = self.get_mut();
         let (registry, call) = (this.registry, this.call);
-        let name = call.name.as_str();
+        let name = call.name;
         let finished = match &mut this.state {
             State::Start => {
                 let Some(&index) = registry.index.get(name) else {
                     this.state = State::Done;
-                    return Poll::Ready(ToolOutput::error(call, registry.unknown_tool(name)));
+                    return Poll::Ready(ToolOutput::answering(
+                        call.id,
+                        registry.unknown_tool(name),
+                        true,
+                    ));
                 };
-                let input = ToolInput::new(&call.arguments, &call.id, &registry.state);
+                let input = ToolInput::new(call.arguments, call.id, &registry.state);
                 // A sync tool runs inside `call`, so its panics are caught here; an async
                 // tool's are caught around each poll of its future.
                 let future = match std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -171,8 +175,8 @@ impl Future for Dispatch<'_> {
         };
         this.state = State::Done;
         Poll::Ready(match finished {
-            Ok(content) => ToolOutput::success(call, content),
-            Err(text) => ToolOutput::error(call, text),
+            Ok(content) => ToolOutput::answering(call.id, content, false),
+            Err(text) => ToolOutput::answering(call.id, text, true),
         })
     }
 }
