@@ -192,7 +192,9 @@ struct Screen {
 enum BodyEnd {
     Read(Bytes),
     /// Over the limit; `drained` when the rest was read too, so the connection can go on.
-    TooLarge { drained: bool },
+    TooLarge {
+        drained: bool,
+    },
     TimedOut,
     Failed(String),
 }

@@ -83,7 +83,10 @@ impl Triage {
         Self::answer(
             Some(id),
             ErrorData::invalid_request(
-                format!("not a JSON-RPC request: {}", clip_message(&error.to_string())),
+                format!(
+                    "not a JSON-RPC request: {}",
+                    clip_message(&error.to_string())
+                ),
                 None,
             ),
         )
