@@ -14,6 +14,15 @@
 //!   a tool that does not exist.
 //! - A request larger than [`McpServer::with_max_request_bytes`] (4 MiB by default) is
 //!   refused, as HTTP 413 or a JSON-RPC error `-32600`, and the server goes on serving.
+//!   Over HTTP a client still writing a larger body reads the 413: up to 64 MiB past the
+//!   limit is read and thrown away first.
+//! - Over HTTP every connection is bounded: [`McpServer::with_header_timeout`] (10 s, the
+//!   keep-alive idle timeout too), [`McpServer::with_body_timeout`] (30 s), at most
+//!   [`McpServer::with_max_connections`] (256) open at once; each logs a `tracing`
+//!   warning when it bites. The server is stateless (no sessions to hold or expire).
+//! - `notifications/cancelled` stops the call it names, over stdio and over HTTP (where
+//!   it must come from the call's IP address).
+//! - Errors quote client text (a tool name, a method) cut to 80 characters and `...`.
 //!
 //! ```
 //! use tool_runtime::mcp::McpServer;
