@@ -366,3 +366,21 @@ async fn errors_quote_client_text_cut_short() {
     };
     assert_clipped(&reply);
 }
+
+/// The HTTP server is stateless: `initialize` opens no session, so there is none to hold
+/// memory, to cap or to expire (an open connection is what costs, and it is capped).
+#[tokio::test]
+async fn initialize_over_http_opens_no_session() {
+    let server = start(server()).await;
+    let http = reqwest::Client::new();
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "limits", "version": "1"}}});
+    let response = post(&http, &server, initialize.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers().get("mcp-session-id").is_none());
+    server.shutdown().await.unwrap();
+}
