@@ -5,6 +5,7 @@ mod anthropic_client;
 mod dispatch;
 mod formats;
 mod formats_round_trip;
+mod mcp_limits;
 mod mcp_rmcp;
 mod mcp_typescript;
 mod methods;

@@ -13,6 +13,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 
+use super::clip::{clip, clip_message};
 use super::McpServer;
 use crate::call::ToolCall;
 use crate::format::ToolFormat;
@@ -69,14 +70,15 @@ impl Handler {
         let names: Vec<&str> = self.0.tools.iter().map(|tool| tool.name.as_ref()).collect();
         ErrorData::invalid_params(
             format!(
-                "unknown tool `{name}`; the tools are: {}",
+                "unknown tool `{}`; the tools are: {}",
+                clip(name),
                 if names.is_empty() {
                     "(none)".to_owned()
                 } else {
                     names.join(", ")
                 }
             ),
-            Some(json!({"tool": name})),
+            Some(json!({"tool": clip(name)})),
         )
     }
 
@@ -113,7 +115,11 @@ fn invalid_params(request: &CustomRequest) -> ErrorData {
             .map_or_else(String::new, |error| error.to_string()),
     };
     ErrorData::invalid_params(
-        format!("invalid params of `{}`: {problem}", request.method),
+        format!(
+            "invalid params of `{}`: {}",
+            request.method,
+            clip_message(&problem)
+        ),
         None,
     )
 }
@@ -176,7 +182,7 @@ impl ServerHandler for Handler {
             "tools/call" | "tools/list" => invalid_params(&request),
             method => ErrorData::new(
                 ErrorCode::METHOD_NOT_FOUND,
-                format!("unknown method `{method}`"),
+                format!("unknown method `{}`", clip(method)),
                 None,
             ),
         })

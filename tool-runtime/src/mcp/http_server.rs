@@ -1,24 +1,32 @@
-//! Streamable HTTP: rmcp's service behind axum, stateless, with the request limit and the
-//! answers to unreadable requests (see `triage`) in front of it.
+//! Streamable HTTP: rmcp's service behind axum, stateless, with the request limit, the body
+//! timeout, cancellation and the answers to unreadable requests (see `triage`) in front
+//! of it, on an accept loop that bounds connections (see `accept`).
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
-use rmcp::model::ServerJsonRpcMessage;
+use http_body_util::BodyExt;
+use rmcp::model::{
+    ClientJsonRpcMessage, ClientNotification, ClientRequest, ErrorCode, ServerJsonRpcMessage,
+};
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::accept::{self, ConnectionLimits};
+use super::cancel::InFlight;
+use super::clip::clip_message;
 use super::handler::Handler;
 use super::triage::{too_large, Triage};
 use super::{McpServer, HTTP_PATH};
@@ -146,15 +154,19 @@ pub(super) async fn serve(
         Arc::new(NeverSessionManager::default()),
         config,
     );
+    let screen = Screen {
+        limit,
+        body_timeout: server.body_timeout,
+        in_flight: InFlight::default(),
+    };
     let app = Router::new()
         .route_service(HTTP_PATH, service)
-        .route_layer(middleware::from_fn_with_state(limit, screen));
-    let shutdown = stop.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-    });
+        .route_layer(middleware::from_fn_with_state(screen, screen_request));
+    let limits = ConnectionLimits {
+        header_timeout: server.header_timeout,
+        max_connections: server.max_connections,
+    };
+    let task = tokio::spawn(accept::serve(listener, app, limits, stop.clone()));
     Ok(HttpServer {
         local_addr,
         stop,
@@ -162,24 +174,131 @@ pub(super) async fn serve(
     })
 }
 
-/// Reads a POST's body up to the limit (413 past it) and answers what rmcp cannot read;
-/// passes the rest on.
-async fn screen(State(limit): State<usize>, request: Request, next: Next) -> Response {
+/// How much of a body past the limit is read and thrown away so that the client, still
+/// writing it, reads the 413 instead of a reset connection: 64 MiB. A body announced
+/// larger than the limit and this is refused before it is read, and the connection
+/// closed.
+const DISCARD_BYTES: usize = 64 * 1024 * 1024;
+
+/// What the middleware in front of rmcp needs.
+#[derive(Clone, Debug)]
+struct Screen {
+    limit: usize,
+    body_timeout: Duration,
+    in_flight: InFlight,
+}
+
+/// How reading a body ended.
+enum BodyEnd {
+    Read(Bytes),
+    /// Over the limit; `drained` when the rest was read too, so the connection can go on.
+    TooLarge {
+        drained: bool,
+    },
+    TimedOut,
+    Failed(String),
+}
+
+/// Reads `body` until `deadline`: whole up to `limit` bytes, and past it, thrown away up
+/// to [`DISCARD_BYTES`] more.
+async fn read_body(mut body: Body, limit: usize, deadline: Instant) -> BodyEnd {
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    let give_up = limit.saturating_add(DISCARD_BYTES);
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(None) if seen > limit => return BodyEnd::TooLarge { drained: true },
+            Ok(None) => return BodyEnd::Read(Bytes::from(bytes)),
+            Ok(Some(Err(_))) | Err(_) if seen > limit => {
+                return BodyEnd::TooLarge { drained: false }
+            }
+            Ok(Some(Err(error))) => return BodyEnd::Failed(error.to_string()),
+            Err(_) => return BodyEnd::TimedOut,
+        };
+        // Trailers carry no data.
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen > give_up {
+            return BodyEnd::TooLarge { drained: false };
+        }
+        if seen <= limit {
+            bytes.extend_from_slice(&data);
+        } else if bytes.capacity() > 0 {
+            bytes = Vec::new();
+        }
+    }
+}
+
+/// Reads a POST's body within the body timeout and up to the limit (413 past it),
+/// answers what rmcp cannot read, keeps track of calls in flight (for
+/// `notifications/cancelled`), and passes the rest on.
+async fn screen_request(State(screen): State<Screen>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
+    let deadline = Instant::now() + screen.body_timeout;
+    let limit = screen.limit;
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
     let (parts, body) = request.into_parts();
-    let bytes = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.is::<LengthLimitError>() => {
-            return reply(StatusCode::PAYLOAD_TOO_LARGE, &too_large(limit, None));
+    let announced = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    let expects_continue = parts
+        .headers
+        .get(header::EXPECT)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let announced_over = |bound: usize| {
+        announced.is_some_and(|length| length > u64::try_from(bound).unwrap_or(u64::MAX))
+    };
+    // Refused unread: a client waiting for `100 Continue` sends nothing more, and a body
+    // too large to throw away would take the connection anyway.
+    let end = if announced_over(limit.saturating_add(DISCARD_BYTES))
+        || (expects_continue && announced_over(limit))
+    {
+        BodyEnd::TooLarge { drained: false }
+    } else {
+        read_body(body, limit, deadline).await
+    };
+    let bytes = match end {
+        BodyEnd::Read(bytes) => bytes,
+        BodyEnd::TooLarge { drained } => {
+            tracing::warn!("mcp http: refused a request body over {limit} bytes from {peer}");
+            let answer = reply(StatusCode::PAYLOAD_TOO_LARGE, &too_large(limit, None));
+            return if drained { answer } else { closing(answer) };
         }
-        Err(error) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("reading the body failed: {error}"),
+        BodyEnd::TimedOut => {
+            tracing::warn!(
+                "mcp http: closed the connection from {peer}: its request body did not \
+                 arrive within {:?}",
+                screen.body_timeout
+            );
+            return closing(
+                (
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the request body did not arrive within {:?}",
+                        screen.body_timeout
+                    ),
+                )
+                    .into_response(),
+            );
+        }
+        BodyEnd::Failed(error) => {
+            return closing(
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("reading the body failed: {}", clip_message(&error)),
+                )
+                    .into_response(),
             )
-                .into_response()
         }
     };
     let is_json = parts
@@ -187,9 +306,29 @@ async fn screen(State(limit): State<usize>, request: Request, next: Next) -> Res
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim_start().starts_with("application/json"));
+    let mut call = None;
     // rmcp answers other media types itself (415), and reads its messages again.
     if is_json {
         match Triage::of(&bytes) {
+            Triage::Serve(ClientJsonRpcMessage::Request(request))
+                if matches!(request.request, ClientRequest::CallToolRequest(_)) =>
+            {
+                call = Some((
+                    screen.in_flight.register(peer, request.id.clone()),
+                    request.id,
+                ));
+            }
+            Triage::Serve(ClientJsonRpcMessage::Notification(notification)) => {
+                if let ClientNotification::CancelledNotification(cancelled) =
+                    notification.notification
+                {
+                    if let Some(id) = cancelled.params.request_id {
+                        if screen.in_flight.cancel(peer, id.clone()) {
+                            tracing::info!("mcp http: {peer} cancelled its call {id}");
+                        }
+                    }
+                }
+            }
             Triage::Serve(_) | Triage::Drop => {}
             // With an id the client reads it as its request's answer (as rmcp sends
             // errors); without one it is a bad request.
@@ -202,19 +341,50 @@ async fn screen(State(limit): State<usize>, request: Request, next: Next) -> Res
             }
             Triage::NotJson(error) => {
                 let answer = ServerJsonRpcMessage::error(
-                    rmcp::ErrorData::parse_error(format!("the body is not JSON: {error}"), None),
+                    rmcp::ErrorData::parse_error(
+                        format!("the body is not JSON: {}", clip_message(&error)),
+                        None,
+                    ),
                     None,
                 );
                 return reply(StatusCode::BAD_REQUEST, &answer);
             }
         }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let response = next.run(Request::from_parts(parts, Body::from(bytes)));
+    let Some((registration, id)) = call else {
+        return response.await;
+    };
+    // Dropping rmcp's response future cancels its handler (as a client hanging up does),
+    // which stops the tool where it waits.
+    tokio::select! {
+        response = response => response,
+        () = registration.cancelled() => reply(
+            StatusCode::OK,
+            &ServerJsonRpcMessage::error(
+                rmcp::ErrorData::new(ErrorCode(-32800), "the client cancelled the call", None),
+                Some(id),
+            ),
+        ),
+    }
+}
+
+/// `response`, asking the client to close the connection (hyper closes it after sending).
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// `message` as a JSON response with `status`.
 fn reply(status: StatusCode, message: &ServerJsonRpcMessage) -> Response {
-    let body = serde_json::to_vec(message).expect("a JSON-RPC message serializes");
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    match serde_json::to_vec(message) {
+        Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the answer could not be written: {error}"),
+        )
+            .into_response(),
+    }
 }

@@ -14,6 +14,15 @@
 //!   a tool that does not exist.
 //! - A request larger than [`McpServer::with_max_request_bytes`] (4 MiB by default) is
 //!   refused, as HTTP 413 or a JSON-RPC error `-32600`, and the server goes on serving.
+//!   Over HTTP a client still writing a larger body reads the 413: up to 64 MiB past the
+//!   limit is read and thrown away first.
+//! - Over HTTP every connection is bounded: [`McpServer::with_header_timeout`] (10 s, the
+//!   keep-alive idle timeout too), [`McpServer::with_body_timeout`] (30 s), at most
+//!   [`McpServer::with_max_connections`] (256) open at once; each logs a `tracing`
+//!   warning when it bites. The server is stateless (no sessions to hold or expire).
+//! - `notifications/cancelled` stops the call it names, over stdio and over HTTP (where
+//!   it must come from the call's IP address).
+//! - Errors quote client text (a tool name, a method) cut to 80 characters and `...`.
 //!
 //! ```
 //! use tool_runtime::mcp::McpServer;
@@ -42,6 +51,9 @@
 //! # }).unwrap();
 //! ```
 
+mod accept;
+mod cancel;
+mod clip;
 mod handler;
 mod http_server;
 mod scan;
@@ -50,6 +62,7 @@ mod triage;
 
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -61,6 +74,18 @@ use crate::registry::ToolRegistry;
 
 /// The largest request the server reads by default: 4 MiB, as rmcp's HTTP transport.
 pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// How long an HTTP connection may take to send a request's head by default: 10 s (see
+/// [`McpServer::with_header_timeout`]).
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long an HTTP request's body may take to arrive by default: 30 s (see
+/// [`McpServer::with_body_timeout`]).
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most HTTP connections open at once by default: 256, well under the usual 1,024
+/// file descriptors of a process (see [`McpServer::with_max_connections`]).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 /// The path the streamable HTTP endpoint answers on.
 pub const HTTP_PATH: &str = "/mcp";
@@ -98,6 +123,9 @@ pub struct McpServer {
     instructions: Option<String>,
     max_request_bytes: usize,
     allowed_hosts: Option<Vec<String>>,
+    header_timeout: Duration,
+    body_timeout: Duration,
+    max_connections: usize,
 }
 
 impl McpServer {
@@ -120,6 +148,9 @@ impl McpServer {
             instructions: None,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             allowed_hosts: None,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -193,6 +224,59 @@ impl McpServer {
     /// ```
     pub fn with_max_request_bytes(mut self, bytes: usize) -> Self {
         self.max_request_bytes = bytes;
+        self
+    }
+
+    /// How long an HTTP connection may take to send a request's head (its request line
+    /// and headers), counted from when it opens or from when its previous response was
+    /// sent: this is the keep-alive idle timeout too. A connection that takes longer is
+    /// closed, with a `tracing` warning. [`DEFAULT_HEADER_TIMEOUT`] (10 s) by default.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::mcp::McpServer;
+    /// use tool_runtime::ToolRegistry;
+    ///
+    /// let server = McpServer::new(ToolRegistry::new()).with_header_timeout(Duration::from_secs(5));
+    /// # let _ = server;
+    /// ```
+    pub fn with_header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// How long an HTTP request's body may take to arrive, once its head has: past it the
+    /// request is answered 408 and the connection closed, with a `tracing` warning. A
+    /// tool call's own time is not counted. [`DEFAULT_BODY_TIMEOUT`] (30 s) by default.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::mcp::McpServer;
+    /// use tool_runtime::ToolRegistry;
+    ///
+    /// let server = McpServer::new(ToolRegistry::new()).with_body_timeout(Duration::from_secs(10));
+    /// # let _ = server;
+    /// ```
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// The most HTTP connections open at once (at least 1). At the cap the server stops
+    /// accepting, with a `tracing` warning, and new connections wait in the system's
+    /// queue until one closes (the header timeout closes silent ones). Each connection
+    /// holds a file descriptor and some memory, so keep it under the process's file
+    /// limit. [`DEFAULT_MAX_CONNECTIONS`] (256) by default.
+    ///
+    /// ```
+    /// use tool_runtime::mcp::McpServer;
+    /// use tool_runtime::ToolRegistry;
+    ///
+    /// let server = McpServer::new(ToolRegistry::new()).with_max_connections(64);
+    /// # let _ = server;
+    /// ```
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
         self
     }
 

@@ -8,6 +8,8 @@ use rmcp::model::{ClientJsonRpcMessage, RequestId, ServerJsonRpcMessage};
 use rmcp::ErrorData;
 use serde_json::Value;
 
+use super::clip::clip_message;
+
 /// What to do with one incoming message.
 pub(super) enum Triage {
     /// A message rmcp reads: serve it.
@@ -39,7 +41,7 @@ impl Triage {
                     ),
                 )
             }
-            Err(error) => return Self::NotJson(error.to_string()),
+            Err(error) => return Self::NotJson(clip_message(&error.to_string()).into_owned()),
         };
         let method = message.get("method");
         let id = match message.get("id") {
@@ -80,7 +82,13 @@ impl Triage {
         // custom requests: see the handler), so something else is wrong.
         Self::answer(
             Some(id),
-            ErrorData::invalid_request(format!("not a JSON-RPC request: {error}"), None),
+            ErrorData::invalid_request(
+                format!(
+                    "not a JSON-RPC request: {}",
+                    clip_message(&error.to_string())
+                ),
+                None,
+            ),
         )
     }
 
