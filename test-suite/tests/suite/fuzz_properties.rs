@@ -172,8 +172,14 @@ proptest! {
                 .collect();
             let rendered = format.render_outputs(&calls, &outputs);
             prop_assert!(rendered.is_ok(), "{}: {:?}", format, rendered);
+            let rendered = rendered.unwrap_or_default();
+            if format == ToolFormat::Mcp {
+                // A `tools/call` result names no call (JSON-RPC's response id does).
+                prop_assert_eq!(rendered.as_array().map_or(0, Vec::len), calls.len());
+                continue;
+            }
             let mut said = Vec::new();
-            strings(&rendered.unwrap_or_default(), &mut said);
+            strings(&rendered, &mut said);
             for call in &calls {
                 let gemini = matches!(format, ToolFormat::Gemini | ToolFormat::GeminiOpenApi);
                 let named = if gemini && call.id.starts_with(ToolFormat::LOCAL_CALL_ID_PREFIX) {
@@ -198,7 +204,7 @@ fn tools() -> Vec<String> {
 const TEXT_SOUP: &[&str] = &[
     "{", "}", "[", "]", ",", " ", "\n", "```", "```json\n", "\n```", "\"name\"", ":",
     "\"arguments\"", "\"parameters\"", "\"type\"", "\"id\"", "\"add_task\"", "\"get_tasks\"",
-    "\"x\"", "null", "{}", "[]", "1", "Sure", "é",
+    "\"x\"", "null", "{}", "[]", "[", "1", "Sure", "é",
     "{\"name\": \"add_task\", \"arguments\": {\"name\": \"bread\"}}",
 ];
 
@@ -273,6 +279,16 @@ proptest! {
         let expected = without_ids(whole.with_text_tool_calls(&tools()));
         prop_assert_eq!(streamed(&text_pieces(&text, &cuts)), expected);
     }
+}
+
+/// The shortest case the property above finds: `calls_in_text` reads a call after an
+/// empty array, the streaming reader lets the text go as soon as it sees `[]`.
+#[test]
+#[ignore = "fails until the streaming text-call reader agrees with calls_in_text (e.g. on `[]{...}`)"]
+fn a_call_after_an_empty_array_is_read_alike_by_both_readers() {
+    let text = r#"[]{"name": "add_task", "arguments": {}}"#;
+    let whole = without_ids(ChatResponse::text(text).with_text_tool_calls(&tools()));
+    assert_eq!(streamed(&[text.to_owned()]), whole);
 }
 
 // ---------------------------------------------------------------------------------------
