@@ -35,8 +35,9 @@ fn fixture() -> &'static Fixture {
             .definitions()
             .map(|definition| {
                 let schema = definition.parameters().clone();
-                let validator = jsonschema::validator_for(&schema)
-                    .unwrap_or_else(|error| panic!("{}: schema compiles: {error}", definition.name()));
+                let validator = jsonschema::validator_for(&schema).unwrap_or_else(|error| {
+                    panic!("{}: schema compiles: {error}", definition.name())
+                });
                 (definition.name().to_owned(), schema, validator)
             })
             .collect();
@@ -74,7 +75,10 @@ fuzz_target!(|data: &[u8]| {
     for (call, output) in calls.iter().zip(&outputs) {
         assert_eq!(output.tool_call_id, call.id, "outputs in the calls' order");
     }
-    assert_eq!(outputs[0].content, outputs[2].content, "the same call, the same output");
+    assert_eq!(
+        outputs[0].content, outputs[2].content,
+        "the same call, the same output"
+    );
     assert!(outputs[1].is_error);
 
     if !differential() {

@@ -11,11 +11,38 @@ use tool_runtime_fuzz::json;
 
 /// The keys and values of the providers' replies (docs/providers.md).
 const VOCABULARY: &[&str] = &[
-    "choices", "message", "tool_calls", "function", "name", "arguments", "id", "type",
-    "index", "content", "role", "assistant", "output", "function_call", "call_id",
-    "tool_use", "input", "text", "candidates", "parts", "functionCall", "args",
-    "params", "method", "tools/call", "jsonrpc", "2.0", "result", "thoughtSignature",
-    "finish_reason", "stop_reason", "",
+    "choices",
+    "message",
+    "tool_calls",
+    "function",
+    "name",
+    "arguments",
+    "id",
+    "type",
+    "index",
+    "content",
+    "role",
+    "assistant",
+    "output",
+    "function_call",
+    "call_id",
+    "tool_use",
+    "input",
+    "text",
+    "candidates",
+    "parts",
+    "functionCall",
+    "args",
+    "params",
+    "method",
+    "tools/call",
+    "jsonrpc",
+    "2.0",
+    "result",
+    "thoughtSignature",
+    "finish_reason",
+    "stop_reason",
+    "",
 ];
 
 /// Every string in `value`.
@@ -59,12 +86,16 @@ fuzz_target!(|data: &[u8]| {
         strings(&rendered, &mut said);
         for call in &calls {
             let local = call.id.starts_with(ToolFormat::LOCAL_CALL_ID_PREFIX);
-            let named = if matches!(format, ToolFormat::Gemini | ToolFormat::GeminiOpenApi) && local {
+            let named = if matches!(format, ToolFormat::Gemini | ToolFormat::GeminiOpenApi) && local
+            {
                 &call.name
             } else {
                 &call.id
             };
-            assert!(said.contains(named), "{format}: the output of {call:?} does not name it");
+            assert!(
+                said.contains(named),
+                "{format}: the output of {call:?} does not name it"
+            );
         }
     }
 });

@@ -17,11 +17,44 @@ use tool_runtime::{Tool, ToolDefinition, ToolRegistry};
 use tool_runtime_fuzz::json;
 
 const VOCABULARY: &[&str] = &[
-    "name", "description", "parameters", "markers", "strict", "output", "type", "object",
-    "string", "integer", "number", "boolean", "array", "null", "properties", "required",
-    "items", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "$defs", "#/$defs/a",
-    "a", "b", "minimum", "maximum", "minLength", "maxLength", "pattern", "format",
-    "default", "additionalProperties", "destructive", "read_only", "add_task",
+    "name",
+    "description",
+    "parameters",
+    "markers",
+    "strict",
+    "output",
+    "type",
+    "object",
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "array",
+    "null",
+    "properties",
+    "required",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "$ref",
+    "$defs",
+    "#/$defs/a",
+    "a",
+    "b",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "default",
+    "additionalProperties",
+    "destructive",
+    "read_only",
+    "add_task",
 ];
 
 /// A tool made of a definition alone.
@@ -51,7 +84,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut registry = ToolRegistry::new();
     for tool in tools.as_array().into_iter().flatten() {
-        let text = |key: &str| tool.get(key).and_then(Value::as_str).unwrap_or("a").to_owned();
+        let text = |key: &str| {
+            tool.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("a")
+                .to_owned()
+        };
         let parameters = tool.get("parameters").cloned().unwrap_or(Value::Null);
         let definition = ToolDefinition::new(text("name"), text("description"), parameters);
         // Names no provider takes, and duplicates, are refused: that is fine.
@@ -62,7 +100,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     match registry.check_snapshot(&path) {
-        Ok(()) => assert_eq!(committed, registry.snapshot(), "only an equal snapshot passes"),
+        Ok(()) => assert_eq!(
+            committed,
+            registry.snapshot(),
+            "only an equal snapshot passes"
+        ),
         Err(SnapshotError::Changed { changes, .. }) => {
             assert!(!changes.is_empty(), "a change is reported in words");
             assert_ne!(committed, registry.snapshot());
@@ -71,6 +113,9 @@ fuzz_target!(|data: &[u8]| {
     }
     // The equal snapshot passes.
     if std::fs::write(&path, registry.snapshot().to_string()).is_ok() {
-        assert!(registry.check_snapshot(&path).is_ok(), "the registry matches its own snapshot");
+        assert!(
+            registry.check_snapshot(&path).is_ok(),
+            "the registry matches its own snapshot"
+        );
     }
 });

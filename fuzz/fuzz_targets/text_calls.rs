@@ -65,6 +65,9 @@ fuzz_target!(|data: &[u8]| {
             reply.content = None;
         }
         let expected = without_ids(reply.with_text_tool_calls(&tools()));
-        assert_eq!(streamed, expected, "the streaming reader reads the text as calls_in_text does ({whole:?})");
+        assert_eq!(
+            streamed, expected,
+            "the streaming reader reads the text as calls_in_text does ({whole:?})"
+        );
     }
 });

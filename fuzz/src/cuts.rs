@@ -44,7 +44,10 @@ pub fn pieces(bytes: &[u8]) -> Vec<&[u8]> {
     points.push(0);
     points.push(bytes.len());
     points.sort_unstable();
-    points.windows(2).map(|pair| &bytes[pair[0]..pair[1]]).collect()
+    points
+        .windows(2)
+        .map(|pair| &bytes[pair[0]..pair[1]])
+        .collect()
 }
 
 /// `bytes` one byte at a time: the finest cut of all.
@@ -69,5 +72,8 @@ pub fn text_pieces(text: &str) -> Vec<&str> {
     points.push(text.len());
     points.sort_unstable();
     points.dedup();
-    points.windows(2).map(|pair| &text[pair[0]..pair[1]]).collect()
+    points
+        .windows(2)
+        .map(|pair| &text[pair[0]..pair[1]])
+        .collect()
 }

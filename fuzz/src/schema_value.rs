@@ -8,7 +8,12 @@ use serde_json::{Map, Value};
 use crate::json;
 
 /// A value for `schema`, whose `$ref`s point into `root`'s `$defs`.
-pub fn for_schema(u: &mut Unstructured<'_>, schema: &Value, root: &Value, depth: u32) -> Result<Value> {
+pub fn for_schema(
+    u: &mut Unstructured<'_>,
+    schema: &Value,
+    root: &Value,
+    depth: u32,
+) -> Result<Value> {
     if depth > 8 || u.ratio(1, 40)? {
         return json::build(u, &["a", "kind", "t", "c", "x"], 4);
     }
