@@ -19,7 +19,7 @@ impl Rng {
     }
 
     /// The next number.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -31,7 +31,7 @@ impl Rng {
         if bound == 0 {
             0
         } else {
-            (self.next() % bound as u64) as usize
+            (self.next_u64() % bound as u64) as usize
         }
     }
 }
