@@ -5,6 +5,7 @@ mod anthropic_client;
 mod dispatch;
 mod formats;
 mod formats_round_trip;
+mod fuzz_properties;
 mod mcp_limits;
 mod mcp_rmcp;
 mod mcp_typescript;

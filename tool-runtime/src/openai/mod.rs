@@ -35,5 +35,5 @@ mod wire;
 
 pub use client::OpenAiClient;
 pub use env::{ConfigError, DEFAULT_BASE_URL, DEFAULT_OPENAI_MODEL};
-pub use responses::ResponsesClient;
+pub use responses::{ResponsesClient, ResponsesStreamDecoder};
 pub use stream::StreamDecoder;
