@@ -106,7 +106,9 @@ impl ToolRegistry {
     /// use std::collections::HashMap;
     /// use tool_runtime::{tool, State, ToolCall, ToolRegistry};
     ///
-    /// struct Prices(HashMap<&'static str, u32>);
+    /// struct Prices {
+    ///     by_item: HashMap<&'static str, u32>,
+    /// }
     ///
     /// /// The price of an item, in cents.
     /// ///
@@ -114,11 +116,11 @@ impl ToolRegistry {
     /// /// * `item` - The item's name.
     /// #[tool]
     /// fn price(prices: State<Prices>, item: String) -> Result<u32, String> {
-    ///     prices.0.get(item.as_str()).copied().ok_or(format!("no item `{item}`"))
+    ///     prices.by_item.get(item.as_str()).copied().ok_or(format!("no item `{item}`"))
     /// }
     ///
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let prices = Prices(HashMap::from([("tea", 350)]));
+    /// let prices = Prices { by_item: HashMap::from([("tea", 350)]) };
     /// let mut registry = ToolRegistry::new().with_state(prices);
     /// registry.register(Price)?;
     /// let output = registry.dispatch(&ToolCall::new("call_1", "price", r#"{"item": "tea"}"#)).await;
