@@ -57,13 +57,22 @@ impl<T: fmt::Debug> fmt::Debug for State<T> {
 /// model.
 ///
 /// ```
-/// use tool_runtime::{tool, CallContext};
+/// use tool_runtime::{tool, CallContext, ToolCall, ToolRegistry};
 ///
 /// /// Echo the id of this call.
 /// #[tool]
 /// fn whoami(call: CallContext) -> String {
 ///     call.id().to_owned()
 /// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Whoami)?;
+/// assert_eq!(registry.definition("whoami").unwrap().parameters()["properties"], serde_json::json!({}));
+/// let output = registry.dispatch(&ToolCall::new("call_42", "whoami", "")).await;
+/// assert_eq!(output.content, "call_42");
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
 /// ```
 #[derive(Clone, Debug)]
 pub struct CallContext {
@@ -81,7 +90,25 @@ impl CallContext {
     }
 }
 
-/// The registry's state: one value per type.
+/// The registry's state: one value per type. A tool reads it from its
+/// [`ToolInput`](crate::tool::ToolInput); an empty one lets a test call a tool directly.
+///
+/// ```
+/// use std::sync::atomic::AtomicU32;
+/// use tool_runtime::tool::{StateMap, ToolInput};
+/// use tool_runtime::{tool, State, Tool, ToolError};
+///
+/// /// Count a visit.
+/// #[tool]
+/// fn visit(visits: State<AtomicU32>) -> u32 { 1 }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let empty = StateMap::default();
+/// assert!(empty.get::<AtomicU32>().is_none());
+/// let result = Visit.call(ToolInput::new("", "call_1", &empty)).await;
+/// assert!(matches!(result, Err(ToolError::MissingState(name)) if name.ends_with("AtomicU32")));
+/// # });
+/// ```
 #[derive(Clone, Default)]
 pub struct StateMap {
     values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
@@ -112,6 +139,19 @@ impl fmt::Debug for StateMap {
 }
 
 /// A state type a tool needs, checked when the tool is registered.
+///
+/// ```
+/// use std::sync::atomic::AtomicU32;
+/// use tool_runtime::tool::StateKey;
+/// use tool_runtime::{tool, State, Tool};
+///
+/// /// Count a visit.
+/// #[tool]
+/// fn visit(visits: State<AtomicU32>) -> u32 { 1 }
+///
+/// assert_eq!(Visit.required_state(), [StateKey::of::<AtomicU32>()]);
+/// assert_eq!(StateKey::of::<AtomicU32>().type_name(), "core::sync::atomic::AtomicU32");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StateKey {
     id: TypeId,

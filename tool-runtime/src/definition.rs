@@ -7,6 +7,32 @@ use crate::schema;
 /// Whether a tool is exported in OpenAI's strict (structured outputs) form.
 ///
 /// Set with `#[tool(strict)]`, `#[tool(strict = false)]`; the default is [`Strictness::Auto`].
+///
+/// ```
+/// use tool_runtime::tool::Strictness;
+/// use tool_runtime::{tool, Tool, ToolFormat};
+///
+/// /// Search the notes.
+/// ///
+/// /// # Arguments
+/// /// * `query` - What to look for.
+/// #[tool(strict = false)]
+/// fn search_notes(query: String) {}
+///
+/// /// Find a note.
+/// ///
+/// /// # Arguments
+/// /// * `query` - What to look for.
+/// #[tool]
+/// fn find_note(query: String) {}
+///
+/// assert_eq!(SearchNotes.definition().strictness(), Strictness::Off);
+/// assert!(!SearchNotes.definition().is_strict());
+/// assert_eq!(SearchNotes.definition().export(ToolFormat::OpenAiResponses, Default::default())["strict"], false);
+/// // Auto: strict, since the schema can be.
+/// assert_eq!(FindNote.definition().strictness(), Strictness::Auto);
+/// assert!(FindNote.definition().is_strict());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Strictness {
     /// Strict when the schema can be (no maps, no free-form values, only supported keywords).
@@ -22,6 +48,24 @@ pub enum Strictness {
 ///
 /// The assistant loop never runs a tool that [needs approval](ToolMarkers::needs_approval)
 /// without asking; providers that have annotations (MCP) receive the rest.
+///
+/// ```
+/// use tool_runtime::{tool, Tool, ToolFormat};
+///
+/// /// Archive a task.
+/// ///
+/// /// # Arguments
+/// /// * `id` - The task's id.
+/// #[tool(needs_approval, idempotent)]
+/// fn archive_task(id: u32) {}
+///
+/// let markers = ArchiveTask.definition().markers();
+/// assert!(markers.requires_approval && markers.idempotent && !markers.destructive);
+/// assert!(markers.needs_approval());
+/// // MCP clients see the hints; approval is the assistant loop's business.
+/// let mcp = ArchiveTask.definition().export(ToolFormat::Mcp, Default::default());
+/// assert_eq!(mcp["annotations"], serde_json::json!({"idempotentHint": true}));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ToolMarkers {
     /// It deletes or overwrites data (`#[tool(destructive)]`); implies approval.
@@ -39,6 +83,13 @@ pub struct ToolMarkers {
 impl ToolMarkers {
     /// True when a call must be approved before it runs: destructive tools and those
     /// marked `needs_approval`.
+    ///
+    /// ```
+    /// use tool_runtime::tool::ToolMarkers;
+    ///
+    /// assert!(ToolMarkers { destructive: true, ..ToolMarkers::default() }.needs_approval());
+    /// assert!(!ToolMarkers { read_only: true, open_world: true, ..ToolMarkers::default() }.needs_approval());
+    /// ```
     pub fn needs_approval(&self) -> bool {
         self.destructive || self.requires_approval
     }
@@ -99,6 +150,18 @@ impl ToolDefinition {
     }
 
     /// Sets whether the tool is exported strict.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::tool::Strictness;
+    /// use tool_runtime::ToolDefinition;
+    ///
+    /// let schema = json!({"type": "object", "properties": {"zone": {"type": "string"}}});
+    /// let definition = ToolDefinition::new("get_time", "The time in a zone.", schema)
+    ///     .with_strictness(Strictness::Off);
+    /// assert!(!definition.is_strict());
+    /// assert!(definition.strict_parameters().is_some()); // it could be, but is not asked to
+    /// ```
     pub fn with_strictness(mut self, strictness: Strictness) -> Self {
         self.strictness = strictness;
         self
@@ -131,6 +194,16 @@ impl ToolDefinition {
     }
 
     /// Sets what the tool does to the world.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::tool::ToolMarkers;
+    /// use tool_runtime::ToolDefinition;
+    ///
+    /// let definition = ToolDefinition::new("drop_table", "Drop a table.", json!({"type": "object"}))
+    ///     .with_markers(ToolMarkers { destructive: true, ..ToolMarkers::default() });
+    /// assert!(definition.markers().needs_approval());
+    /// ```
     pub fn with_markers(mut self, markers: ToolMarkers) -> Self {
         self.markers = markers;
         self
@@ -153,11 +226,34 @@ impl ToolDefinition {
 
     /// The strict parameter schema: every property required, optionals nullable.
     /// `None` when the schema cannot be strict; [`ToolDefinition::strict_unavailable`] says why.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::ToolDefinition;
+    ///
+    /// let schema = json!({"type": "object", "properties": {"zone": {"type": "string"}}});
+    /// let definition = ToolDefinition::new("get_time", "The time in a zone.", schema);
+    /// let strict = definition.strict_parameters().unwrap();
+    /// assert_eq!(strict["required"], json!(["zone"]));
+    /// assert_eq!(strict["properties"]["zone"]["type"], json!(["string", "null"]));
+    /// ```
     pub fn strict_parameters(&self) -> Option<&Value> {
         self.strict_parameters.as_ref().ok()
     }
 
     /// Why there is no strict form (the JSON pointer of the obstacle, and what it is).
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::ToolDefinition;
+    ///
+    /// let labels = json!({"type": "object", "properties": {
+    ///     "labels": {"type": "object", "additionalProperties": {"type": "string"}}
+    /// }});
+    /// let definition = ToolDefinition::new("set_labels", "Set labels.", labels);
+    /// assert!(!definition.is_strict());
+    /// assert!(definition.strict_unavailable().unwrap().contains("/properties/labels"));
+    /// ```
     pub fn strict_unavailable(&self) -> Option<&str> {
         self.strict_parameters.as_ref().err().map(String::as_str)
     }

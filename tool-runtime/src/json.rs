@@ -52,6 +52,14 @@ pub struct Json<T>(pub T);
 
 impl<T> Json<T> {
     /// The value.
+    ///
+    /// ```
+    /// use tool_runtime::Json;
+    ///
+    /// let total = Json(vec![1, 2, 3]);
+    /// assert_eq!(total.len(), 3); // a `Json<T>` derefs to `T`
+    /// assert_eq!(total.into_inner(), [1, 2, 3]);
+    /// ```
     pub fn into_inner(self) -> T {
         self.0
     }

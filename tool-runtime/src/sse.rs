@@ -6,6 +6,16 @@
 //! `tool_runtime::openai` re-exports it under its older path).
 
 /// One event of a server-sent event stream.
+///
+/// ```
+/// use tool_runtime::sse::SseParser;
+///
+/// let mut parser = SseParser::new();
+/// let events = parser.push(b"event: message_stop\ndata: {\"type\": \"message_stop\"}\n\ndata: [DONE]\n\n");
+/// assert_eq!(events[0].event.as_deref(), Some("message_stop"));
+/// assert_eq!(events[0].data, r#"{"type": "message_stop"}"#);
+/// assert_eq!((events[1].event.as_deref(), events[1].data.as_str()), (None, "[DONE]"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SseEvent {
@@ -95,6 +105,19 @@ impl SseParser {
     }
 
     /// How many bytes are held for an unfinished line or event (to bound a runaway one).
+    ///
+    /// ```
+    /// use tool_runtime::sse::SseParser;
+    ///
+    /// const MAX_EVENT: usize = 1 << 20;
+    /// let mut parser = SseParser::new();
+    /// assert!(parser.push(b"data: {\"delta\": \"Hel").is_empty());
+    /// assert_eq!(parser.buffered(), 20);
+    /// // A reader of an untrusted stream stops here once `buffered()` passes its bound.
+    /// assert!(parser.buffered() <= MAX_EVENT);
+    /// assert_eq!(parser.push(b"lo\"}\n\n")[0].data, r#"{"delta": "Hello"}"#);
+    /// assert_eq!(parser.buffered(), 0);
+    /// ```
     pub fn buffered(&self) -> usize {
         self.line.len() + self.data.len()
     }

@@ -11,7 +11,9 @@ use crate::chat::{ChatDelta, ChatRequest, ChatResponse};
 /// when the provider streams (the default streams the whole reply as one set of deltas).
 ///
 /// ```
+/// use tool_runtime::ToolRegistry;
 /// use tool_runtime::chat::{BoxFuture, ChatModel, ChatRequest, ChatResponse, Message, ModelError};
+/// use tool_runtime::run::{Assistant, Thread};
 ///
 /// /// A model that repeats the last thing it was told.
 /// struct Echo;
@@ -25,6 +27,14 @@ use crate::chat::{ChatDelta, ChatRequest, ChatResponse};
 ///         Box::pin(async move { Ok(ChatResponse::text(last)) })
 ///     }
 /// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// // The default `stream` streams the whole reply: the assistant loop runs on it.
+/// let run = Assistant::new(Echo, ToolRegistry::new())
+///     .run(Thread::from(vec![Message::user("Hello?")]))
+///     .await;
+/// assert_eq!(run.answer(), Some("Hello?"));
+/// # });
 /// ```
 pub trait ChatModel: Send + Sync {
     /// The model's whole reply to `request`.
@@ -51,6 +61,15 @@ pub trait ChatModel: Send + Sync {
 }
 
 /// Why a model gave no reply. The message is the provider's, not a bare status.
+///
+/// ```
+/// use tool_runtime::chat::ModelError;
+///
+/// let error = ModelError::Status { status: 401, message: "Incorrect API key provided".into() };
+/// assert_eq!(error.to_string(), "the model's endpoint answered 401: Incorrect API key provided");
+/// let error = ModelError::Transport("operation timed out".into());
+/// assert_eq!(error.to_string(), "could not reach the model: operation timed out");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {

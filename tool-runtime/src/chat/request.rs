@@ -4,7 +4,38 @@ use crate::chat::Message;
 use crate::definition::ToolDefinition;
 use crate::registry::ToolRegistry;
 
-/// Which tool, if any, the model must call.
+/// Which tool, if any, the model must call. In a run, a forced choice holds until the
+/// model has made its calls, then is back to `Auto`, so the loop cannot spin.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::{Message, RequestOptions, ToolChoice};
+/// use tool_runtime::run::{Assistant, RunOptions, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// Get the time.
+/// #[tool]
+/// fn get_time() -> &'static str { "12:00" }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(GetTime)?;
+/// let model = Arc::new(ScriptedModel::new([
+///     ScriptedReply::tool_calls([("get_time", "")]),
+///     ScriptedReply::text("It is noon."),
+/// ]));
+/// let forced = RequestOptions::default().with_tool_choice(ToolChoice::Tool("get_time".into()));
+/// let assistant = Assistant::from_shared(model.clone(), Arc::new(registry))
+///     .with_options(RunOptions::default().with_request(forced));
+/// let run = assistant.run(Thread::from(vec![Message::user("Time?")])).await;
+///
+/// assert_eq!(run.answer(), Some("It is noon."));
+/// let choices: Vec<ToolChoice> = model.requests().into_iter().map(|request| request.tool_choice).collect();
+/// assert_eq!(choices, [ToolChoice::Tool("get_time".into()), ToolChoice::Auto]);
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ToolChoice {

@@ -25,6 +25,19 @@ pub(crate) use tool_format::ToolFormat;
 pub use tool_format::UnknownFormat;
 
 /// Which parameter schema an export uses.
+///
+/// ```
+/// use serde_json::json;
+/// use tool_runtime::format::SchemaForm;
+/// use tool_runtime::{ToolDefinition, ToolFormat};
+///
+/// let schema = json!({"type": "object", "properties": {"limit": {"type": "integer"}}});
+/// let definition = ToolDefinition::new("list_notes", "List the notes.", schema);
+/// let declared = definition.export(ToolFormat::OpenAiChat, SchemaForm::default());
+/// assert_eq!(declared["function"]["parameters"]["properties"]["limit"]["type"], json!(["integer", "null"]));
+/// let plain = definition.export(ToolFormat::OpenAiChat, SchemaForm::Plain);
+/// assert_eq!(plain["function"]["parameters"]["properties"]["limit"]["type"], "integer");
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum SchemaForm {
     /// Each tool's declared [`Strictness`](crate::definition::Strictness): strict where declared or possible.

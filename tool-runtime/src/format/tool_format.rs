@@ -42,6 +42,15 @@ pub enum ToolFormat {
 
 impl ToolFormat {
     /// Every format, in the order of this enum.
+    ///
+    /// ```
+    /// use tool_runtime::ToolFormat;
+    ///
+    /// let names: Vec<&str> = ToolFormat::ALL.iter().map(|format| format.name()).collect();
+    /// assert_eq!(names, ["openai-chat", "openai-responses", "anthropic", "gemini", "gemini-openapi", "mcp"]);
+    /// // Each name reads back as its format.
+    /// assert!(ToolFormat::ALL.iter().all(|format| format.name().parse() == Ok(*format)));
+    /// ```
     pub const ALL: [ToolFormat; 6] = [
         ToolFormat::OpenAiChat,
         ToolFormat::OpenAiResponses,
@@ -72,6 +81,17 @@ impl fmt::Display for ToolFormat {
 }
 
 /// A format name [`ToolFormat::from_str`] does not know; it lists the ones it does.
+///
+/// ```
+/// use tool_runtime::ToolFormat;
+/// use tool_runtime::format::UnknownFormat;
+///
+/// // Names are read without regard to case or surrounding spaces.
+/// assert_eq!(" OpenAI-Chat ".parse::<ToolFormat>(), Ok(ToolFormat::OpenAiChat));
+/// let error = "openai".parse::<ToolFormat>().unwrap_err();
+/// assert_eq!(error, UnknownFormat("openai".into()));
+/// assert!(error.to_string().starts_with("unknown tool format `openai`; use one of openai-chat,"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown tool format `{0}`; use one of openai-chat, openai-responses, anthropic, gemini, gemini-openapi, mcp")]
 pub struct UnknownFormat(pub String);

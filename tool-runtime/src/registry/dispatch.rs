@@ -21,6 +21,27 @@ impl ToolRegistry {
     ///
     /// Nothing runs until the future is polled. A sync tool then runs to completion in that
     /// first poll, without allocating; an async tool runs as its future is polled.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolCall, ToolRegistry};
+    ///
+    /// /// Ping the service.
+    /// #[tool]
+    /// fn ping() -> &'static str { "pong" }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Ping)?;
+    /// let output = registry.dispatch(&ToolCall::new("call_1", "ping", "")).await;
+    /// assert_eq!((output.tool_call_id.as_str(), output.content.as_str()), ("call_1", "pong"));
+    ///
+    /// // A tool the model made up: an error output that tells it what there is.
+    /// let output = registry.dispatch(&ToolCall::new("call_2", "pong", "")).await;
+    /// assert!(output.is_error);
+    /// assert_eq!(output.content, "unknown tool `pong`; available tools: `ping`");
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
     pub fn dispatch<'a>(&'a self, call: impl Into<CallRef<'a>>) -> Dispatch<'a> {
         Dispatch {
             registry: self,
@@ -36,6 +57,34 @@ impl ToolRegistry {
     /// The calls run on the current task: async tools overlap their waiting, and a sync
     /// tool runs to completion when polled, so long blocking work belongs in
     /// `tokio::task::spawn_blocking` inside the tool.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolCall, ToolRegistry};
+    ///
+    /// /// Halve a number.
+    /// ///
+    /// /// # Arguments
+    /// /// * `n` - An even number.
+    /// #[tool]
+    /// async fn halve(n: u32) -> Result<u32, String> {
+    ///     if n % 2 == 1 { Err(format!("{n} is odd")) } else { Ok(n / 2) }
+    /// }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Halve)?;
+    /// let calls = [
+    ///     ToolCall::new("call_1", "halve", r#"{"n": 8}"#),
+    ///     ToolCall::new("call_2", "halve", r#"{"n": 3}"#),
+    ///     ToolCall::new("call_3", "halve", r#"{"n": 4}"#),
+    /// ];
+    /// let outputs = registry.dispatch_all(&calls).await;
+    /// let contents: Vec<&str> = outputs.iter().map(|output| output.content.as_str()).collect();
+    /// assert_eq!(contents, ["4", "3 is odd", "2"]); // one failure spoils no other call
+    /// assert_eq!(outputs.iter().map(|output| output.is_error).collect::<Vec<_>>(), [false, true, false]);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn dispatch_all(&self, calls: &[ToolCall]) -> Vec<ToolOutput> {
         let limit = self
             .concurrency
@@ -95,6 +144,31 @@ fn panicked(tool: &str, payload: &(dyn Any + Send)) -> String {
 /// It is written by hand rather than as an `async fn` so that the common case, a sync
 /// tool, costs no more than the tool: no state machine to move around, no room reserved
 /// for a timer it does not use.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use tool_runtime::{tool, ToolCall, ToolRegistry};
+///
+/// static VISITS: AtomicU32 = AtomicU32::new(0);
+///
+/// /// Count a visit.
+/// #[tool]
+/// fn visit() -> u32 {
+///     VISITS.fetch_add(1, Ordering::SeqCst) + 1
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Visit)?;
+/// let call = ToolCall::new("call_1", "visit", "");
+///
+/// let dispatch = registry.dispatch(&call);
+/// assert_eq!(VISITS.load(Ordering::SeqCst), 0); // nothing ran yet
+/// assert_eq!(dispatch.await.content, "1");
+/// assert_eq!(VISITS.load(Ordering::SeqCst), 1);
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 #[must_use = "a tool call does nothing until awaited"]
 pub struct Dispatch<'a> {
     registry: &'a ToolRegistry,

@@ -2,6 +2,59 @@
 
 /// Why [`ToolRegistry::register`](crate::ToolRegistry::register) refused a tool. Nothing is
 /// overwritten silently: a refused tool leaves the registry as it was.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use tool_runtime::{tool, RegistryError, State, ToolRegistry};
+///
+/// struct Db;
+///
+/// /// Count the rows.
+/// #[tool]
+/// fn count_rows(db: State<Db>) -> u32 { 0 }
+///
+/// /// Set labels.
+/// ///
+/// /// # Arguments
+/// /// * `labels` - The labels, by name.
+/// #[tool(strict)]
+/// fn set_labels(labels: HashMap<String, String>) {}
+///
+/// let mut registry = ToolRegistry::new();
+/// let missing = registry.register(CountRows).unwrap_err();
+/// assert!(matches!(&missing, RegistryError::MissingState { tool, .. } if tool == "count_rows"));
+/// assert!(missing.to_string().contains("add it with ToolRegistry::with_state"));
+///
+/// // A map has no strict form: declared strict, the tool is refused.
+/// let not_strict = registry.register(SetLabels).unwrap_err();
+/// assert!(matches!(&not_strict, RegistryError::NotStrict { tool, .. } if tool == "set_labels"));
+/// assert!(registry.is_empty());
+///
+/// // With its state, the first one is welcome.
+/// let mut registry = ToolRegistry::new().with_state(Db);
+/// registry.register(CountRows)?;
+/// # Ok::<(), RegistryError>(())
+/// ```
+///
+/// `#[tool]` checks names at compile time; a hand-written [`Tool`](crate::Tool) with a name
+/// from elsewhere meets [`InvalidName`](RegistryError::InvalidName) at registration:
+///
+/// ```
+/// use tool_runtime::tool::{ToolFuture, ToolInput};
+/// use tool_runtime::{RegistryError, Tool, ToolDefinition, ToolRegistry};
+///
+/// struct Named(ToolDefinition);
+///
+/// impl Tool for Named {
+///     const NAME: &'static str = "named";
+///     fn definition(&self) -> &ToolDefinition { &self.0 }
+///     fn call<'a>(&'a self, _: ToolInput<'a>) -> ToolFuture<'a> { ToolFuture::ready(Ok(String::new())) }
+/// }
+///
+/// let spaced = Named(ToolDefinition::new("get weather", "The weather.", serde_json::json!({"type": "object"})));
+/// let refused = ToolRegistry::new().register(spaced).unwrap_err();
+/// assert_eq!(refused, RegistryError::InvalidName { name: "get weather".into() });
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {

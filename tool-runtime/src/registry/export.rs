@@ -47,6 +47,32 @@ impl ToolRegistry {
     /// A format the registry does not check at registration
     /// ([`with_validation`](ToolRegistry::with_validation)) is checked here, and its
     /// violations are logged as `tracing` warnings.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::format::SchemaForm;
+    /// use tool_runtime::{tool, ToolFormat, ToolRegistry};
+    ///
+    /// /// Search the notes.
+    /// ///
+    /// /// # Arguments
+    /// /// * `query` - What to look for.
+    /// /// * `limit` - At most this many notes; 10 if omitted.
+    /// #[tool]
+    /// fn search_notes(query: String, limit: Option<u32>) {}
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(SearchNotes)?;
+    /// // Strict (declared): every property required, the optional one nullable.
+    /// let strict = registry.export_with(ToolFormat::OpenAiChat, SchemaForm::Declared);
+    /// assert_eq!(strict[0]["function"]["parameters"]["required"], json!(["query", "limit"]));
+    /// assert_eq!(strict[0]["function"]["strict"], true);
+    /// // Plain, for OpenAI-compatible servers whose small models invent values for nullables.
+    /// let plain = registry.export_with(ToolFormat::OpenAiChat, SchemaForm::Plain);
+    /// assert_eq!(plain[0]["function"]["parameters"]["required"], json!(["query"]));
+    /// assert_eq!(plain[0]["function"].get("strict"), None);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn export_with(&self, format: ToolFormat, form: SchemaForm) -> Value {
         let tools: Vec<Value> = self
             .definitions()
@@ -68,6 +94,28 @@ impl ToolRegistry {
     /// # Errors
     ///
     /// A [`ValidationError`] listing every violation.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use tool_runtime::{tool, ToolFormat, ToolRegistry};
+    ///
+    /// /// Set labels on the document.
+    /// ///
+    /// /// # Arguments
+    /// /// * `labels` - The labels, by name.
+    /// #[tool]
+    /// fn set_labels(labels: HashMap<String, String>) {}
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(SetLabels)?; // fine for the formats checked by default
+    /// assert_eq!(registry.validate(ToolFormat::Anthropic), Ok(()));
+    ///
+    /// // Not for Gemini's OpenAPI subset, which is not checked by default.
+    /// let error = registry.validate(ToolFormat::GeminiOpenApi).unwrap_err();
+    /// assert_eq!(error.violations[0].tool, "set_labels");
+    /// assert_eq!(error.violations[0].pointer, "/parameters/properties/labels");
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn validate(&self, format: ToolFormat) -> Result<(), ValidationError> {
         let validator = self
             .checks

@@ -101,12 +101,72 @@ impl ToolRegistry {
 
     /// Adds a value that tools taking `State<T>` receive. One value per type; a second
     /// value of the same type replaces the first. Add state before the tools that use it.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use tool_runtime::{tool, State, ToolCall, ToolRegistry};
+    ///
+    /// struct Prices {
+    ///     by_item: HashMap<&'static str, u32>,
+    /// }
+    ///
+    /// /// The price of an item, in cents.
+    /// ///
+    /// /// # Arguments
+    /// /// * `item` - The item's name.
+    /// #[tool]
+    /// fn price(prices: State<Prices>, item: String) -> Result<u32, String> {
+    ///     prices.by_item.get(item.as_str()).copied().ok_or(format!("no item `{item}`"))
+    /// }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let prices = Prices { by_item: HashMap::from([("tea", 350)]) };
+    /// let mut registry = ToolRegistry::new().with_state(prices);
+    /// registry.register(Price)?;
+    /// let output = registry.dispatch(&ToolCall::new("call_1", "price", r#"{"item": "tea"}"#)).await;
+    /// assert_eq!(output.content, "350");
+    /// // The model sees `item` only.
+    /// let parameters = registry.definition("price").unwrap().parameters();
+    /// assert_eq!(parameters["required"], serde_json::json!(["item"]));
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
     pub fn with_state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
         self
     }
 
     /// At most `limit` calls of a [`dispatch_all`](Self::dispatch_all) batch run at once.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::time::Duration;
+    /// use tool_runtime::{tool, ToolCall, ToolRegistry};
+    ///
+    /// static RUNNING: AtomicUsize = AtomicUsize::new(0);
+    /// static MOST: AtomicUsize = AtomicUsize::new(0);
+    ///
+    /// /// Fetch a page.
+    /// #[tool]
+    /// async fn fetch() {
+    ///     let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+    ///     MOST.fetch_max(now, Ordering::SeqCst);
+    ///     tokio::time::sleep(Duration::from_millis(5)).await;
+    ///     RUNNING.fetch_sub(1, Ordering::SeqCst);
+    /// }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let two = NonZeroUsize::new(2).unwrap();
+    /// let mut registry = ToolRegistry::new().with_concurrency(two);
+    /// registry.register(Fetch)?;
+    /// let calls: Vec<ToolCall> = (0..6).map(|i| ToolCall::new(format!("call_{i}"), "fetch", "")).collect();
+    /// let outputs = registry.dispatch_all(&calls).await;
+    /// assert_eq!(outputs.len(), 6);
+    /// assert_eq!(MOST.load(Ordering::SeqCst), 2);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
     pub fn with_concurrency(mut self, limit: NonZeroUsize) -> Self {
         self.concurrency = Some(limit);
         self
@@ -118,6 +178,27 @@ impl ToolRegistry {
     /// work in async tools (with `tokio::task::spawn_blocking` for blocking work).
     /// Timeouts need a Tokio runtime with timers; without one, timed calls fail with an
     /// error output.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::{tool, ToolCall, ToolRegistry};
+    ///
+    /// /// Search the archive.
+    /// #[tool]
+    /// async fn search_archive() -> &'static str {
+    ///     tokio::time::sleep(Duration::from_secs(60)).await;
+    ///     "found"
+    /// }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new().with_timeout(Duration::from_millis(50));
+    /// registry.register(SearchArchive)?;
+    /// let output = registry.dispatch(&ToolCall::new("call_1", "search_archive", "")).await;
+    /// assert!(output.is_error);
+    /// assert_eq!(output.content, "tool `search_archive` timed out after 50ms");
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
     pub fn with_timeout(mut self, limit: Duration) -> Self {
         self.timeout = Some(limit);
         self
@@ -232,16 +313,72 @@ impl ToolRegistry {
     }
 
     /// The definition of the tool called `name`.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Delete every task.
+    /// #[tool(destructive)]
+    /// fn delete_all_tasks() {}
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(DeleteAllTasks)?;
+    /// let definition = registry.definition("delete_all_tasks").unwrap();
+    /// assert_eq!(definition.description(), "Delete every task.");
+    /// assert!(definition.markers().needs_approval());
+    /// assert!(registry.definition("delete_task").is_none());
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn definition(&self, name: &str) -> Option<&ToolDefinition> {
         self.index.get(name).map(|&i| self.tools[i].definition())
     }
 
     /// Every tool's definition, in registration order.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Read a file.
+    /// #[tool(read_only)]
+    /// fn read_file() {}
+    ///
+    /// /// Write a file.
+    /// #[tool]
+    /// fn write_file() {}
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(ReadFile)?.register(WriteFile)?;
+    /// let writers: Vec<&str> = registry
+    ///     .definitions()
+    ///     .filter(|definition| !definition.markers().read_only)
+    ///     .map(|definition| definition.name())
+    ///     .collect();
+    /// assert_eq!(writers, ["write_file"]);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn definitions(&self) -> impl Iterator<Item = &ToolDefinition> {
         self.tools.iter().map(|tool| tool.definition())
     }
 
     /// Every tool's name, in registration order.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Write a file.
+    /// #[tool]
+    /// fn write_file() {}
+    ///
+    /// /// Read a file.
+    /// #[tool(name = "cat")]
+    /// fn read_file() {}
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(WriteFile)?.register(ReadFile)?;
+    /// assert_eq!(registry.names().collect::<Vec<_>>(), ["write_file", "cat"]);
+    /// assert_eq!(registry.len(), 2);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.definitions().map(ToolDefinition::name)
     }

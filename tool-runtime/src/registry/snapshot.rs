@@ -13,6 +13,21 @@ impl ToolRegistry {
     /// description, markers (`destructive`, `needs_approval`, `read_only`, `idempotent`,
     /// `open_world`), whether it is exported strict, its plain parameter schema, and the
     /// schema of a typed ([`Json<T>`](crate::json::Json)) output.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Delete every task.
+    /// #[tool(destructive)]
+    /// fn delete_all_tasks() {}
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(DeleteAllTasks)?;
+    /// let snapshot = registry.snapshot();
+    /// assert_eq!(snapshot[0]["name"], "delete_all_tasks");
+    /// assert_eq!(snapshot[0]["markers"], serde_json::json!(["destructive"]));
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn snapshot(&self) -> Value {
         snapshot::document(self.definitions())
     }

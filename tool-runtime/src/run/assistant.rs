@@ -8,6 +8,39 @@ use crate::registry::ToolRegistry;
 use crate::run::{Run, RunStatus, Thread};
 
 /// Whether the run executes tool calls itself.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use tool_runtime::{tool, State, ToolRegistry};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::{Assistant, Mode, RunOptions, RunStatus, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// Count a visit.
+/// #[tool]
+/// fn visit(visits: State<AtomicU32>) -> u32 {
+///     visits.fetch_add(1, Ordering::SeqCst) + 1
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let script = || ScriptedModel::new([ScriptedReply::tool_calls([("visit", "")]), ScriptedReply::text("Done.")]);
+/// let registry = || -> Result<_, tool_runtime::RegistryError> {
+///     let mut registry = ToolRegistry::new().with_state(AtomicU32::new(0));
+///     registry.register(Visit)?;
+///     Ok(registry)
+/// };
+/// let thread = || Thread::from(vec![Message::user("Visit")]);
+///
+/// let run = Assistant::new(script(), registry()?).run(thread()).await;
+/// assert_eq!(run.status(), RunStatus::Completed); // the run called the tool itself
+///
+/// let manual = RunOptions::default().with_mode(Mode::Manual);
+/// let run = Assistant::new(script(), registry()?).with_options(manual).run(thread()).await;
+/// assert_eq!(run.status(), RunStatus::RequiresAction); // the caller runs it
+/// assert_eq!(run.required_action()[0].name, "visit");
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// The run dispatches the calls through the registry and goes on (calls that need
@@ -130,12 +163,43 @@ pub struct Assistant {
 }
 
 impl Assistant {
-    /// An assistant with `model` and the tools of `registry`.
+    /// An assistant with `model` and the tools of `registry`, with the default
+    /// [`RunOptions`] and no instructions.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::run::{Assistant, Mode};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// let assistant = Assistant::new(ScriptedModel::new([ScriptedReply::text("Hi")]), ToolRegistry::new());
+    /// assert!(assistant.registry().is_empty());
+    /// assert_eq!((assistant.options().max_turns, assistant.options().mode), (10, Mode::Automatic));
+    /// ```
     pub fn new(model: impl ChatModel + 'static, registry: ToolRegistry) -> Self {
         Self::from_shared(Arc::new(model), Arc::new(registry))
     }
 
     /// An assistant sharing a model and a registry with others.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let model = Arc::new(ScriptedModel::new([ScriptedReply::text("Hi"), ScriptedReply::text("Bonjour")]));
+    /// let registry = Arc::new(ToolRegistry::new());
+    /// let english = Assistant::from_shared(model.clone(), registry.clone());
+    /// let french = Assistant::from_shared(model.clone(), registry).with_instructions("Answer in French.");
+    ///
+    /// english.run(Thread::from(vec![Message::user("Hello")])).await;
+    /// let run = french.run(Thread::from(vec![Message::user("Hello")])).await;
+    /// assert_eq!(run.answer(), Some("Bonjour"));
+    /// assert_eq!(model.requests().len(), 2); // both asked the one model
+    /// # });
+    /// ```
     pub fn from_shared(model: Arc<dyn ChatModel>, registry: Arc<ToolRegistry>) -> Self {
         Self {
             model,
@@ -167,7 +231,23 @@ impl Assistant {
         &self.options
     }
 
-    /// A queued run on `thread`, not started yet.
+    /// A queued run on `thread`, not started yet: the model is asked only when the run is
+    /// [driven](Self::drive). The instructions become the thread's first message, unless
+    /// it starts with a system message already.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// let assistant = Assistant::new(ScriptedModel::new([ScriptedReply::text("Hi")]), ToolRegistry::new())
+    ///     .with_instructions("Answer briefly.");
+    /// let run = assistant.start(Thread::from(vec![Message::user("Hello")]));
+    /// assert_eq!((run.status(), run.turns()), (RunStatus::Queued, 0));
+    /// assert_eq!(run.thread().messages(), [Message::system("Answer briefly."), Message::user("Hello")]);
+    /// assert!(run.id().starts_with("run_"));
+    /// ```
     pub fn start(&self, mut thread: Thread) -> Run {
         if let Some(instructions) = &self.instructions {
             if !matches!(thread.messages().first(), Some(Message::System { .. })) {
@@ -192,7 +272,25 @@ impl Assistant {
         }
     }
 
-    /// Starts a run on `thread` and drives it until it needs the caller or ends.
+    /// Starts a run on `thread` and drives it until it needs the caller or ends:
+    /// [`start`](Self::start) then [`drive`](Self::drive).
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let assistant = Assistant::new(ScriptedModel::new([ScriptedReply::text("Hello, Ada.")]), ToolRegistry::new());
+    /// let mut thread = Thread::new();
+    /// thread.push(Message::user("Hi, I am Ada."));
+    /// let run = assistant.run(thread).await;
+    /// assert_eq!(run.status(), RunStatus::Completed);
+    /// assert_eq!(run.answer(), Some("Hello, Ada."));
+    /// assert_eq!(run.thread().messages().last(), Some(&Message::assistant("Hello, Ada.")));
+    /// # });
+    /// ```
     pub async fn run(&self, thread: Thread) -> Run {
         let mut run = self.start(thread);
         self.drive(&mut run).await;

@@ -26,6 +26,23 @@ type Emit<'e> = dyn FnMut(RunEvent) + Send + 'e;
 impl Assistant {
     /// Drives `run` until it needs the caller (`requires_action`) or ends. A run that is
     /// already waiting or ended is left as it is.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let assistant = Assistant::new(ScriptedModel::new([ScriptedReply::text("Hi")]), ToolRegistry::new());
+    /// let mut run = assistant.start(Thread::from(vec![Message::user("Hello")]));
+    /// assistant.drive(&mut run).await;
+    /// assert_eq!((run.status(), run.turns()), (RunStatus::Completed, 1));
+    ///
+    /// assistant.drive(&mut run).await; // ended: the model is not asked again
+    /// assert_eq!((run.status(), run.turns()), (RunStatus::Completed, 1));
+    /// # });
+    /// ```
     pub async fn drive(&self, run: &mut Run) {
         self.drive_with(run, &mut |_| {}).await;
     }

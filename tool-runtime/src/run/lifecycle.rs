@@ -42,6 +42,21 @@ impl Thread {
     }
 
     /// The text of the last assistant message that has text.
+    ///
+    /// ```
+    /// use tool_runtime::ToolCall;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::Thread;
+    ///
+    /// let call = ToolCall::new("call_1", "ping", "");
+    /// let thread = Thread::from(vec![
+    ///     Message::user("Are you there?"),
+    ///     Message::assistant("Let me check."),
+    ///     Message::assistant_calls(vec![call]),
+    /// ]);
+    /// // The calls-only message has no text: the one before it answers.
+    /// assert_eq!(thread.last_answer(), Some("Let me check."));
+    /// ```
     pub fn last_answer(&self) -> Option<&str> {
         self.messages
             .iter()
@@ -66,7 +81,39 @@ impl From<Vec<Message>> for Thread {
     }
 }
 
-/// The caller's decision on a call that needs approval.
+/// The caller's decision on a call that needs approval, as
+/// [`Run::approve`], [`Run::approve_with`] and [`Run::reject`] record it in the call's
+/// [`PendingCall::decision`] until the run is driven on.
+///
+/// ```
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::{Assistant, Decision, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// Delete a task.
+/// ///
+/// /// # Arguments
+/// /// * `id` - The task's id.
+/// #[tool(destructive)]
+/// fn delete_task(id: u32) {}
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(DeleteTask)?;
+/// let model = ScriptedModel::new([ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)])]);
+/// let assistant = Assistant::new(model, registry);
+/// let mut run = assistant.run(Thread::from(vec![Message::user("Delete task 7")])).await;
+///
+/// let id = run.required_action()[0].id.clone();
+/// run.reject(&id, "The user keeps task 7.")?;
+/// assert_eq!(
+///     run.pending_calls()[0].decision,
+///     Some(Decision::Reject { message: "The user keeps task 7.".into() })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Decision {
     /// Run it; with other arguments (JSON text) when given.
@@ -82,6 +129,47 @@ pub enum Decision {
 }
 
 /// A tool call of the current turn and where it stands.
+///
+/// Calls that wait for nobody run as soon as the model makes them, even when another call
+/// of the same turn waits for the caller:
+///
+/// ```
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::{Assistant, RunStatus, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// List the tasks.
+/// #[tool(read_only)]
+/// fn list_tasks() -> &'static str { "7: water the plants" }
+///
+/// /// Delete a task.
+/// ///
+/// /// # Arguments
+/// /// * `id` - The task's id.
+/// #[tool(destructive)]
+/// fn delete_task(id: u32) {}
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(ListTasks)?.register(DeleteTask)?;
+/// let model = ScriptedModel::new([ScriptedReply::tool_calls([
+///     ("list_tasks", ""),
+///     ("delete_task", r#"{"id": 7}"#),
+/// ])]);
+/// let run = Assistant::new(model, registry)
+///     .run(Thread::from(vec![Message::user("Delete my only task")]))
+///     .await;
+/// assert_eq!(run.status(), RunStatus::RequiresAction);
+///
+/// let [list, delete] = run.pending_calls() else { panic!("two calls") };
+/// assert!(!list.needs_approval && !list.awaits_caller());
+/// assert_eq!(list.output.as_ref().map(|o| o.content.as_str()), Some("7: water the plants"));
+/// assert!(delete.needs_approval && delete.awaits_caller());
+/// assert_eq!(delete.output, None);
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PendingCall {
@@ -113,6 +201,39 @@ impl PendingCall {
 }
 
 /// What a run did, step by step.
+///
+/// ```
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::{Assistant, RunStep, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// Ping the service.
+/// #[tool]
+/// fn ping() -> &'static str { "pong" }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Ping)?;
+/// let model = ScriptedModel::new([
+///     ScriptedReply::tool_calls([("ping", "")]),
+///     ScriptedReply::text("The service is up."),
+/// ]);
+/// let run = Assistant::new(model, registry)
+///     .run(Thread::from(vec![Message::user("Is the service up?")]))
+///     .await;
+///
+/// let [RunStep::MessageCreation { .. }, RunStep::ToolCalls { calls, outputs }, RunStep::MessageCreation { message }] =
+///     run.steps()
+/// else {
+///     panic!("a call, its output, an answer: {:?}", run.steps())
+/// };
+/// assert_eq!(calls[0].name, "ping");
+/// assert_eq!(outputs[0].content, "pong");
+/// assert_eq!(message, &Message::assistant("The service is up."));
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RunStep {
@@ -131,6 +252,45 @@ pub enum RunStep {
 }
 
 /// Why [`Run::submit_tool_outputs`], [`Run::approve`] or [`Run::reject`] was refused.
+/// A refused submission changes nothing: the run still waits.
+///
+/// ```
+/// use tool_runtime::{tool, ToolOutput, ToolRegistry};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::{Assistant, Mode, RunOptions, RunStatus, SubmitError, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// Ping a host.
+/// ///
+/// /// # Arguments
+/// /// * `host` - The host.
+/// #[tool]
+/// fn ping(host: String) -> String { host }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Ping)?;
+/// let model = ScriptedModel::new([ScriptedReply::tool_calls([
+///     ("ping", r#"{"host": "a"}"#),
+///     ("ping", r#"{"host": "b"}"#),
+/// ])]);
+/// let assistant = Assistant::new(model, registry)
+///     .with_options(RunOptions::default().with_mode(Mode::Manual));
+/// let mut run = assistant.run(Thread::from(vec![Message::user("Ping a and b")])).await;
+/// let calls: Vec<_> = run.required_action().into_iter().cloned().collect();
+///
+/// // Both outputs go in one submission.
+/// let one = run.submit_tool_outputs(vec![ToolOutput::success(&calls[0], "up")]);
+/// assert_eq!(one, Err(SubmitError::Missing(vec![calls[1].id.clone()])));
+/// // In manual mode the caller runs the calls: there is nothing to approve.
+/// assert_eq!(run.approve(&calls[0].id), Err(SubmitError::NotPending(calls[0].id.clone())));
+/// assert_eq!(run.status(), RunStatus::RequiresAction);
+///
+/// run.cancel();
+/// assert_eq!(run.approve(&calls[0].id), Err(SubmitError::NotWaiting(RunStatus::Cancelled)));
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SubmitError {
@@ -150,6 +310,43 @@ pub enum SubmitError {
 }
 
 /// Cancels a run from anywhere, even while it is being driven.
+///
+/// ```
+/// use std::time::Duration;
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::{Assistant, RunStatus, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// Wait a minute.
+/// #[tool]
+/// async fn wait_a_minute() {
+///     tokio::time::sleep(Duration::from_secs(60)).await;
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(WaitAMinute)?;
+/// let model = ScriptedModel::new([ScriptedReply::tool_calls([("wait_a_minute", "")])]);
+/// let assistant = Assistant::new(model, registry);
+/// let mut run = assistant.start(Thread::from(vec![Message::user("Wait")]));
+///
+/// let handle = run.cancel_handle();
+/// let stop = async {
+///     tokio::time::sleep(Duration::from_millis(20)).await;
+///     handle.cancel(); // from another task or thread just as well
+/// };
+/// tokio::join!(assistant.drive(&mut run), stop);
+///
+/// assert!(handle.is_cancelled());
+/// assert_eq!(run.status(), RunStatus::Cancelled);
+/// // The abandoned call is answered, so the thread stays one a provider accepts.
+/// let Some(Message::Tool { is_error: true, .. }) = run.thread().messages().last() else {
+///     panic!("the call is answered");
+/// };
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct CancelHandle(Arc<CancelInner>);
 
@@ -187,6 +384,47 @@ impl CancelHandle {
 /// A run of an assistant on a thread: its status, its thread, the calls it waits on, its
 /// steps and usage. Made by [`Assistant::start`](crate::run::Assistant::start), driven by
 /// [`Assistant::drive`](crate::run::Assistant::drive); serializes, to resume elsewhere.
+///
+/// ```
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::Message;
+/// use tool_runtime::run::{Assistant, Run, RunStatus, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// Delete a task.
+/// ///
+/// /// # Arguments
+/// /// * `id` - The task's id.
+/// #[tool(destructive)]
+/// fn delete_task(id: u32) -> String {
+///     format!("task {id} deleted")
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(DeleteTask)?;
+/// let model = ScriptedModel::new([
+///     ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)]),
+///     ScriptedReply::text("Task 7 is gone."),
+/// ]);
+/// let assistant = Assistant::new(model, registry);
+///
+/// // A destructive tool waits for a person.
+/// let run = assistant.run(Thread::from(vec![Message::user("Delete task 7")])).await;
+/// assert_eq!(run.status(), RunStatus::RequiresAction);
+///
+/// // The paused run is saved, and resumed later (in another process, say).
+/// let saved = serde_json::to_string(&run)?;
+/// let mut run: Run = serde_json::from_str(&saved)?;
+/// let id = run.required_action()[0].id.clone();
+/// run.approve(&id)?;
+/// assistant.drive(&mut run).await;
+/// assert_eq!(run.status(), RunStatus::Completed);
+/// assert_eq!(run.answer(), Some("Task 7 is gone."));
+/// assert_eq!(run.turns(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Run {
     pub(crate) id: String,
@@ -209,7 +447,43 @@ impl Run {
         &self.id
     }
 
-    /// Where it stands.
+    /// Where it stands. A caller drives a run until it is [terminal](RunStatus::is_terminal),
+    /// acting each time it stops in [`RunStatus::RequiresAction`]:
+    ///
+    /// ```
+    /// # use tool_runtime::{tool, ToolRegistry};
+    /// # use tool_runtime::chat::Message;
+    /// # use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// # use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    /// # /// Delete a task.
+    /// # ///
+    /// # /// # Arguments
+    /// # /// * `id` - The task's id.
+    /// # #[tool(destructive)]
+    /// # fn delete_task(id: u32) -> String { format!("task {id} deleted") }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # let mut registry = ToolRegistry::new();
+    /// # registry.register(DeleteTask)?;
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)]),
+    ///     ScriptedReply::tool_calls([("delete_task", r#"{"id": 8}"#)]),
+    ///     ScriptedReply::text("Tasks 7 and 8 are gone."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry);
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Delete tasks 7 and 8")])).await;
+    /// let mut approvals = 0;
+    /// while run.status() == RunStatus::RequiresAction {
+    ///     let ids: Vec<String> = run.required_action().iter().map(|call| call.id.clone()).collect();
+    ///     for id in ids {
+    ///         run.approve(&id)?; // after asking a person
+    ///         approvals += 1;
+    ///     }
+    ///     assistant.drive(&mut run).await;
+    /// }
+    /// assert_eq!((run.status(), approvals), (RunStatus::Completed, 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn status(&self) -> RunStatus {
         self.status
     }
@@ -220,11 +494,61 @@ impl Run {
     }
 
     /// The thread, to add a user's message once the run has ended.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let model = ScriptedModel::new([ScriptedReply::text("Hello!"), ScriptedReply::text("Ada.")]);
+    /// let assistant = Assistant::new(model, ToolRegistry::new());
+    /// let run = assistant.run(Thread::from(vec![Message::user("Hi, I am Ada")])).await;
+    ///
+    /// let mut thread = run.into_thread();
+    /// thread.push(Message::user("What is my name?"));
+    /// let run = assistant.run(thread).await;
+    /// assert_eq!(run.answer(), Some("Ada."));
+    /// assert_eq!(run.thread().messages().len(), 4);
+    /// # });
+    /// ```
     pub fn into_thread(self) -> Thread {
         self.thread
     }
 
-    /// The model's final answer, once completed.
+    /// The model's final answer, once completed: `None` for a run that waits or ended
+    /// otherwise, even when the model wrote text along the way.
+    ///
+    /// ```
+    /// # use tool_runtime::{tool, ToolRegistry};
+    /// # use tool_runtime::chat::Message;
+    /// # use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// # use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    /// # /// Delete a task.
+    /// # ///
+    /// # /// # Arguments
+    /// # /// * `id` - The task's id.
+    /// # #[tool(destructive)]
+    /// # fn delete_task(id: u32) -> String { format!("task {id} deleted") }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # let mut registry = ToolRegistry::new();
+    /// # registry.register(DeleteTask)?;
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)]),
+    ///     ScriptedReply::text("Task 7 is gone."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry);
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Delete task 7")])).await;
+    /// assert_eq!(run.answer(), None); // waiting for an approval
+    ///
+    /// let id = run.required_action()[0].id.clone();
+    /// run.approve(&id)?;
+    /// assistant.drive(&mut run).await;
+    /// assert_eq!(run.answer(), Some("Task 7 is gone."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn answer(&self) -> Option<&str> {
         match self.status {
             RunStatus::Completed => self.thread.last_answer(),
@@ -237,7 +561,35 @@ impl Run {
         self.turns
     }
 
-    /// The calls of the current turn, in the model's order, with what each waits for.
+    /// The calls of the current turn, in the model's order, with what each waits for
+    /// (see [`PendingCall`] for a turn with a call that ran and one that waits).
+    ///
+    /// ```
+    /// # use tool_runtime::{tool, ToolRegistry};
+    /// # use tool_runtime::chat::Message;
+    /// # use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// # use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    /// # /// Delete a task.
+    /// # ///
+    /// # /// # Arguments
+    /// # /// * `id` - The task's id.
+    /// # #[tool(destructive)]
+    /// # fn delete_task(id: u32) -> String { format!("task {id} deleted") }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # let mut registry = ToolRegistry::new();
+    /// # registry.register(DeleteTask)?;
+    /// let model = ScriptedModel::new([ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)])]);
+    /// let run = Assistant::new(model, registry)
+    ///     .run(Thread::from(vec![Message::user("Delete task 7")]))
+    ///     .await;
+    ///
+    /// let pending = &run.pending_calls()[0];
+    /// assert_eq!((pending.call.name.as_str(), pending.call.arguments.as_str()), ("delete_task", r#"{"id": 7}"#));
+    /// assert!(pending.needs_approval && pending.awaits_caller());
+    /// assert_eq!(pending.decision, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn pending_calls(&self) -> &[PendingCall] {
         &self.pending
     }
@@ -263,6 +615,26 @@ impl Run {
     }
 
     /// Why it failed or ended early.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::{Message, ModelError};
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let refused = ModelError::Status { status: 429, message: "Rate limit reached".into() };
+    /// let model = ScriptedModel::new([ScriptedReply::Fail(refused)]);
+    /// let run = Assistant::new(model, ToolRegistry::new())
+    ///     .run(Thread::from(vec![Message::user("Hello")]))
+    ///     .await;
+    ///
+    /// assert_eq!(run.status(), RunStatus::Failed);
+    /// let error = run.last_error().unwrap();
+    /// assert_eq!(error.code, "model_error");
+    /// assert_eq!(error.message, "the model's endpoint answered 429: Rate limit reached");
+    /// # });
+    /// ```
     pub fn last_error(&self) -> Option<&RunError> {
         self.last_error.as_ref()
     }
@@ -274,6 +646,36 @@ impl Run {
 
     /// Cancels the run at once, answering every call without an output. (To stop a run
     /// while it is being driven, use its [`cancel_handle`](Self::cancel_handle).)
+    ///
+    /// ```
+    /// # use tool_runtime::{tool, ToolRegistry};
+    /// # use tool_runtime::chat::Message;
+    /// # use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// # use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    /// # /// Delete a task.
+    /// # ///
+    /// # /// # Arguments
+    /// # /// * `id` - The task's id.
+    /// # #[tool(destructive)]
+    /// # fn delete_task(id: u32) -> String { format!("task {id} deleted") }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # let mut registry = ToolRegistry::new();
+    /// # registry.register(DeleteTask)?;
+    /// let model = ScriptedModel::new([ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)])]);
+    /// let mut run = Assistant::new(model, registry)
+    ///     .run(Thread::from(vec![Message::user("Delete task 7")]))
+    ///     .await;
+    /// assert_eq!(run.status(), RunStatus::RequiresAction);
+    ///
+    /// run.cancel(); // the person walked away
+    /// assert_eq!(run.status(), RunStatus::Cancelled);
+    /// let Some(Message::Tool { content, is_error: true, .. }) = run.thread().messages().last() else {
+    ///     panic!("the waiting call is answered");
+    /// };
+    /// assert_eq!(content, "the run was cancelled before this call finished");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn cancel(&mut self) {
         self.cancel.cancel();
         // Nothing drives the run while the caller holds it (a drive that was dropped left
@@ -286,6 +688,44 @@ impl Run {
 
     /// Submits the outputs of the calls the run waits on (manual mode), all at once, as
     /// the Assistants API's `submit_tool_outputs`. The run is then queued, to be driven on.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolOutput, ToolRegistry};
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, Mode, RunOptions, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// /// Get the weather in a city.
+    /// ///
+    /// /// # Arguments
+    /// /// * `city` - The city.
+    /// #[tool]
+    /// fn get_weather(city: String) -> String { unreachable!("the caller runs it") }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(GetWeather)?;
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("get_weather", r#"{"city": "Paris"}"#)]),
+    ///     ScriptedReply::text("It is sunny in Paris."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry)
+    ///     .with_options(RunOptions::default().with_mode(Mode::Manual));
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Weather in Paris?")])).await;
+    /// assert_eq!(run.status(), RunStatus::RequiresAction);
+    ///
+    /// let outputs: Vec<ToolOutput> = run
+    ///     .required_action()
+    ///     .into_iter()
+    ///     .map(|call| ToolOutput::success(call, "sunny, 24°C")) // run by the caller
+    ///     .collect();
+    /// run.submit_tool_outputs(outputs)?;
+    /// assert_eq!(run.status(), RunStatus::Queued);
+    /// assistant.drive(&mut run).await;
+    /// assert_eq!(run.answer(), Some("It is sunny in Paris."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn submit_tool_outputs(&mut self, outputs: Vec<ToolOutput>) -> Result<(), SubmitError> {
         self.expect_waiting()?;
         for output in &outputs {
@@ -321,11 +761,78 @@ impl Run {
     }
 
     /// Approves a call that needs approval, to run with the model's arguments.
+    ///
+    /// ```
+    /// # use tool_runtime::{tool, ToolRegistry};
+    /// # use tool_runtime::chat::Message;
+    /// # use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// # use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    /// # /// Delete a task.
+    /// # ///
+    /// # /// # Arguments
+    /// # /// * `id` - The task's id.
+    /// # #[tool(destructive)]
+    /// # fn delete_task(id: u32) -> String { format!("task {id} deleted") }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # let mut registry = ToolRegistry::new();
+    /// # registry.register(DeleteTask)?;
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)]),
+    ///     ScriptedReply::text("Done."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry);
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Delete task 7")])).await;
+    ///
+    /// let id = run.required_action()[0].id.clone();
+    /// run.approve(&id)?;
+    /// assert_eq!(run.status(), RunStatus::Queued); // nothing runs until it is driven
+    /// assistant.drive(&mut run).await;
+    /// let outputs: Vec<&Message> = run.thread().messages().iter()
+    ///     .filter(|message| matches!(message, Message::Tool { .. }))
+    ///     .collect();
+    /// assert!(matches!(outputs[..], [Message::Tool { content, .. }] if content == "task 7 deleted"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn approve(&mut self, tool_call_id: &str) -> Result<(), SubmitError> {
         self.decide(tool_call_id, Decision::Approve { arguments: None })
     }
 
     /// Approves a call that needs approval, to run with `arguments` (JSON text) instead.
+    ///
+    /// ```
+    /// # use tool_runtime::{tool, ToolRegistry};
+    /// # use tool_runtime::chat::Message;
+    /// # use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// # use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    /// # /// Delete a task.
+    /// # ///
+    /// # /// # Arguments
+    /// # /// * `id` - The task's id.
+    /// # #[tool(destructive)]
+    /// # fn delete_task(id: u32) -> String { format!("task {id} deleted") }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # let mut registry = ToolRegistry::new();
+    /// # registry.register(DeleteTask)?;
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)]),
+    ///     ScriptedReply::text("Done."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry);
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Delete the old task")])).await;
+    ///
+    /// // The person meant task 6.
+    /// let id = run.required_action()[0].id.clone();
+    /// run.approve_with(&id, r#"{"id": 6}"#)?;
+    /// assistant.drive(&mut run).await;
+    /// assert!(run.thread().messages().contains(&Message::Tool {
+    ///     tool_call_id: id,
+    ///     content: "task 6 deleted".into(),
+    ///     is_error: false,
+    /// }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn approve_with(
         &mut self,
         tool_call_id: &str,
@@ -340,6 +847,40 @@ impl Run {
     }
 
     /// Rejects a call that needs approval; the model reads `message` as its output.
+    ///
+    /// ```
+    /// # use tool_runtime::{tool, ToolRegistry};
+    /// # use tool_runtime::chat::Message;
+    /// # use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// # use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    /// # /// Delete a task.
+    /// # ///
+    /// # /// # Arguments
+    /// # /// * `id` - The task's id.
+    /// # #[tool(destructive)]
+    /// # fn delete_task(id: u32) -> String { format!("task {id} deleted") }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # let mut registry = ToolRegistry::new();
+    /// # registry.register(DeleteTask)?;
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)]),
+    ///     ScriptedReply::text("I kept task 7."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry);
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Delete task 7")])).await;
+    ///
+    /// let id = run.required_action()[0].id.clone();
+    /// run.reject(&id, "The user said no.")?;
+    /// assistant.drive(&mut run).await;
+    /// assert_eq!(run.answer(), Some("I kept task 7."));
+    /// assert!(run.thread().messages().contains(&Message::Tool {
+    ///     tool_call_id: id,
+    ///     content: "The user said no.".into(),
+    ///     is_error: true,
+    /// }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn reject(
         &mut self,
         tool_call_id: &str,

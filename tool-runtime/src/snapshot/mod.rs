@@ -17,9 +17,40 @@ use crate::definition::ToolDefinition;
 
 /// The environment variable that makes [`ToolRegistry::check_snapshot`](crate::ToolRegistry::check_snapshot) write the
 /// snapshot instead of comparing with it: `UPDATE_SNAPSHOTS=1 cargo test`.
+///
+/// Any value but empty or `0` turns it on.
+///
+/// ```
+/// use std::process::Command;
+/// use tool_runtime::snapshot::UPDATE_SNAPSHOTS;
+///
+/// // A script that rewrites the snapshots, for review with the change that moved them.
+/// let mut rewrite = Command::new("cargo");
+/// rewrite.args(["test", "--test", "tools"]).env(UPDATE_SNAPSHOTS, "1");
+/// assert_eq!(UPDATE_SNAPSHOTS, "UPDATE_SNAPSHOTS");
+/// assert!(rewrite.get_envs().any(|(name, value)| name == "UPDATE_SNAPSHOTS" && value == Some("1".as_ref())));
+/// ```
 pub const UPDATE_SNAPSHOTS: &str = "UPDATE_SNAPSHOTS";
 
 /// Why the registry does not match its snapshot.
+///
+/// ```
+/// use tool_runtime::snapshot::{SnapshotError, UPDATE_SNAPSHOTS};
+/// use tool_runtime::{tool, ToolRegistry};
+///
+/// /// Ping the service.
+/// #[tool]
+/// fn ping() -> &'static str { "pong" }
+///
+/// # if std::env::var_os(UPDATE_SNAPSHOTS).is_some() { return Ok(()); } // it would write the file
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Ping)?;
+/// let path = std::env::temp_dir().join(format!("no-such-dir-{}/tools.json", std::process::id()));
+/// let error = registry.check_snapshot(&path).unwrap_err();
+/// assert!(matches!(&error, SnapshotError::Missing { path: missing } if missing == &path));
+/// assert!(error.to_string().contains("run the test with UPDATE_SNAPSHOTS=1 to write it"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SnapshotError {

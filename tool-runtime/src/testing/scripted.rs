@@ -14,6 +14,28 @@ use crate::chat::{
 };
 
 /// One reply of a [`ScriptedModel`].
+///
+/// ```
+/// use tool_runtime::{ToolCall, ToolRegistry};
+/// use tool_runtime::chat::{ChatResponse, Message, ModelError};
+/// use tool_runtime::run::{Assistant, RunStatus, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let model = ScriptedModel::new([
+///     // A call with a chosen id, through a whole response.
+///     ChatResponse::tool_calls(vec![ToolCall::new("call_1", "lookup", "{}")]).into(),
+///     ScriptedReply::Fail(ModelError::Transport("connection reset".into())),
+/// ]);
+/// let run = Assistant::new(model, ToolRegistry::new())
+///     .run(Thread::from(vec![Message::user("Look it up")]))
+///     .await;
+/// // The unknown tool's error output went back to the model, which then failed.
+/// assert_eq!(run.status(), RunStatus::Failed);
+/// assert_eq!(run.last_error().unwrap().message, "could not reach the model: connection reset");
+/// assert!(matches!(&run.thread().messages()[2], Message::Tool { tool_call_id, is_error: true, .. } if tool_call_id == "call_1"));
+/// # });
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScriptedReply {
     /// This response.
@@ -44,7 +66,33 @@ impl From<ChatResponse> for ScriptedReply {
     }
 }
 
-/// What a [`ScriptedModel`] was asked.
+/// What a [`ScriptedModel`] was asked: what a test of an assistant checks it was shown.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tool_runtime::{tool, ToolRegistry};
+/// use tool_runtime::chat::{Message, ToolChoice};
+/// use tool_runtime::run::{Assistant, Thread};
+/// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+///
+/// /// Ping the service.
+/// #[tool]
+/// fn ping() -> &'static str { "pong" }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let mut registry = ToolRegistry::new();
+/// registry.register(Ping)?;
+/// let model = Arc::new(ScriptedModel::new([ScriptedReply::text("Up.")]));
+/// let assistant = Assistant::from_shared(model.clone(), Arc::new(registry)).with_instructions("Be brief.");
+/// assistant.run(Thread::from(vec![Message::user("Is it up?")])).await;
+///
+/// let [request] = &model.requests()[..] else { panic!("one request") };
+/// assert_eq!(request.messages, [Message::system("Be brief."), Message::user("Is it up?")]);
+/// assert_eq!(request.tools, ["ping"]);
+/// assert_eq!(request.tool_choice, ToolChoice::Auto);
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
@@ -96,6 +144,14 @@ impl ScriptedModel {
     }
 
     /// Adds a reply at the end of the script.
+    ///
+    /// ```
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// let model = ScriptedModel::default();
+    /// model.push(ScriptedReply::text("Hi"));
+    /// assert_eq!(model.remaining(), 1);
+    /// ```
     pub fn push(&self, reply: impl Into<ScriptedReply>) {
         self.replies
             .lock()

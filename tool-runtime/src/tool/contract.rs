@@ -25,6 +25,53 @@ use super::ToolFuture;
 /// assert_eq!(Greet.definition().description(), "Say hello.");
 /// assert_eq!(greet("Ada".into()), "Hello, Ada!"); // the function is unchanged
 /// ```
+///
+/// By hand, a tool whose definition comes from configuration:
+///
+/// ```
+/// use serde_json::{json, Value};
+/// use tool_runtime::tool::{ToolFuture, ToolInput};
+/// use tool_runtime::{Tool, ToolCall, ToolDefinition, ToolError, ToolRegistry};
+///
+/// /// Looks a key up in a table loaded at start-up.
+/// struct Lookup {
+///     definition: ToolDefinition,
+///     table: Value,
+/// }
+///
+/// impl Tool for Lookup {
+///     const NAME: &'static str = "lookup";
+///
+///     fn definition(&self) -> &ToolDefinition {
+///         &self.definition
+///     }
+///
+///     fn call<'a>(&'a self, input: ToolInput<'a>) -> ToolFuture<'a> {
+///         let result = serde_json::from_str::<Value>(input.arguments)
+///             .map_err(|error| ToolError::InvalidArguments(error.to_string()))
+///             .and_then(|arguments| match self.table.get(arguments["key"].as_str().unwrap_or_default()) {
+///                 Some(value) => Ok(value.to_string()),
+///                 None => Err(ToolError::Failed("no such key".into())),
+///             });
+///         ToolFuture::ready(result)
+///     }
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let parameters = json!({"type": "object", "properties": {"key": {"type": "string"}}, "required": ["key"]});
+/// let lookup = Lookup {
+///     definition: ToolDefinition::new("lookup", "Look a key up.", parameters),
+///     table: json!({"answer": 42}),
+/// };
+/// let mut registry = ToolRegistry::new();
+/// registry.register(lookup)?;
+/// let output = registry.dispatch(&ToolCall::new("call_1", "lookup", r#"{"key": "answer"}"#)).await;
+/// assert_eq!(output.content, "42");
+/// let output = registry.dispatch(&ToolCall::new("call_2", "lookup", "{")).await;
+/// assert!(output.is_error && output.content.starts_with("invalid arguments for tool `lookup`"));
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// # }).unwrap();
+/// ```
 pub trait Tool: Send + Sync + 'static {
     /// The name the model calls the tool by.
     const NAME: &'static str;
@@ -43,7 +90,27 @@ pub trait Tool: Send + Sync + 'static {
     fn call<'a>(&'a self, input: ToolInput<'a>) -> ToolFuture<'a>;
 }
 
-/// What a tool receives for one call.
+/// What a tool receives for one call. A test can build one to call a tool directly.
+///
+/// ```
+/// use tool_runtime::tool::{StateMap, ToolInput};
+/// use tool_runtime::{tool, Tool};
+///
+/// /// Add two numbers.
+/// ///
+/// /// # Arguments
+/// /// * `a` - The first number.
+/// /// * `b` - The second number.
+/// #[tool]
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let state = StateMap::default();
+/// let input = ToolInput::new(r#"{"a": 2, "b": 3}"#, "call_1", &state);
+/// assert_eq!(input.call_id, "call_1");
+/// assert_eq!(Add.call(input).await, Ok("5".to_owned()));
+/// # });
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct ToolInput<'a> {

@@ -75,6 +75,41 @@ impl<S: ToolSet> ToolSet for Arc<S> {
 }
 
 /// The tools a [`ToolSet`] hands the registry, which registers all of them or none.
+///
+/// `#[tools]` fills it; a hand-written set adds its tools itself:
+///
+/// ```
+/// use std::sync::Arc;
+/// use tool_runtime::tool::ToolBatch;
+/// use tool_runtime::{tool, ToolRegistry, ToolSet};
+///
+/// /// Read a file.
+/// #[tool(read_only)]
+/// fn read_file() {}
+///
+/// /// Write a file.
+/// #[tool]
+/// fn write_file() {}
+///
+/// /// The file tools, read-only or not.
+/// struct Files {
+///     writable: bool,
+/// }
+///
+/// impl ToolSet for Files {
+///     fn tools(self: Arc<Self>, tools: &mut ToolBatch) {
+///         tools.add(ReadFile);
+///         if self.writable {
+///             tools.add(WriteFile);
+///         }
+///     }
+/// }
+///
+/// let mut registry = ToolRegistry::new();
+/// registry.register_all(Files { writable: false })?;
+/// assert_eq!(registry.names().collect::<Vec<_>>(), ["read_file"]);
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// ```
 #[derive(Default)]
 pub struct ToolBatch {
     pub(crate) tools: Vec<Arc<dyn DynTool>>,

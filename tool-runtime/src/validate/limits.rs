@@ -6,6 +6,30 @@ use crate::schema::{SchemaLimits, OPENAI_STRICT};
 /// A format's limits. Start from [`Limits::of`] and change what a provider has changed:
 /// OpenAI's documents have said 100 properties and 5 levels of nesting, and now say 5000
 /// and 10.
+///
+/// ```
+/// use tool_runtime::validate::{Limits, OnViolation, Validator};
+/// use tool_runtime::{tool, RegistryError, ToolFormat, ToolRegistry};
+///
+/// /// Read a file.
+/// #[tool]
+/// fn read_file() {}
+///
+/// /// Write a file.
+/// #[tool]
+/// fn write_file() {}
+///
+/// // A local server that handles one tool per request well.
+/// let mut limits = Limits::of(ToolFormat::OpenAiChat);
+/// limits.max_tools = Some(1);
+/// let validator = Validator::new(ToolFormat::OpenAiChat).with_limits(limits);
+/// let mut registry = ToolRegistry::new().with_validation([validator], OnViolation::Error);
+/// registry.register(ReadFile)?;
+/// let refused = registry.register(WriteFile).unwrap_err();
+/// let RegistryError::InvalidDefinition { violations, .. } = refused else { panic!("{refused}") };
+/// assert_eq!(violations[0].message, "a request can offer at most 1 tools");
+/// # Ok::<(), RegistryError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Limits {

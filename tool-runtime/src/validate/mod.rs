@@ -40,6 +40,17 @@ use crate::format::ToolFormat;
 pub use limits::Limits;
 
 /// One broken rule: which tool, where in its definition, and what is wrong.
+///
+/// ```
+/// use serde_json::json;
+/// use tool_runtime::ToolFormat;
+///
+/// let tools = json!([{"name": "a.b", "description": "A tool.", "input_schema": {"type": "object"}}]);
+/// let violations = ToolFormat::Anthropic.validate(&tools);
+/// assert_eq!(violations.len(), 1);
+/// assert_eq!((violations[0].tool.as_str(), violations[0].pointer.as_str()), ("a.b", "/name"));
+/// assert_eq!(violations[0].to_string(), format!("tool `a.b` at /name: {}", violations[0].message));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Violation {
     /// The tool's name as exported (empty when it has none).
@@ -203,6 +214,27 @@ pub(crate) fn list(violations: &[Violation]) -> String {
 }
 
 /// What [`ToolRegistry::register`](crate::ToolRegistry::register) does with a tool that breaks a checked format's rules.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use tool_runtime::validate::OnViolation;
+/// use tool_runtime::{tool, ToolFormat, ToolRegistry};
+///
+/// /// Set labels on the document.
+/// ///
+/// /// # Arguments
+/// /// * `labels` - The labels, by name.
+/// #[tool]
+/// fn set_labels(labels: HashMap<String, String>) {}
+///
+/// // Gemini's OpenAPI subset cannot declare a map: `Warn` registers the tool anyway and
+/// // logs why, for a product that does not ship to that format yet.
+/// let mut registry = ToolRegistry::new().with_validation([ToolFormat::GeminiOpenApi], OnViolation::Warn);
+/// registry.register(SetLabels)?;
+/// assert_eq!(registry.len(), 1);
+/// assert!(registry.validate(ToolFormat::GeminiOpenApi).is_err());
+/// # Ok::<(), tool_runtime::RegistryError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum OnViolation {
     /// Refuse the tool ([`RegistryError::InvalidDefinition`](crate::RegistryError::InvalidDefinition)).
