@@ -111,22 +111,44 @@ impl CallContext {
 /// ```
 #[derive(Clone, Default)]
 pub struct StateMap {
-    values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    values: HashMap<TypeId, Held>,
+}
+
+/// One value of the map, with its type's name for messages.
+#[derive(Clone)]
+struct Held {
+    value: Arc<dyn Any + Send + Sync>,
+    name: &'static str,
 }
 
 impl StateMap {
     pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
-        self.values.insert(TypeId::of::<T>(), Arc::new(value));
+        self.insert_shared(Arc::new(value));
+    }
+
+    /// Holds `value` itself, shared with whoever else has the `Arc`: a `State<T>` is
+    /// then that `Arc`.
+    pub(crate) fn insert_shared<T: Send + Sync + 'static>(&mut self, value: Arc<T>) {
+        let held = Held {
+            value,
+            name: std::any::type_name::<T>(),
+        };
+        self.values.insert(TypeId::of::<T>(), held);
     }
 
     /// The value of type `T`, if there is one.
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
-        let value = Arc::clone(self.values.get(&TypeId::of::<T>())?);
+        let value = Arc::clone(&self.values.get(&TypeId::of::<T>())?.value);
         value.downcast::<T>().ok().map(State)
     }
 
     pub(crate) fn contains(&self, key: &StateKey) -> bool {
         self.values.contains_key(&key.id)
+    }
+
+    /// The names of the types held.
+    pub(crate) fn type_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.values.values().map(|held| held.name)
     }
 }
 

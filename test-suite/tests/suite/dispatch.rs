@@ -782,6 +782,7 @@ fn missing_state_is_refused_naming_the_tool_and_the_type() {
         RegistryError::MissingState {
             tool: "welcome".into(),
             type_name: type_name::<Greeting>(),
+            hint: String::new(),
         }
     );
     let message = error.to_string();
@@ -794,6 +795,31 @@ fn missing_state_is_refused_naming_the_tool_and_the_type() {
     let mut registry = registry.with_state(Greeting("Hi".into()));
     registry.register(Welcome).expect("now the state is there");
     assert_eq!(registry.len(), 1);
+}
+
+#[tokio::test]
+async fn an_arc_given_to_with_state_is_named_and_with_shared_state_shares_it() {
+    // The usual slip: `with_state(Arc::new(x))` holds an `Arc<T>`, where `State<T>` wants `T`.
+    let shared = std::sync::Arc::new(Greeting("Hello".into()));
+    let mut wrong = ToolRegistry::new().with_state(std::sync::Arc::clone(&shared));
+    let message = wrong.register(Welcome).map(|_| ()).unwrap_err().to_string();
+    assert!(
+        message.contains(&format!("it holds an `Arc<{}>`", type_name::<Greeting>()))
+            && message.contains("with_shared_state"),
+        "{message}"
+    );
+    drop(wrong);
+
+    let mut registry = ToolRegistry::new().with_shared_state(std::sync::Arc::clone(&shared));
+    registry
+        .register(Welcome)
+        .expect("the shared value is a Greeting");
+    let output = registry
+        .dispatch(&ToolCall::new("call_1", "welcome", ""))
+        .await;
+    assert!(!output.is_error, "{}", output.content);
+    // The registry holds the very `Arc` given: no copy was made.
+    assert_eq!(std::sync::Arc::strong_count(&shared), 2);
 }
 
 #[test]

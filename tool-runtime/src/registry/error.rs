@@ -69,12 +69,15 @@ pub enum RegistryError {
         new: &'static str,
     },
     /// The tool takes a `State<T>` the registry does not hold.
-    #[error("tool `{tool}` takes `State<{type_name}>`, but the registry holds no `{type_name}`; add it with ToolRegistry::with_state before registering the tool")]
+    #[error("tool `{tool}` takes `State<{type_name}>`, but the registry holds no `{type_name}`{hint}; add it with ToolRegistry::with_state before registering the tool")]
     MissingState {
         /// The tool's name.
         tool: String,
         /// The missing state type.
         type_name: &'static str,
+        /// What the registry holds instead, when that is the likely slip (an `Arc<T>` where
+        /// a `T` is wanted); empty otherwise.
+        hint: String,
     },
     /// The name is not one every provider accepts.
     #[error("tool name `{name}` is not valid: it must match ^[a-zA-Z_][a-zA-Z0-9_-]{{0,63}}$")]

@@ -136,6 +136,38 @@ impl ToolRegistry {
         self
     }
 
+    /// Adds a value you keep a handle on: tools taking `State<T>` receive this very `Arc`,
+    /// so changes made through your handle are what they see, and theirs are what you see.
+    /// [`with_state`](Self::with_state) with an `Arc<T>` would hold the `Arc` itself, for
+    /// tools taking `State<Arc<T>>`.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use tool_runtime::{tool, State, ToolCall, ToolRegistry};
+    ///
+    /// /// Add a line to the log.
+    /// ///
+    /// /// # Arguments
+    /// /// * `line` - The line.
+    /// #[tool]
+    /// fn log(lines: State<Mutex<Vec<String>>>, line: String) {
+    ///     lines.lock().unwrap().push(line);
+    /// }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let lines = Arc::new(Mutex::new(Vec::new()));
+    /// let mut registry = ToolRegistry::new().with_shared_state(Arc::clone(&lines));
+    /// registry.register(Log)?;
+    /// registry.dispatch(&ToolCall::new("1", "log", r#"{"line": "hello"}"#)).await;
+    /// assert_eq!(*lines.lock().unwrap(), ["hello"]);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn with_shared_state<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.state.insert_shared(value);
+        self
+    }
+
     /// At most `limit` calls of a [`dispatch_all`](Self::dispatch_all) batch run at once.
     ///
     /// ```

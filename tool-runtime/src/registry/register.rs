@@ -51,6 +51,7 @@ impl ToolRegistry {
             return Err(RegistryError::MissingState {
                 tool: name,
                 type_name: missing.type_name(),
+                hint: self.state_hint(missing.type_name()),
             });
         }
         if let (Strictness::On, Some(reason)) =
@@ -62,6 +63,19 @@ impl ToolRegistry {
             });
         }
         self.check(definition, self.len() + before.len())
+    }
+
+    /// What the registry holds instead, when it is near what `wanted` needs: the usual
+    /// slip is `with_state(Arc::new(x))`, which holds an `Arc<T>` where a `T` is wanted.
+    fn state_hint(&self, wanted: &str) -> String {
+        let shared = format!("alloc::sync::Arc<{wanted}>");
+        if self.state.type_names().any(|held| held == shared) {
+            format!(
+                "; it holds an `Arc<{wanted}>`: add a shared value with ToolRegistry::with_shared_state(arc)"
+            )
+        } else {
+            String::new()
+        }
     }
 
     /// Checks a tool about to be added against the checked formats' rules and limits, with
