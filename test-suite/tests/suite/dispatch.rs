@@ -815,7 +815,7 @@ async fn an_arc_given_to_with_state_is_named_and_with_shared_state_shares_it() {
         .register(Welcome)
         .expect("the shared value is a Greeting");
     let output = registry
-        .dispatch(&ToolCall::new("call_1", "welcome", ""))
+        .dispatch(&ToolCall::new("call_1", "welcome", r#"{"name": "Ada"}"#))
         .await;
     assert!(!output.is_error, "{}", output.content);
     // The registry holds the very `Arc` given: no copy was made.
