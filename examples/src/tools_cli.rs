@@ -10,6 +10,7 @@ use tool_runtime::{ToolFormat, ToolRegistry};
 /// How to use it.
 pub const USAGE: &str = "\
 Usage: tools EXAMPLE [--format FORMAT] [--plain] [--check | --snapshot]
+       tools --help
 
   EXAMPLE         weather | task_planner
   --format F      openai-chat (default), openai-responses, anthropic, gemini,
@@ -30,6 +31,7 @@ pub struct Options {
 
 #[derive(Debug, PartialEq)]
 enum Action {
+    Help,
     Print,
     Check,
     Snapshot,
@@ -49,6 +51,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> 
             "--format" => {
                 let name = args.next().ok_or("--format needs a FORMAT")?;
                 options.format = Some(name.parse().map_err(|e| format!("{e}"))?);
+            }
+            "-h" | "--help" => {
+                options.action = Action::Help;
+                return Ok(options);
             }
             "--plain" => options.form = SchemaForm::Plain,
             "--check" => options.action = Action::Check,
@@ -81,6 +87,9 @@ pub fn registry(example: &str) -> Result<ToolRegistry, String> {
 
 /// What to print for the example's registry, and whether it is a success.
 pub fn run(options: &Options) -> Result<(String, bool), String> {
+    if options.action == Action::Help {
+        return Ok((USAGE.to_owned(), true));
+    }
     Ok(report(&registry(&options.example)?, options))
 }
 
@@ -90,6 +99,7 @@ pub fn report(registry: &ToolRegistry, options: &Options) -> (String, bool) {
         serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
     };
     match options.action {
+        Action::Help => (USAGE.to_owned(), true),
         Action::Print => {
             let format = options.format.unwrap_or(ToolFormat::OpenAiChat);
             (pretty(&registry.export_with(format, options.form)), true)

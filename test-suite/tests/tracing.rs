@@ -1,6 +1,7 @@
 //! A run is visible to any `tracing` subscriber: spans for the run, each turn, each model
 //! request and each tool call (tool name, call id), and an event per finished call with
-//! its duration and whether it failed. The model is a scripted one.
+//! its duration and whether it failed. The model is a scripted one. And the MCP server
+//! says at startup which tools it hides.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -142,4 +143,60 @@ fn a_run_shows_its_turns_model_requests_and_tool_calls() {
     assert!(finished
         .iter()
         .all(|fields| field(fields, "elapsed_ms").is_some()));
+}
+
+/// Delete everything.
+#[tool(destructive)]
+fn wipe() {}
+
+#[test]
+fn the_mcp_server_says_which_tools_it_hides_when_it_starts() {
+    let mut registry = ToolRegistry::new();
+    registry
+        .register(Add)
+        .expect("add")
+        .register(Wipe)
+        .expect("wipe");
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let hidden_lines = |recorder: &Recorder| -> Vec<FieldList> {
+        recorder
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|fields| field(fields, "message").is_some_and(|m| m.contains("hiding")))
+            .cloned()
+            .collect()
+    };
+    tracing::subscriber::with_default(recorder.clone(), || {
+        runtime.block_on(async {
+            let server = tool_runtime::mcp::McpServer::new(registry.clone())
+                .serve_http("127.0.0.1:0".parse().expect("an address"))
+                .await
+                .expect("bound");
+            server.shutdown().await.expect("shut down");
+        })
+    });
+    let lines = hidden_lines(&recorder);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(field(&lines[0], "tools"), Some(r#"["wipe"]"#));
+    assert!(field(&lines[0], "message").is_some_and(|m| m.contains("allow_destructive(true)")));
+
+    // Allowed: nothing hidden, nothing said.
+    let quiet = Recorder::default();
+    tracing::subscriber::with_default(quiet.clone(), || {
+        runtime.block_on(async {
+            let server = tool_runtime::mcp::McpServer::new(registry)
+                .allow_destructive(true)
+                .serve_http("127.0.0.1:0".parse().expect("an address"))
+                .await
+                .expect("bound");
+            server.shutdown().await.expect("shut down");
+        })
+    });
+    assert!(hidden_lines(&quiet).is_empty());
 }

@@ -94,6 +94,15 @@ fn a_failed_check_says_what_and_fails() {
 }
 
 #[test]
+fn help_prints_the_usage_and_succeeds() {
+    for line in ["--help", "-h", "weather --help"] {
+        let (text, ok) = run(line).expect("help is not an error");
+        assert!(ok, "{line}");
+        assert!(text.starts_with("Usage: tools EXAMPLE"), "{line}: {text}");
+    }
+}
+
+#[test]
 fn bad_command_lines_say_why() {
     for (line, error) in [
         ("", "which EXAMPLE?"),

@@ -336,6 +336,30 @@ impl McpServer {
             .collect()
     }
 
+    /// The tools clients do not see: those that need a person's approval, unless
+    /// [`allow_destructive`](Self::allow_destructive) is on.
+    fn hidden(&self) -> Vec<&str> {
+        self.registry
+            .definitions()
+            .filter(|definition| !self.allow_destructive && definition.markers().needs_approval())
+            .map(|definition| definition.name())
+            .collect()
+    }
+
+    /// Says once, as the server starts, which tools it hides and why: a client only sees
+    /// them missing from `tools/list`.
+    fn log_hidden(&self) {
+        let hidden = self.hidden();
+        if !hidden.is_empty() {
+            tracing::info!(
+                tools = ?hidden,
+                "MCP server: hiding {} tool(s) that need a person's approval, since an MCP \
+                 client has no one to ask; McpServer::allow_destructive(true) serves them",
+                hidden.len()
+            );
+        }
+    }
+
     /// Serves one client on this process's stdin and stdout until stdin closes. Nothing
     /// else may write to stdout: log to stderr.
     ///
@@ -389,6 +413,7 @@ impl McpServer {
         R: AsyncRead + Unpin + Send + 'static,
         W: AsyncWrite + Unpin + Send + 'static,
     {
+        self.log_hidden();
         let transport = stdio::LineTransport::new(read, write, self.max_request_bytes);
         stdio::serve(handler::Handler::new(&self), transport).await
     }
@@ -414,6 +439,7 @@ impl McpServer {
     ///
     /// The address could not be bound.
     pub async fn serve_http(self, addr: SocketAddr) -> io::Result<HttpServer> {
+        self.log_hidden();
         http_server::serve(handler::Handler::new(&self), &self, addr).await
     }
 }

@@ -19,6 +19,13 @@ impl ToolRegistry {
     /// tool's `Err`, a panic and a timeout all give an output with `is_error: true` that
     /// says what went wrong; the registry stays usable.
     ///
+    /// `dispatch` runs any registered tool it is asked for, `destructive` and
+    /// `needs_approval` ones included: asking a person first is the caller's job. The
+    /// assistant loop ([`Assistant`](crate::run::Assistant)) pauses a run for approval
+    /// before such a call, and the MCP server hides such tools unless allowed; code that
+    /// dispatches a model's calls itself checks
+    /// [`ToolMarkers::needs_approval`](crate::tool::ToolMarkers::needs_approval) first.
+    ///
     /// Nothing runs until the future is polled. A sync tool then runs to completion in that
     /// first poll, without allocating; an async tool runs as its future is polled.
     ///
