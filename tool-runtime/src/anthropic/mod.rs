@@ -7,7 +7,7 @@
 //! transport.
 //!
 //! ```no_run
-//! use futures_util::StreamExt;
+//! use tool_runtime::chat::StreamExt;
 //! use tool_runtime::anthropic::AnthropicClient;
 //! use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message};
 //!

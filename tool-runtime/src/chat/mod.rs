@@ -17,5 +17,9 @@ pub use request::{ChatRequest, RequestOptions, ToolChoice};
 pub use response::{ChatDelta, ChatResponse, FinishReason, ResponseBuilder, Usage};
 pub use text_calls::{calls_in_text, read_text_tool_calls};
 
+/// `next()` and the other adapters of the streams this crate returns (a model's deltas, a
+/// run's events), so that reading them needs no other import: `use
+/// tool_runtime::chat::StreamExt;`.
+pub use futures_util::StreamExt;
 /// The boxed future and stream a [`ChatModel`] returns.
 pub use futures_util::{future::BoxFuture, stream::BoxStream};

@@ -8,7 +8,7 @@
 //! bring their own transport (with [`SseParser`](crate::sse::SseParser)).
 //!
 //! ```no_run
-//! use futures_util::StreamExt;
+//! use tool_runtime::chat::StreamExt;
 //! use tool_runtime::openai::OpenAiClient;
 //! use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message};
 //!

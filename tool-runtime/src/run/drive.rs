@@ -52,7 +52,7 @@ impl Assistant {
     /// last [`RunEvent::Finished`].
     ///
     /// ```
-    /// use futures_util::StreamExt;
+    /// use tool_runtime::chat::StreamExt;
     /// use tool_runtime::ToolRegistry;
     /// use tool_runtime::chat::Message;
     /// use tool_runtime::run::{Assistant, RunEvent, Thread};

@@ -8,7 +8,7 @@ use crate::run::RunStatus;
 /// [`Assistant::events`](crate::run::Assistant::events) streams them.
 ///
 /// ```
-/// use futures_util::StreamExt;
+/// use tool_runtime::chat::StreamExt;
 /// use tool_runtime::{tool, ToolRegistry};
 /// use tool_runtime::chat::Message;
 /// use tool_runtime::run::{Assistant, RunEvent, RunStatus, Thread};

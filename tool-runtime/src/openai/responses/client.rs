@@ -41,7 +41,7 @@ use crate::transport::ClientConfig;
 /// It needs a Tokio runtime with IO and timers enabled (`#[tokio::main]` has both).
 ///
 /// ```no_run
-/// use futures_util::StreamExt;
+/// use tool_runtime::chat::StreamExt;
 /// use tool_runtime::openai::ResponsesClient;
 /// use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message};
 /// use tool_runtime::{tool, ToolRegistry};
