@@ -8,7 +8,7 @@
 //! `jsonschema` crate, draft 2020-12) and dispatched. Catalogue tools never fail on
 //! arguments they can parse, so any error output is a refusal of the arguments.
 
-use crate::support::signatures;
+use crate::support::{rich_signatures, schema_values, signatures};
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -734,4 +734,104 @@ fn an_integral_float_is_an_integer_to_both() {
     ] {
         assert_both_accept(&registry, name, arguments);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Whatever the exported schemas allow, dispatch accepts
+
+/// Cases per tool and schema form: each is generated from the schema itself
+/// (`support/schema_values.rs`), so this explores what the schema allows, edges first.
+const ALLOWED_CASES_PER_TOOL: u32 = 96;
+
+/// The exported parameter schemas of a tool: the plain form, and the strict form that
+/// `ToolFormat::OpenAiChat` export gives when the tool is strict.
+fn exported_forms(definition: &ToolDefinition) -> Vec<(&'static str, Value)> {
+    let plain = definition.export(ToolFormat::OpenAiChat, SchemaForm::Plain);
+    let mut forms = vec![("plain", plain["function"]["parameters"].clone())];
+    let declared = definition.export(ToolFormat::OpenAiChat, SchemaForm::Declared);
+    if declared["function"]["strict"] == json!(true) {
+        forms.push(("strict", declared["function"]["parameters"].clone()));
+    }
+    forms
+}
+
+/// Runs the generator over each exported form of one tool; any argument object the form
+/// allows (by the `jsonschema` validator) and dispatch refuses is a disagreement.
+fn check_allowed_are_accepted(
+    registry: &ToolRegistry,
+    definition: &ToolDefinition,
+) -> Result<(), String> {
+    let name = definition.name();
+    let problems = RefCell::new(BTreeMap::new());
+    for (form, schema) in exported_forms(definition) {
+        let validator = validator(&schema);
+        let mut runner = TestRunner::new(Config {
+            cases: ALLOWED_CASES_PER_TOOL,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let allowed = RefCell::new(0u32);
+        runner
+            .run(&schema_values::allowed_values(&schema), |arguments| {
+                if !validator.is_valid(&arguments) {
+                    return Ok(());
+                }
+                *allowed.borrow_mut() += 1;
+                let text = arguments.to_string();
+                let output = dispatch(registry, name, &text);
+                if output.is_error {
+                    let example = format!("{text} -> {}", output.content);
+                    let mut problems = problems.borrow_mut();
+                    let shortest = problems
+                        .entry(format!("the {form} schema allows, dispatch refuses"))
+                        .or_insert_with(|| example.clone());
+                    if example.len() < shortest.len() {
+                        *shortest = example;
+                    }
+                }
+                Ok(())
+            })
+            .expect("the test never fails a case: disagreements are collected");
+        // Not vacuous: most generated values are allowed by the schema they came from.
+        let allowed = allowed.into_inner();
+        if allowed < ALLOWED_CASES_PER_TOOL / 2 {
+            problems.borrow_mut().insert(
+                format!("the generator is off for the {form} schema"),
+                format!("{allowed} of {ALLOWED_CASES_PER_TOOL} values allowed"),
+            );
+        }
+    }
+    let problems = problems.into_inner();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems
+            .into_iter()
+            .map(|(kind, example)| format!("`{name}`: {kind}, e.g. {example}"))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}
+
+/// docs/design.md, "Schemas": every argument object an exported schema (plain, or strict
+/// where the tool is strict) allows is accepted by dispatch, for both catalogues: the
+/// shapes of `support/signatures.rs` and the rich ones of `support/rich_signatures.rs`.
+#[test]
+fn dispatch_accepts_whatever_the_exported_schemas_allow() {
+    let mut failures = Vec::new();
+    let mut tools = 0;
+    for registry in [signatures::registry(), rich_signatures::rich_registry()] {
+        tools += registry.len();
+        failures.extend(
+            registry
+                .definitions()
+                .filter_map(|definition| check_allowed_are_accepted(&registry, definition).err()),
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {tools} tools disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

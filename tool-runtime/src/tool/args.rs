@@ -75,38 +75,48 @@ fn normalize(value: &mut Value, schema: &Value, root: &Value, depth: usize) {
     let branches = branches(schema, root);
     match value {
         Value::Object(members) => {
-            // The alternative that knows most of the keys (an enum's variants differ in
-            // them); unknown keys stay, for serde to refuse or ignore as the type says.
-            let Some(branch) = branches
-                .iter()
-                .filter(|branch| {
-                    branch.get("properties").is_some()
-                        || branch.get("additionalProperties").is_some()
-                })
-                .max_by_key(|branch| {
-                    let known =
-                        |key: &String| branch.get("properties").and_then(|p| p.get(key)).is_some();
-                    std::cmp::Reverse(members.keys().filter(|key| !known(key)).count())
-                })
-            else {
+            let Some(branch) = pick_branch(members, &branches) else {
                 return;
             };
-            let properties = branch.get("properties").and_then(Value::as_object);
+            // A flattened enum's variants sit in an `anyOf` beside the struct's own
+            // properties: both describe this object.
+            let own = resolve(schema, root);
+            let own = Some(own).filter(|own| !std::ptr::eq(*own, branch));
+            let property = |key: &str| {
+                [Some(branch), own]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|schema| schema.get("properties").and_then(|p| p.get(key)))
+            };
             let required = |key: &str| {
-                branch
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .is_some_and(|names| names.iter().any(|name| name == key))
+                [Some(branch), own].into_iter().flatten().any(|schema| {
+                    schema
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .is_some_and(|names| names.iter().any(|name| name == key))
+                })
             };
             members.retain(|key, member| {
-                let optional = properties.is_some_and(|p| p.contains_key(key)) && !required(key);
+                let optional = property(key).is_some() && !required(key);
                 !(member.is_null() && optional)
             });
+            // A map's values: `additionalProperties`, or the one schema of its key patterns
+            // (an integer-keyed map's; with no regex engine here, the key is not matched:
+            // serde refuses a key the pattern does not allow anyway).
+            let patterns = branch
+                .get("patternProperties")
+                .and_then(Value::as_object)
+                .and_then(|patterns| {
+                    let mut schemas = patterns.values();
+                    let first = schemas.next()?;
+                    schemas.all(|other| other == first).then_some(first)
+                });
             let extra = branch
                 .get("additionalProperties")
-                .filter(|schema| schema.is_object());
+                .filter(|schema| schema.is_object())
+                .or(patterns);
             for (key, member) in members.iter_mut() {
-                if let Some(schema) = properties.and_then(|p| p.get(key)).or(extra) {
+                if let Some(schema) = property(key).or(extra) {
                     normalize(member, schema, root, depth + 1);
                 }
             }
@@ -138,6 +148,52 @@ fn normalize(value: &mut Value, schema: &Value, root: &Value, depth: usize) {
         }
         _ => {}
     }
+}
+
+/// The alternative of an object's schema that `members` are meant for: the one whose
+/// discriminating constants (an enum's tag: `"kind": {"const": "Square"}`) the members have,
+/// then the one with the fewest keys it does not know (externally tagged and untagged
+/// variants differ in their keys). A branch whose constant a member contradicts comes
+/// last. On a tie, the first in the schema's order: the variant serde tries first.
+fn pick_branch<'a>(members: &Map<String, Value>, branches: &[&'a Value]) -> Option<&'a Value> {
+    let mut best: Option<(&Value, (bool, usize, std::cmp::Reverse<usize>))> = None;
+    for &branch in branches {
+        let properties = branch.get("properties").and_then(Value::as_object);
+        let open = ["additionalProperties", "patternProperties"];
+        if properties.is_none() && !open.iter().any(|key| branch.get(*key).is_some()) {
+            continue;
+        }
+        let mut contradicted = false;
+        let mut matched = 0;
+        for (key, property) in properties.into_iter().flatten() {
+            let (Some(constant), Some(member)) = (constant_of(property), members.get(key)) else {
+                continue;
+            };
+            if member == constant {
+                matched += 1;
+            } else {
+                contradicted = true;
+            }
+        }
+        let unknown = members
+            .keys()
+            .filter(|key| !properties.is_some_and(|p| p.contains_key(*key)))
+            .count();
+        let score = (!contradicted, matched, std::cmp::Reverse(unknown));
+        // Strictly better only: on a tie, the earlier branch stays.
+        if best.as_ref().is_none_or(|(_, best)| score > *best) {
+            best = Some((branch, score));
+        }
+    }
+    best.map(|(branch, _)| branch)
+}
+
+/// The one value a schema allows, if it says so (`const`, or an `enum` of one).
+fn constant_of(schema: &Value) -> Option<&Value> {
+    schema.get("const").or_else(|| match schema.get("enum") {
+        Some(Value::Array(values)) if values.len() == 1 => values.first(),
+        _ => None,
+    })
 }
 
 /// The alternatives a schema offers: its `anyOf` members (nested ones flattened), or itself;
