@@ -835,3 +835,145 @@ fn dispatch_accepts_whatever_the_exported_schemas_allow() {
         failures.join("\n")
     );
 }
+
+/// The lenient path (an integral float, a `null`) picks an enum's variant by its tag first:
+/// adjacently and internally tagged variants share their other keys.
+#[test]
+fn the_tag_picks_the_variant_the_lenient_path_reads() {
+    let registry = rich_signatures::rich_registry();
+    for (name, arguments, expected) in [
+        (
+            "send_message",
+            r#"{"msg": {"t": "Num", "c": 3.0}}"#,
+            "Num(3)",
+        ),
+        (
+            "send_message",
+            r#"{"msg": {"t": "Pair", "c": {"a": 1.0, "b": null}}}"#,
+            "Pair { a: 1, b: None }",
+        ),
+        (
+            "place_figure",
+            r#"{"figure": {"kind": "Square", "side": 2.0, "filled": null}, "copies": null}"#,
+            "Square { side: 2, filled: false } x1",
+        ),
+        (
+            "place_figure",
+            r#"{"figure": {"kind": "Rect", "side": 2, "other": 3.0, "filled": null, "note": null}, "copies": null}"#,
+            "Rect { side: 2, other: 3, filled: false, note: None } x1",
+        ),
+        (
+            "place_figure",
+            r#"{"figure": {"kind": "Labelled", "text": "a", "size": null}, "copies": 2.0}"#,
+            r#"Labelled(Label { text: "a", size: 0 }) x2"#,
+        ),
+        (
+            "browse",
+            r#"{"request": {"query": "q", "offset": 2.0, "limit": null, "order": "by_score", "min_score": -1.0}}"#,
+            r#"Request { query: "q", paging: Paging { offset: 2, limit: None }, ordering: ByScore { min_score: -1 } }"#,
+        ),
+    ] {
+        // The nulls are the strict form's; the rest is plain too.
+        let instance: Value = serde_json::from_str(arguments).unwrap();
+        let allowed = exported_forms(registry.definition(name).unwrap())
+            .iter()
+            .any(|(_, schema)| validator(schema).is_valid(&instance));
+        assert!(allowed, "no exported schema of `{name}` allows {arguments}");
+        let output = dispatch(&registry, name, arguments);
+        assert!(!output.is_error, "{arguments}: {}", output.content);
+        assert_eq!(output.content, expected);
+    }
+}
+
+/// A key of an integer-keyed map is read as a JSON number: the schema's pattern allows the
+/// canonical decimal form only, within 32 bits (schemars' map schema does not say the
+/// width; see `integer_key_patterns` in tool-runtime/src/schema/clean.rs).
+#[test]
+fn integer_map_keys_are_what_serde_reads() {
+    let registry = rich_signatures::rich_registry();
+    let with = |names: &str, offsets: &str| {
+        format!(r#"{{"names": {names}, "flags": {{}}, "offsets": {offsets}, "balances": {{}}}}"#)
+    };
+    for key in ["0", "7", "4294967295"] {
+        let names = format!(r#"{{"{key}": "x"}}"#);
+        assert_both_accept(&registry, "index_by_number", &with(&names, "{}"));
+    }
+    for key in ["-2147483648", "2147483647", "0", "-1"] {
+        let offsets = format!(r#"{{"{key}": 1}}"#);
+        assert_both_accept(&registry, "index_by_number", &with("{}", &offsets));
+    }
+    for key in [
+        "4294967296",
+        "00",
+        "01",
+        "+1",
+        "-0",
+        "1.0",
+        "1e3",
+        " 1",
+        "٣",
+        "-1",
+        "",
+    ] {
+        let names = format!(r#"{{"{key}": "x"}}"#);
+        assert_both_reject(&registry, "index_by_number", &with(&names, "{}"));
+    }
+    for key in ["-2147483649", "2147483648", "-0", "-01", "--1"] {
+        let offsets = format!(r#"{{"{key}": 1}}"#);
+        assert_both_reject(&registry, "index_by_number", &with("{}", &offsets));
+    }
+}
+
+/// The known gap: a `u8`- or `u16`-keyed map's schema allows the 32-bit keys (the width is
+/// not in schemars' map schema), and dispatch refuses a key past the width, by its path.
+#[test]
+fn a_narrow_integer_key_past_its_width_is_refused_by_dispatch_only() {
+    use std::collections::BTreeMap;
+
+    /// Count by small key.
+    ///
+    /// # Arguments
+    /// * `counts` - Counts by 8-bit key.
+    #[tool_runtime::tool]
+    fn narrow_keys(counts: BTreeMap<u8, u8>) -> String {
+        format!("{counts:?}")
+    }
+
+    let mut registry = ToolRegistry::new();
+    registry.register(NarrowKeys).unwrap();
+    let definition = registry.definition("narrow_keys").unwrap();
+    let arguments = r#"{"counts": {"256": 1}}"#;
+    assert!(validator(definition.parameters()).is_valid(&serde_json::from_str(arguments).unwrap()));
+    let output = dispatch(&registry, "narrow_keys", arguments);
+    assert!(output.is_error, "{}", output.content);
+    assert!(
+        output.content.contains("counts") && output.content.contains("u8"),
+        "{}",
+        output.content
+    );
+    assert_both_accept(&registry, "narrow_keys", r#"{"counts": {"255": 1}}"#);
+}
+
+/// `i128` and `u128` parameters: the schema says the 64-bit range, which dispatch accepts
+/// on the well-formed path and on the lenient one (`a: 1.0` takes it).
+#[test]
+fn wide_integers_take_the_64_bit_range_on_every_path() {
+    let registry = rich_signatures::rich_registry();
+    let signed = |e: &str, a: &str| {
+        format!(r#"{{"a": {a}, "b": 0, "c": 0, "d": 0, "e": {e}, "f": 0, "g": {e}}}"#)
+    };
+    let unsigned = |e: &str, a: &str| {
+        format!(r#"{{"a": {a}, "b": 0, "c": 0, "d": 0, "e": {e}, "f": 0, "g": {e}}}"#)
+    };
+    for a in ["1", "1.0"] {
+        for e in ["-9223372036854775808", "18446744073709551615", "0"] {
+            assert_both_accept(&registry, "every_signed_width", &signed(e, a));
+        }
+        for e in ["0", "18446744073709551615"] {
+            assert_both_accept(&registry, "every_unsigned_width", &unsigned(e, a));
+        }
+    }
+    let definition = registry.definition("every_signed_width").unwrap();
+    let past: Value = serde_json::from_str(&signed("18446744073709551616", "1")).unwrap();
+    assert!(!validator(definition.parameters()).is_valid(&past));
+}

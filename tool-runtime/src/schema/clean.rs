@@ -316,6 +316,65 @@ mod tests {
         );
     }
 
+    /// serde_json reads an `i128` from a `u64` as well; past 64 bits only on some paths.
+    #[test]
+    fn wide_integers_are_bounded_by_64_bits() {
+        assert_eq!(
+            cleaned(json!({"type": "integer", "format": "int128"})),
+            json!({"type": "integer", "minimum": i64::MIN, "maximum": u64::MAX})
+        );
+        assert_eq!(
+            cleaned(json!({"type": "integer", "format": "uint128", "minimum": 0})),
+            json!({"type": "integer", "minimum": 0, "maximum": u64::MAX})
+        );
+    }
+
+    #[test]
+    fn integer_key_patterns_are_exact_ranges() {
+        assert_eq!(
+            integer_key_pattern(0, 255),
+            "^(?:0|[1-9][0-9]{0,1}|1[0-9]{2}|2[0-4][0-9]|25[0-4]|255)$"
+        );
+        assert_eq!(
+            integer_key_pattern(-128, 127),
+            "^(?:0|[1-9][0-9]{0,1}|1[0-1][0-9]|12[0-6]|127|-(?:[1-9][0-9]{0,1}|1[0-1][0-9]|12[0-7]|128))$"
+        );
+        assert_eq!(integer_key_pattern(0, 10), "^(?:0|[1-9]|10)$");
+        assert_eq!(integer_key_pattern(0, 9), "^(?:0|[1-8]|9)$");
+        let map = cleaned(json!({"type": "object", "additionalProperties": false,
+            "patternProperties": {"^\\d+$": {"type": "string"}}}));
+        assert_eq!(
+            map["patternProperties"],
+            json!({integer_key_pattern(0, u32::MAX.into()): {"type": "string"}})
+        );
+        let map = cleaned(json!({"type": "object", "additionalProperties": false,
+            "patternProperties": {"^-?\\d+$": {"type": "string"}}}));
+        assert_eq!(
+            map["patternProperties"],
+            json!({integer_key_pattern(i32::MIN.into(), i32::MAX.into()): {"type": "string"}})
+        );
+    }
+
+    /// A struct with a flattened enum: the variants describe some of the object's keys.
+    #[test]
+    fn flattened_variants_stay_open() {
+        let variant = json!({"type": "object", "properties": {"kind": {"const": "a"}},
+            "additionalProperties": false});
+        assert_eq!(
+            cleaned(
+                json!({"type": "object", "properties": {"query": {"type": "string"}},
+                "oneOf": [variant.clone()]})
+            ),
+            json!({"type": "object", "properties": {"query": {"type": "string"}},
+                "anyOf": [{"type": "object", "properties": {"kind": {"const": "a"}}}]})
+        );
+        // Not flattened: a plain enum's variants are closed.
+        assert_eq!(
+            cleaned(json!({"anyOf": [variant.clone()]})),
+            json!({"anyOf": [variant]})
+        );
+    }
+
     #[test]
     fn a_property_named_title_is_data_not_a_keyword() {
         assert_eq!(

@@ -346,6 +346,46 @@ mod tests {
         );
     }
 
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(tag = "t", content = "c")]
+    enum Msg {
+        Text(String),
+        Num(i64),
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Send {
+        msg: Msg,
+    }
+
+    /// Both variants know the keys `t` and `c`: the tag's `const` decides.
+    #[test]
+    fn the_tag_picks_the_branch_before_the_keys() {
+        let schema = json!({"type": "object", "properties": {"msg": {"anyOf": [
+            {"type": "object", "properties": {"t": {"const": "Num"}, "c": {"type": "integer"}},
+             "required": ["t", "c"]},
+            {"type": "object", "properties": {"t": {"const": "Text"}, "c": {"type": "string"}},
+             "required": ["t", "c"]}
+        ]}}});
+        let parsed: Result<Send, _> =
+            parse_arguments(r#"{"msg": {"t": "Num", "c": 3.0}}"#, || &schema);
+        assert_eq!(parsed, Ok(Send { msg: Msg::Num(3) }));
+    }
+
+    #[test]
+    fn a_tie_takes_the_first_branch() {
+        let first = json!({"properties": {"a": {"type": "integer"}}});
+        let second = json!({"properties": {"a": {"type": "number"}}});
+        let contradicted = json!({"properties": {"a": {"type": "integer"}, "t": {"const": "x"}}});
+        let members = json!({"a": 1.0, "t": "y"});
+        let members = members.as_object().unwrap();
+        assert_eq!(pick_branch(members, &[&first, &second]), Some(&first));
+        assert_eq!(
+            pick_branch(members, &[&contradicted, &second]),
+            Some(&second)
+        );
+    }
+
     #[test]
     fn doubly_encoded_arguments_are_decoded() {
         assert_eq!(
