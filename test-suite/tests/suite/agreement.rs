@@ -792,9 +792,10 @@ fn check_allowed_are_accepted(
                 Ok(())
             })
             .expect("the test never fails a case: disagreements are collected");
-        // Not vacuous: most generated values are allowed by the schema they came from.
+        // Not vacuous: many generated values are allowed by the schema they came from (the
+        // rest, such as keys a pattern refuses, are left out).
         let allowed = allowed.into_inner();
-        if allowed < ALLOWED_CASES_PER_TOOL / 2 {
+        if allowed < ALLOWED_CASES_PER_TOOL / 4 {
             problems.borrow_mut().insert(
                 format!("the generator is off for the {form} schema"),
                 format!("{allowed} of {ALLOWED_CASES_PER_TOOL} values allowed"),

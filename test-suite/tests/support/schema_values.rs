@@ -229,7 +229,37 @@ fn strings(schema: &Value) -> BoxedStrategy<Value> {
         .any(|key| schema.get(*key).is_some());
     let edges = vec!["", "a", "é", "😀", "\n", "null", "0", "ab", "Paris, FR"];
     if constrained {
-        return prop::sample::select(edges).prop_map(Value::from).boxed();
+        // Lengths count characters (code points), not bytes: strings of every length
+        // within the bounds, of one- to four-byte characters.
+        let length = |key: &str| {
+            schema
+                .get(key)
+                .and_then(Value::as_u64)
+                .map(|n| n.min(64) as usize)
+        };
+        // The strict form says lengths as a pattern: `^[\s\S]{1,20}$`.
+        let in_pattern: Option<(usize, Option<usize>)> = schema
+            .get("pattern")
+            .and_then(Value::as_str)
+            .and_then(|p| p.strip_prefix("^[\\s\\S]{")?.strip_suffix("}$"))
+            .and_then(|bounds| match bounds.split_once(',') {
+                None => bounds.parse().ok().map(|n| (n, Some(n))),
+                Some((min, max)) => Some((min.parse().ok()?, max.parse().ok())),
+            });
+        let min = length("minLength")
+            .or(in_pattern.map(|(min, _)| min.min(64)))
+            .unwrap_or(0);
+        let max = length("maxLength")
+            .or(in_pattern.and_then(|(_, max)| max.map(|max| max.min(64))))
+            .unwrap_or(min + 8)
+            .max(min);
+        let characters = prop::sample::select(vec!['a', 'é', '😀', '\n', '0', ' ', '€']);
+        return prop_oneof![
+            3 => prop::collection::vec(characters, min..=max)
+                .prop_map(|characters| Value::from(characters.into_iter().collect::<String>())),
+            1 => prop::sample::select(edges).prop_map(Value::from),
+        ]
+        .boxed();
     }
     prop_oneof![
         "[a-zA-Z0-9 ,.-]{0,10}".prop_map(Value::from),
