@@ -871,7 +871,12 @@ fn the_tag_picks_the_variant_the_lenient_path_reads() {
         (
             "browse",
             r#"{"request": {"query": "q", "offset": 2.0, "limit": null, "order": "by_score", "min_score": -1.0}}"#,
-            r#"Request { query: "q", paging: Paging { offset: 2, limit: None }, ordering: ByScore { min_score: -1 } }"#,
+            r#"Request { query: "q", paging: Paging { offset: 2, limit: None }, ordering: ByScore { min_score: -1 } } None"#,
+        ),
+        (
+            "browse",
+            r#"{"request": {"query": "q", "order": "by_name"}, "fallback": {"query": "r", "offset": 2.0, "limit": null, "order": "by_name", "descending": null}}"#,
+            r#"Request { query: "q", paging: Paging { offset: 0, limit: None }, ordering: ByName { descending: None } } Some(Request { query: "r", paging: Paging { offset: 2, limit: None }, ordering: ByName { descending: None } })"#,
         ),
     ] {
         // The nulls are the strict form's; the rest is plain too.

@@ -251,9 +251,10 @@ pub(crate) struct Request {
 ///
 /// # Arguments
 /// * `request` - What to browse.
+/// * `fallback` - What to browse if nothing is found.
 #[tool]
-pub(crate) fn browse(request: Request) -> String {
-    format!("{request:?}")
+pub(crate) fn browse(request: Request, fallback: Option<Request>) -> String {
+    format!("{request:?} {fallback:?}")
 }
 
 fn default_retries() -> u8 {

@@ -75,13 +75,21 @@ fn normalize(value: &mut Value, schema: &Value, root: &Value, depth: usize) {
     let branches = branches(schema, root);
     match value {
         Value::Object(members) => {
-            let Some(branch) = pick_branch(members, &branches) else {
+            let Some(picked) = pick_branch(members, &branches) else {
                 return;
             };
             // A flattened enum's variants sit in an `anyOf` beside the struct's own
-            // properties: both describe this object.
-            let own = resolve(schema, root);
-            let own = Some(own).filter(|own| !std::ptr::eq(*own, branch));
+            // properties: the struct's properties and one variant's describe this object.
+            let (branch, own) = match picked.get("anyOf").and_then(Value::as_array) {
+                Some(variants) => {
+                    let variants: Vec<&Value> = variants.iter().map(|v| resolve(v, root)).collect();
+                    (
+                        pick_branch(members, &variants).unwrap_or(picked),
+                        Some(picked),
+                    )
+                }
+                None => (picked, None),
+            };
             let property = |key: &str| {
                 [Some(branch), own]
                     .into_iter()
@@ -197,7 +205,8 @@ fn constant_of(schema: &Value) -> Option<&Value> {
 }
 
 /// The alternatives a schema offers: its `anyOf` members (nested ones flattened), or itself;
-/// `$ref`s to the root's `$defs` followed.
+/// `$ref`s to the root's `$defs` followed. An `anyOf` beside `properties` (a flattened
+/// enum) is not a choice of alternatives for the object: the schema is one alternative.
 fn branches<'a>(schema: &'a Value, root: &'a Value) -> Vec<&'a Value> {
     let mut out = Vec::new();
     let mut pending = vec![schema];
@@ -207,8 +216,11 @@ fn branches<'a>(schema: &'a Value, root: &'a Value) -> Vec<&'a Value> {
         }
         let schema = resolve(schema, root);
         match schema.get("anyOf").and_then(Value::as_array) {
-            Some(members) => pending.extend(members.iter().rev()),
-            None => out.push(schema),
+            // A struct with a flattened enum is one alternative, variants and all.
+            Some(members) if schema.get("properties").is_none() => {
+                pending.extend(members.iter().rev());
+            }
+            _ => out.push(schema),
         }
     }
     out
