@@ -164,7 +164,7 @@ fn normalize(value: &mut Value, schema: &Value, root: &Value, depth: usize) {
 /// variants differ in their keys). A branch whose constant a member contradicts comes
 /// last. On a tie, the first in the schema's order: the variant serde tries first.
 fn pick_branch<'a>(members: &Map<String, Value>, branches: &[&'a Value]) -> Option<&'a Value> {
-    let mut best: Option<(&Value, (bool, usize, std::cmp::Reverse<usize>))> = None;
+    let mut best: Option<(&Value, Fit)> = None;
     for &branch in branches {
         let properties = branch.get("properties").and_then(Value::as_object);
         let open = ["additionalProperties", "patternProperties"];
@@ -187,7 +187,7 @@ fn pick_branch<'a>(members: &Map<String, Value>, branches: &[&'a Value]) -> Opti
             .keys()
             .filter(|key| !properties.is_some_and(|p| p.contains_key(*key)))
             .count();
-        let score = (!contradicted, matched, std::cmp::Reverse(unknown));
+        let score: Fit = (!contradicted, matched, std::cmp::Reverse(unknown));
         // Strictly better only: on a tie, the earlier branch stays.
         if best.as_ref().is_none_or(|(_, best)| score > *best) {
             best = Some((branch, score));
@@ -195,6 +195,10 @@ fn pick_branch<'a>(members: &Map<String, Value>, branches: &[&'a Value]) -> Opti
     }
     best.map(|(branch, _)| branch)
 }
+
+/// How well an object fits a branch, best last: no contradicted constant, constants
+/// matched, fewest unknown keys.
+type Fit = (bool, usize, std::cmp::Reverse<usize>);
 
 /// The one value a schema allows, if it says so (`const`, or an `enum` of one).
 fn constant_of(schema: &Value) -> Option<&Value> {
