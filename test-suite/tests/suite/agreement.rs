@@ -878,6 +878,11 @@ fn the_tag_picks_the_variant_the_lenient_path_reads() {
             r#"{"request": {"query": "q", "order": "by_name"}, "fallback": {"query": "r", "offset": 2.0, "limit": null, "order": "by_name", "descending": null}}"#,
             r#"Request { query: "q", paging: Paging { offset: 0, limit: None }, ordering: ByName { descending: None } } Some(Request { query: "r", paging: Paging { offset: 2, limit: None }, ordering: ByName { descending: None } })"#,
         ),
+        (
+            "write_report",
+            r#"{"report": {"title": null, "order": "by_name", "view": "Table", "columns": 54.0}}"#,
+            "Report { title: None, ordering: ByName { descending: None }, view: Table(54) }",
+        ),
     ] {
         // The nulls are the strict form's; the rest is plain too.
         let instance: Value = serde_json::from_str(arguments).unwrap();

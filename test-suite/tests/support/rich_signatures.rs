@@ -26,6 +26,7 @@ pub(crate) fn rich_registry() -> ToolRegistry {
         .and_then(|r| r.register(IndexByNumber))
         .and_then(|r| r.register(WideKeys))
         .and_then(|r| r.register(Browse))
+        .and_then(|r| r.register(WriteReport))
         .and_then(|r| r.register(Configure))
         .and_then(|r| r.register(Ship))
         .expect("every rich catalogue tool registers");
@@ -237,6 +238,24 @@ pub(crate) enum Ordering {
     ByScore { min_score: i32 },
 }
 
+/// A view of results, adjacently tagged, flattened beside `Ordering`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(tag = "view", content = "columns")]
+pub(crate) enum View {
+    Table(u8),
+    List,
+}
+
+/// A request with two flattened enums.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(crate) struct Report {
+    pub title: Option<String>,
+    #[serde(flatten)]
+    pub ordering: Ordering,
+    #[serde(flatten)]
+    pub view: View,
+}
+
 /// A request for results.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct Request {
@@ -255,6 +274,15 @@ pub(crate) struct Request {
 #[tool]
 pub(crate) fn browse(request: Request, fallback: Option<Request>) -> String {
     format!("{request:?} {fallback:?}")
+}
+
+/// Write a report.
+///
+/// # Arguments
+/// * `report` - What to write.
+#[tool]
+pub(crate) fn write_report(report: Report) -> String {
+    format!("{report:?}")
 }
 
 fn default_retries() -> u8 {

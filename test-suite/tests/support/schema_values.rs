@@ -38,14 +38,28 @@ fn values(schema: &Value, root: &Value, depth: usize) -> BoxedStrategy<Value> {
         };
     }
     if let Some(Value::Array(parts)) = object.get("allOf") {
-        // An object made of parts (serde's `flatten`): one schema with all their keywords.
-        let mut merged = object.clone();
-        merged.remove("allOf");
-        let mut merged = Value::Object(merged);
-        for part in parts {
-            merged = merge(&merged, part);
+        // An object made of parts (serde's `flatten`): the first part merged into the rest,
+        // one branch at a time if it is an `anyOf`; then the next part.
+        let mut rest = object.clone();
+        match parts.split_first() {
+            Some((_, [])) | None => drop(rest.remove("allOf")),
+            Some((_, others)) => drop(rest.insert("allOf".into(), Value::Array(others.to_vec()))),
         }
-        return values(&merged, root, depth);
+        let rest = Value::Object(rest);
+        let Some(first) = parts.first() else {
+            return values(&rest, root, depth);
+        };
+        let mut own = first.clone();
+        let branches = own.as_object_mut().and_then(|own| own.remove("anyOf"));
+        return match branches {
+            Some(Value::Array(branches)) if !branches.is_empty() => Union::new(
+                branches
+                    .iter()
+                    .map(|branch| values(&merge(&rest, &merge(&own, branch)), root, depth)),
+            )
+            .boxed(),
+            _ => values(&merge(&rest, &own), root, depth),
+        };
     }
     if let Some(Value::Array(branches)) = object.get("anyOf") {
         let mut rest = object.clone();

@@ -90,14 +90,25 @@ fn normalize(value: &mut Value, schema: &Value, root: &Value, depth: usize) {
                 }
                 None => (picked, None),
             };
+            // Two flattened enums: `allOf: [{"anyOf": variants}, ...]`, one variant of each.
+            let mut parts: Vec<&Value> = [Some(branch), own].into_iter().flatten().collect();
+            for part in picked
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(variant) = pick_branch(members, &self::branches(part, root)) {
+                    parts.push(variant);
+                }
+            }
             let property = |key: &str| {
-                [Some(branch), own]
-                    .into_iter()
-                    .flatten()
+                parts
+                    .iter()
                     .find_map(|schema| schema.get("properties").and_then(|p| p.get(key)))
             };
             let required = |key: &str| {
-                [Some(branch), own].into_iter().flatten().any(|schema| {
+                parts.iter().any(|schema| {
                     schema
                         .get("required")
                         .and_then(Value::as_array)
