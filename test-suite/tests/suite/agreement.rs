@@ -8,7 +8,7 @@
 //! `jsonschema` crate, draft 2020-12) and dispatched. Catalogue tools never fail on
 //! arguments they can parse, so any error output is a refusal of the arguments.
 
-use crate::support::signatures;
+use crate::support::{rich_signatures, schema_values, signatures};
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -734,4 +734,257 @@ fn an_integral_float_is_an_integer_to_both() {
     ] {
         assert_both_accept(&registry, name, arguments);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Whatever the exported schemas allow, dispatch accepts
+
+/// Cases per tool and schema form: each is generated from the schema itself
+/// (`support/schema_values.rs`), so this explores what the schema allows, edges first.
+const ALLOWED_CASES_PER_TOOL: u32 = 96;
+
+/// The exported parameter schemas of a tool: the plain form, and the strict form that
+/// `ToolFormat::OpenAiChat` export gives when the tool is strict.
+fn exported_forms(definition: &ToolDefinition) -> Vec<(&'static str, Value)> {
+    let plain = definition.export(ToolFormat::OpenAiChat, SchemaForm::Plain);
+    let mut forms = vec![("plain", plain["function"]["parameters"].clone())];
+    let declared = definition.export(ToolFormat::OpenAiChat, SchemaForm::Declared);
+    if declared["function"]["strict"] == json!(true) {
+        forms.push(("strict", declared["function"]["parameters"].clone()));
+    }
+    forms
+}
+
+/// Runs the generator over each exported form of one tool; any argument object the form
+/// allows (by the `jsonschema` validator) and dispatch refuses is a disagreement.
+fn check_allowed_are_accepted(
+    registry: &ToolRegistry,
+    definition: &ToolDefinition,
+) -> Result<(), String> {
+    let name = definition.name();
+    let problems = RefCell::new(BTreeMap::new());
+    for (form, schema) in exported_forms(definition) {
+        let validator = validator(&schema);
+        let mut runner = TestRunner::new(Config {
+            cases: ALLOWED_CASES_PER_TOOL,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let allowed = RefCell::new(0u32);
+        runner
+            .run(&schema_values::allowed_values(&schema), |arguments| {
+                if !validator.is_valid(&arguments) {
+                    return Ok(());
+                }
+                *allowed.borrow_mut() += 1;
+                let text = arguments.to_string();
+                let output = dispatch(registry, name, &text);
+                if output.is_error {
+                    let example = format!("{text} -> {}", output.content);
+                    let mut problems = problems.borrow_mut();
+                    let shortest = problems
+                        .entry(format!("the {form} schema allows, dispatch refuses"))
+                        .or_insert_with(|| example.clone());
+                    if example.len() < shortest.len() {
+                        *shortest = example;
+                    }
+                }
+                Ok(())
+            })
+            .expect("the test never fails a case: disagreements are collected");
+        // Not vacuous: many generated values are allowed by the schema they came from (the
+        // rest, such as keys a pattern refuses, are left out).
+        let allowed = allowed.into_inner();
+        if allowed < ALLOWED_CASES_PER_TOOL / 4 {
+            problems.borrow_mut().insert(
+                format!("the generator is off for the {form} schema"),
+                format!("{allowed} of {ALLOWED_CASES_PER_TOOL} values allowed"),
+            );
+        }
+    }
+    let problems = problems.into_inner();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems
+            .into_iter()
+            .map(|(kind, example)| format!("`{name}`: {kind}, e.g. {example}"))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}
+
+/// docs/design.md, "Schemas": every argument object an exported schema (plain, or strict
+/// where the tool is strict) allows is accepted by dispatch, for both catalogues: the
+/// shapes of `support/signatures.rs` and the rich ones of `support/rich_signatures.rs`.
+#[test]
+fn dispatch_accepts_whatever_the_exported_schemas_allow() {
+    let mut failures = Vec::new();
+    let mut tools = 0;
+    for registry in [signatures::registry(), rich_signatures::rich_registry()] {
+        tools += registry.len();
+        failures.extend(
+            registry
+                .definitions()
+                .filter_map(|definition| check_allowed_are_accepted(&registry, definition).err()),
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {tools} tools disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The lenient path (an integral float, a `null`) picks an enum's variant by its tag first:
+/// adjacently and internally tagged variants share their other keys.
+#[test]
+fn the_tag_picks_the_variant_the_lenient_path_reads() {
+    let registry = rich_signatures::rich_registry();
+    for (name, arguments, expected) in [
+        (
+            "send_message",
+            r#"{"msg": {"t": "Num", "c": 3.0}}"#,
+            "Num(3)",
+        ),
+        (
+            "send_message",
+            r#"{"msg": {"t": "Pair", "c": {"a": 1.0, "b": null}}}"#,
+            "Pair { a: 1, b: None }",
+        ),
+        (
+            "place_figure",
+            r#"{"figure": {"kind": "Square", "side": 2.0, "filled": null}, "copies": null}"#,
+            "Square { side: 2, filled: false } x1",
+        ),
+        (
+            "place_figure",
+            r#"{"figure": {"kind": "Rect", "side": 2, "other": 3.0, "filled": null, "note": null}, "copies": null}"#,
+            "Rect { side: 2, other: 3, filled: false, note: None } x1",
+        ),
+        (
+            "place_figure",
+            r#"{"figure": {"kind": "Labelled", "text": "a", "size": null}, "copies": 2.0}"#,
+            r#"Labelled(Label { text: "a", size: 0 }) x2"#,
+        ),
+        (
+            "browse",
+            r#"{"request": {"query": "q", "offset": 2.0, "limit": null, "order": "by_score", "min_score": -1.0}}"#,
+            r#"Request { query: "q", paging: Paging { offset: 2, limit: None }, ordering: ByScore { min_score: -1 } } None"#,
+        ),
+        (
+            "browse",
+            r#"{"request": {"query": "q", "order": "by_name"}, "fallback": {"query": "r", "offset": 2.0, "limit": null, "order": "by_name", "descending": null}}"#,
+            r#"Request { query: "q", paging: Paging { offset: 0, limit: None }, ordering: ByName { descending: None } } Some(Request { query: "r", paging: Paging { offset: 2, limit: None }, ordering: ByName { descending: None } })"#,
+        ),
+        (
+            "write_report",
+            r#"{"report": {"title": null, "order": "by_name", "view": "Table", "columns": 54.0}}"#,
+            "Report { title: None, ordering: ByName { descending: None }, view: Table(54) }",
+        ),
+    ] {
+        // The nulls are the strict form's; the rest is plain too.
+        let instance: Value = serde_json::from_str(arguments).unwrap();
+        let allowed = exported_forms(registry.definition(name).unwrap())
+            .iter()
+            .any(|(_, schema)| validator(schema).is_valid(&instance));
+        assert!(allowed, "no exported schema of `{name}` allows {arguments}");
+        let output = dispatch(&registry, name, arguments);
+        assert!(!output.is_error, "{arguments}: {}", output.content);
+        assert_eq!(output.content, expected);
+    }
+}
+
+/// A key of an integer-keyed map is read as a JSON number: the schema's pattern allows the
+/// canonical decimal form only, within 32 bits (schemars' map schema does not say the
+/// width; see `integer_key_patterns` in tool-runtime/src/schema/clean.rs).
+#[test]
+fn integer_map_keys_are_what_serde_reads() {
+    let registry = rich_signatures::rich_registry();
+    let with = |names: &str, offsets: &str| {
+        format!(r#"{{"names": {names}, "flags": {{}}, "offsets": {offsets}, "balances": {{}}}}"#)
+    };
+    for key in ["0", "7", "4294967295"] {
+        let names = format!(r#"{{"{key}": "x"}}"#);
+        assert_both_accept(&registry, "index_by_number", &with(&names, "{}"));
+    }
+    for key in ["-2147483648", "2147483647", "0", "-1"] {
+        let offsets = format!(r#"{{"{key}": 1}}"#);
+        assert_both_accept(&registry, "index_by_number", &with("{}", &offsets));
+    }
+    for key in [
+        "4294967296",
+        "00",
+        "01",
+        "+1",
+        "-0",
+        "1.0",
+        "1e3",
+        " 1",
+        "٣",
+        "-1",
+        "",
+    ] {
+        let names = format!(r#"{{"{key}": "x"}}"#);
+        assert_both_reject(&registry, "index_by_number", &with(&names, "{}"));
+    }
+    for key in ["-2147483649", "2147483648", "-0", "-01", "--1"] {
+        let offsets = format!(r#"{{"{key}": 1}}"#);
+        assert_both_reject(&registry, "index_by_number", &with("{}", &offsets));
+    }
+}
+
+/// The known gap: a `u8`- or `u16`-keyed map's schema allows the 32-bit keys (the width is
+/// not in schemars' map schema), and dispatch refuses a key past the width, by its path.
+#[test]
+fn a_narrow_integer_key_past_its_width_is_refused_by_dispatch_only() {
+    use std::collections::BTreeMap;
+
+    /// Count by small key.
+    ///
+    /// # Arguments
+    /// * `counts` - Counts by 8-bit key.
+    #[tool_runtime::tool]
+    fn narrow_keys(counts: BTreeMap<u8, u8>) -> String {
+        format!("{counts:?}")
+    }
+
+    let mut registry = ToolRegistry::new();
+    registry.register(NarrowKeys).unwrap();
+    let definition = registry.definition("narrow_keys").unwrap();
+    let arguments = r#"{"counts": {"256": 1}}"#;
+    assert!(validator(definition.parameters()).is_valid(&serde_json::from_str(arguments).unwrap()));
+    let output = dispatch(&registry, "narrow_keys", arguments);
+    assert!(output.is_error, "{}", output.content);
+    assert!(
+        output.content.contains("counts") && output.content.contains("u8"),
+        "{}",
+        output.content
+    );
+    assert_both_accept(&registry, "narrow_keys", r#"{"counts": {"255": 1}}"#);
+}
+
+/// `i128` and `u128` parameters: the schema says the 64-bit range, which dispatch accepts
+/// on the well-formed path and on the lenient one (`a: 1.0` takes it).
+#[test]
+fn wide_integers_take_the_64_bit_range_on_every_path() {
+    let registry = rich_signatures::rich_registry();
+    let signed = |e: &str, a: &str| {
+        format!(r#"{{"a": {a}, "b": 0, "c": 0, "d": 0, "e": {e}, "f": 0, "g": {e}}}"#)
+    };
+    let unsigned = |e: &str, a: &str| {
+        format!(r#"{{"a": {a}, "b": 0, "c": 0, "d": 0, "e": {e}, "f": 0, "g": {e}}}"#)
+    };
+    for a in ["1", "1.0"] {
+        for e in ["-9223372036854775808", "18446744073709551615", "0"] {
+            assert_both_accept(&registry, "every_signed_width", &signed(e, a));
+        }
+        for e in ["0", "18446744073709551615"] {
+            assert_both_accept(&registry, "every_unsigned_width", &unsigned(e, a));
+        }
+    }
+    let definition = registry.definition("every_signed_width").unwrap();
+    let past: Value = serde_json::from_str(&signed("18446744073709551616", "1")).unwrap();
+    assert!(!validator(definition.parameters()).is_valid(&past));
 }

@@ -9,4 +9,6 @@ pub(crate) mod deep;
 pub(crate) mod dispatch_tools;
 pub(crate) mod model_server;
 pub(crate) mod providers;
+pub(crate) mod rich_signatures;
+pub(crate) mod schema_values;
 pub(crate) mod signatures;

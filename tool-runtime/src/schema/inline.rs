@@ -64,12 +64,27 @@ impl Inliner<'_> {
                 self.used.insert(name);
             } else if let Some(definition) = self.defs.get(&name) {
                 // Siblings of `$ref` (a field's own description, its default) are more
-                // specific than the definition's, so they win.
+                // specific than the definition's, so they win; but `properties` and
+                // `required` add to the definition's (an internally tagged newtype variant
+                // is its struct's `$ref` beside the tag's property: both apply).
                 let mut inlined = definition.clone();
                 if let (Value::Object(target), Value::Object(siblings)) = (&mut inlined, &*schema) {
                     for (key, value) in siblings {
-                        if key != "$ref" {
-                            target.insert(key.clone(), value.clone());
+                        match (key.as_str(), target.get_mut(key), value) {
+                            ("$ref", _, _) => {}
+                            ("properties", Some(Value::Object(mine)), Value::Object(theirs)) => {
+                                mine.extend(theirs.clone());
+                            }
+                            ("required", Some(Value::Array(mine)), Value::Array(theirs)) => {
+                                for name in theirs {
+                                    if !mine.contains(name) {
+                                        mine.push(name.clone());
+                                    }
+                                }
+                            }
+                            _ => {
+                                target.insert(key.clone(), value.clone());
+                            }
                         }
                     }
                 }
@@ -159,6 +174,27 @@ mod tests {
                 "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}},
                 "u": {"type": "string", "enum": ["c", "f"], "description": "unit"}
             }}}})
+        );
+    }
+
+    /// An internally tagged newtype variant: schemars writes the struct's `$ref` beside the
+    /// tag's property. Both apply, so the struct's fields stay.
+    #[test]
+    fn properties_beside_a_ref_add_to_the_definitions() {
+        let defs = json!({"Label": {"type": "object", "description": "A label.",
+            "properties": {"text": {"type": "string"}}, "required": ["text"]}});
+        let root = json!({"type": "object", "properties": {"figure": {
+            "$ref": "#/$defs/Label", "type": "object", "description": "Mine.",
+            "properties": {"kind": {"type": "string", "const": "Labelled"}},
+            "required": ["kind"]
+        }}});
+        let out = inline_definitions(root, defs.as_object().unwrap().clone());
+        assert_eq!(
+            out["properties"]["figure"],
+            json!({"type": "object", "description": "Mine.", "properties": {
+                "text": {"type": "string"},
+                "kind": {"type": "string", "const": "Labelled"}
+            }, "required": ["text", "kind"]})
         );
     }
 }

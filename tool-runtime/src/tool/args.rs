@@ -75,38 +75,67 @@ fn normalize(value: &mut Value, schema: &Value, root: &Value, depth: usize) {
     let branches = branches(schema, root);
     match value {
         Value::Object(members) => {
-            // The alternative that knows most of the keys (an enum's variants differ in
-            // them); unknown keys stay, for serde to refuse or ignore as the type says.
-            let Some(branch) = branches
-                .iter()
-                .filter(|branch| {
-                    branch.get("properties").is_some()
-                        || branch.get("additionalProperties").is_some()
-                })
-                .max_by_key(|branch| {
-                    let known =
-                        |key: &String| branch.get("properties").and_then(|p| p.get(key)).is_some();
-                    std::cmp::Reverse(members.keys().filter(|key| !known(key)).count())
-                })
-            else {
+            let Some(picked) = pick_branch(members, &branches) else {
                 return;
             };
-            let properties = branch.get("properties").and_then(Value::as_object);
+            // A flattened enum's variants sit in an `anyOf` beside the struct's own
+            // properties: the struct's properties and one variant's describe this object.
+            let (branch, own) = match picked.get("anyOf").and_then(Value::as_array) {
+                Some(variants) => {
+                    let variants: Vec<&Value> = variants.iter().map(|v| resolve(v, root)).collect();
+                    (
+                        pick_branch(members, &variants).unwrap_or(picked),
+                        Some(picked),
+                    )
+                }
+                None => (picked, None),
+            };
+            // Two flattened enums: `allOf: [{"anyOf": variants}, ...]`, one variant of each.
+            let mut parts: Vec<&Value> = [Some(branch), own].into_iter().flatten().collect();
+            for part in picked
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(variant) = pick_branch(members, &self::branches(part, root)) {
+                    parts.push(variant);
+                }
+            }
+            let property = |key: &str| {
+                parts
+                    .iter()
+                    .find_map(|schema| schema.get("properties").and_then(|p| p.get(key)))
+            };
             let required = |key: &str| {
-                branch
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .is_some_and(|names| names.iter().any(|name| name == key))
+                parts.iter().any(|schema| {
+                    schema
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .is_some_and(|names| names.iter().any(|name| name == key))
+                })
             };
             members.retain(|key, member| {
-                let optional = properties.is_some_and(|p| p.contains_key(key)) && !required(key);
+                let optional = property(key).is_some() && !required(key);
                 !(member.is_null() && optional)
             });
+            // A map's values: `additionalProperties`, or the one schema of its key patterns
+            // (an integer-keyed map's; with no regex engine here, the key is not matched:
+            // serde refuses a key the pattern does not allow anyway).
+            let patterns = branch
+                .get("patternProperties")
+                .and_then(Value::as_object)
+                .and_then(|patterns| {
+                    let mut schemas = patterns.values();
+                    let first = schemas.next()?;
+                    schemas.all(|other| other == first).then_some(first)
+                });
             let extra = branch
                 .get("additionalProperties")
-                .filter(|schema| schema.is_object());
+                .filter(|schema| schema.is_object())
+                .or(patterns);
             for (key, member) in members.iter_mut() {
-                if let Some(schema) = properties.and_then(|p| p.get(key)).or(extra) {
+                if let Some(schema) = property(key).or(extra) {
                     normalize(member, schema, root, depth + 1);
                 }
             }
@@ -140,8 +169,59 @@ fn normalize(value: &mut Value, schema: &Value, root: &Value, depth: usize) {
     }
 }
 
+/// The alternative of an object's schema that `members` are meant for: the one whose
+/// discriminating constants (an enum's tag: `"kind": {"const": "Square"}`) the members have,
+/// then the one with the fewest keys it does not know (externally tagged and untagged
+/// variants differ in their keys). A branch whose constant a member contradicts comes
+/// last. On a tie, the first in the schema's order: the variant serde tries first.
+fn pick_branch<'a>(members: &Map<String, Value>, branches: &[&'a Value]) -> Option<&'a Value> {
+    let mut best: Option<(&Value, Fit)> = None;
+    for &branch in branches {
+        let properties = branch.get("properties").and_then(Value::as_object);
+        let open = ["additionalProperties", "patternProperties"];
+        if properties.is_none() && !open.iter().any(|key| branch.get(*key).is_some()) {
+            continue;
+        }
+        let mut contradicted = false;
+        let mut matched = 0;
+        for (key, property) in properties.into_iter().flatten() {
+            let (Some(constant), Some(member)) = (constant_of(property), members.get(key)) else {
+                continue;
+            };
+            if member == constant {
+                matched += 1;
+            } else {
+                contradicted = true;
+            }
+        }
+        let unknown = members
+            .keys()
+            .filter(|key| !properties.is_some_and(|p| p.contains_key(*key)))
+            .count();
+        let score: Fit = (!contradicted, matched, std::cmp::Reverse(unknown));
+        // Strictly better only: on a tie, the earlier branch stays.
+        if best.as_ref().is_none_or(|(_, best)| score > *best) {
+            best = Some((branch, score));
+        }
+    }
+    best.map(|(branch, _)| branch)
+}
+
+/// How well an object fits a branch, best last: no contradicted constant, constants
+/// matched, fewest unknown keys.
+type Fit = (bool, usize, std::cmp::Reverse<usize>);
+
+/// The one value a schema allows, if it says so (`const`, or an `enum` of one).
+fn constant_of(schema: &Value) -> Option<&Value> {
+    schema.get("const").or_else(|| match schema.get("enum") {
+        Some(Value::Array(values)) if values.len() == 1 => values.first(),
+        _ => None,
+    })
+}
+
 /// The alternatives a schema offers: its `anyOf` members (nested ones flattened), or itself;
-/// `$ref`s to the root's `$defs` followed.
+/// `$ref`s to the root's `$defs` followed. An `anyOf` beside `properties` (a flattened
+/// enum) is not a choice of alternatives for the object: the schema is one alternative.
 fn branches<'a>(schema: &'a Value, root: &'a Value) -> Vec<&'a Value> {
     let mut out = Vec::new();
     let mut pending = vec![schema];
@@ -151,8 +231,11 @@ fn branches<'a>(schema: &'a Value, root: &'a Value) -> Vec<&'a Value> {
         }
         let schema = resolve(schema, root);
         match schema.get("anyOf").and_then(Value::as_array) {
-            Some(members) => pending.extend(members.iter().rev()),
-            None => out.push(schema),
+            // A struct with a flattened enum is one alternative, variants and all.
+            Some(members) if schema.get("properties").is_none() => {
+                pending.extend(members.iter().rev());
+            }
+            _ => out.push(schema),
         }
     }
     out
@@ -287,6 +370,46 @@ mod tests {
         assert_eq!(
             parse(r#"["Paris", null]"#),
             invalid("the arguments must be a JSON object, not an array")
+        );
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(tag = "t", content = "c")]
+    enum Msg {
+        Text(String),
+        Num(i64),
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Send {
+        msg: Msg,
+    }
+
+    /// Both variants know the keys `t` and `c`: the tag's `const` decides.
+    #[test]
+    fn the_tag_picks_the_branch_before_the_keys() {
+        let schema = json!({"type": "object", "properties": {"msg": {"anyOf": [
+            {"type": "object", "properties": {"t": {"const": "Num"}, "c": {"type": "integer"}},
+             "required": ["t", "c"]},
+            {"type": "object", "properties": {"t": {"const": "Text"}, "c": {"type": "string"}},
+             "required": ["t", "c"]}
+        ]}}});
+        let parsed: Result<Send, _> =
+            parse_arguments(r#"{"msg": {"t": "Num", "c": 3.0}}"#, || &schema);
+        assert_eq!(parsed, Ok(Send { msg: Msg::Num(3) }));
+    }
+
+    #[test]
+    fn a_tie_takes_the_first_branch() {
+        let first = json!({"properties": {"a": {"type": "integer"}}});
+        let second = json!({"properties": {"a": {"type": "number"}}});
+        let contradicted = json!({"properties": {"a": {"type": "integer"}, "t": {"const": "x"}}});
+        let members = json!({"a": 1.0, "t": "y"});
+        let members = members.as_object().unwrap();
+        assert_eq!(pick_branch(members, &[&first, &second]), Some(&first));
+        assert_eq!(
+            pick_branch(members, &[&contradicted, &second]),
+            Some(&second)
         );
     }
 
