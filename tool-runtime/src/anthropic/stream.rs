@@ -413,6 +413,26 @@ mod tests {
     }
 
     #[test]
+    fn token_counts_past_u64_max_saturate() {
+        let mut huge = start(u64::MAX);
+        huge["message"]["usage"]["cache_read_input_tokens"] = json!(5);
+        huge["message"]["usage"]["cache_creation_input_tokens"] = json!(u64::MAX);
+        let deltas = decode(&[
+            huge,
+            message_delta("end_turn", u64::MAX),
+            json!({"type": "message_stop"}),
+        ])
+        .unwrap();
+        assert_eq!(
+            rebuild(deltas).usage,
+            Some(Usage {
+                prompt_tokens: u64::MAX,
+                completion_tokens: u64::MAX
+            })
+        );
+    }
+
+    #[test]
     fn a_call_without_deltas_gets_its_whole_input_or_none() {
         let deltas = decode(&[
             block_start(
