@@ -51,6 +51,7 @@
 //    when the reply is complete) and `parse_whole` reads a whole JSON reply, for servers
 //    that answer a stream request without streaming. It yields the deltas as they come.
 
+mod body;
 mod config;
 mod events;
 mod send;
