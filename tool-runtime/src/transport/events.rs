@@ -69,12 +69,17 @@ impl<R: EventReader> SseDecoder<R> {
     }
 
     /// Ends the stream: the last event even without its blank line, then the reader's
-    /// [`end`](EventReader::end) unless the reply was already complete.
+    /// [`end`](EventReader::end) unless the reply was already complete. An error wins
+    /// over the deltas before it here: there is no later call to report it.
     pub(crate) fn finish(&mut self) -> Result<Vec<ChatDelta>, ModelError> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        Self::deliver(self.end())
+        let step = self.end();
+        match step.error {
+            Some(error) => Err(error),
+            None => Ok(step.deltas),
+        }
     }
 
     /// The deltas of `step`, or its error when it has no deltas to deliver first (the
