@@ -60,6 +60,12 @@ impl Provider for Messages {
     fn with_api_key(client: AnthropicClient, key: &str) -> AnthropicClient {
         client.map_config(|c| c.with_api_key(key))
     }
+    fn configured(
+        client: AnthropicClient,
+        change: impl FnOnce(ClientConfig) -> ClientConfig,
+    ) -> AnthropicClient {
+        client.map_config(change)
+    }
     fn key_value(key: &str) -> String {
         key.to_owned()
     }
@@ -68,6 +74,12 @@ impl Provider for Messages {
     }
     fn text_stream(text: &str) -> Reply {
         text_stream(text)
+    }
+    fn stream_head() -> Vec<String> {
+        vec![typed_event(&message_start(30)), typed_event(&text_start(0))]
+    }
+    fn text_event(text: &str) -> String {
+        typed_event(&text_delta(0, text))
     }
 }
 
@@ -587,4 +599,32 @@ async fn an_assistant_run_dispatches_the_call_and_sends_its_result_back() {
         })
     })
     .await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Bounds on a reply, and streams cut early (shared scenarios).
+
+#[tokio::test]
+async fn comments_are_not_progress() {
+    providers::comments_are_not_progress::<Messages>().await;
+}
+
+#[tokio::test]
+async fn a_trickling_reply_ends_at_the_total_timeout() {
+    providers::a_trickling_reply_ends_at_the_total_timeout::<Messages>().await;
+}
+
+#[tokio::test]
+async fn replies_past_the_size_limits_are_errors() {
+    providers::replies_past_the_size_limits_are_errors::<Messages>().await;
+}
+
+#[tokio::test]
+async fn a_stream_ended_before_its_first_delta_is_retried() {
+    providers::a_stream_ended_before_its_first_delta_is_retried::<Messages>().await;
+}
+
+#[tokio::test]
+async fn the_deltas_before_a_bad_event_are_delivered() {
+    providers::the_deltas_before_a_bad_event_are_delivered::<Messages>().await;
 }

@@ -18,6 +18,7 @@ mod run;
 mod schemas;
 mod sse_properties;
 mod task_planner;
+mod text_calls;
 mod tools_cli;
 mod typed_outputs;
 mod validate;

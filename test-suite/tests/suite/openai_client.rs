@@ -55,6 +55,12 @@ impl Provider for Chat {
     fn with_api_key(client: OpenAiClient, key: &str) -> OpenAiClient {
         client.map_config(|c| c.with_api_key(key))
     }
+    fn configured(
+        client: OpenAiClient,
+        change: impl FnOnce(ClientConfig) -> ClientConfig,
+    ) -> OpenAiClient {
+        client.map_config(change)
+    }
     fn key_value(key: &str) -> String {
         format!("Bearer {key}")
     }
@@ -63,6 +69,12 @@ impl Provider for Chat {
     }
     fn text_stream(text: &str) -> Reply {
         Reply::sse([data(text_chunk(text)), data(finish_chunk("stop")), done()])
+    }
+    fn stream_head() -> Vec<String> {
+        Vec::new()
+    }
+    fn text_event(text: &str) -> String {
+        data(text_chunk(text))
     }
 }
 
@@ -878,4 +890,32 @@ async fn a_call_written_as_text_by_a_small_model_is_read_as_the_call() {
         "gpt-4o-mini"
     ))
     .reads_text_tool_calls());
+}
+
+// ---------------------------------------------------------------------------------------
+// Bounds on a reply, and streams cut early (shared scenarios).
+
+#[tokio::test]
+async fn comments_are_not_progress() {
+    providers::comments_are_not_progress::<Chat>().await;
+}
+
+#[tokio::test]
+async fn a_trickling_reply_ends_at_the_total_timeout() {
+    providers::a_trickling_reply_ends_at_the_total_timeout::<Chat>().await;
+}
+
+#[tokio::test]
+async fn replies_past_the_size_limits_are_errors() {
+    providers::replies_past_the_size_limits_are_errors::<Chat>().await;
+}
+
+#[tokio::test]
+async fn a_stream_ended_before_its_first_delta_is_retried() {
+    providers::a_stream_ended_before_its_first_delta_is_retried::<Chat>().await;
+}
+
+#[tokio::test]
+async fn the_deltas_before_a_bad_event_are_delivered() {
+    providers::the_deltas_before_a_bad_event_are_delivered::<Chat>().await;
 }

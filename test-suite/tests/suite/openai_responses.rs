@@ -60,6 +60,12 @@ impl Provider for Responses {
     fn with_api_key(client: ResponsesClient, key: &str) -> ResponsesClient {
         client.map_config(|c| c.with_api_key(key))
     }
+    fn configured(
+        client: ResponsesClient,
+        change: impl FnOnce(ClientConfig) -> ClientConfig,
+    ) -> ResponsesClient {
+        client.map_config(change)
+    }
     fn key_value(key: &str) -> String {
         format!("Bearer {key}")
     }
@@ -68,6 +74,18 @@ impl Provider for Responses {
     }
     fn text_stream(text: &str) -> Reply {
         text_stream(text)
+    }
+    fn stream_head() -> Vec<String> {
+        vec![
+            typed_event(&created()),
+            typed_event(&item_added(
+                0,
+                json!({"type": "message", "id": "msg_1", "role": "assistant", "content": []}),
+            )),
+        ]
+    }
+    fn text_event(text: &str) -> String {
+        typed_event(&text_delta(0, text))
     }
 }
 
@@ -694,4 +712,32 @@ async fn an_assistant_run_dispatches_the_call_and_sends_its_output_back() {
         })
     })
     .await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Bounds on a reply, and streams cut early (shared scenarios).
+
+#[tokio::test]
+async fn comments_are_not_progress() {
+    providers::comments_are_not_progress::<Responses>().await;
+}
+
+#[tokio::test]
+async fn a_trickling_reply_ends_at_the_total_timeout() {
+    providers::a_trickling_reply_ends_at_the_total_timeout::<Responses>().await;
+}
+
+#[tokio::test]
+async fn replies_past_the_size_limits_are_errors() {
+    providers::replies_past_the_size_limits_are_errors::<Responses>().await;
+}
+
+#[tokio::test]
+async fn a_stream_ended_before_its_first_delta_is_retried() {
+    providers::a_stream_ended_before_its_first_delta_is_retried::<Responses>().await;
+}
+
+#[tokio::test]
+async fn the_deltas_before_a_bad_event_are_delivered() {
+    providers::the_deltas_before_a_bad_event_are_delivered::<Responses>().await;
 }

@@ -102,6 +102,28 @@ fn call_ids(run: &Run) -> Vec<String> {
         .collect()
 }
 
+/// Token counts are a server's: two turns reporting `u64::MAX` saturate the run's total
+/// instead of overflowing (a panic in debug builds, a silent wrap in release ones).
+#[tokio::test]
+async fn a_run_saturates_the_usage_a_server_reports() {
+    let huge = Usage {
+        prompt_tokens: u64::MAX,
+        completion_tokens: u64::MAX,
+    };
+    let mut first =
+        ChatResponse::tool_calls(vec![ToolCall::new("c1", "add", r#"{"a": 1, "b": 1}"#)]);
+    first.usage = Some(huge);
+    let (assistant, _model) = scripted(vec![
+        ScriptedReply::Respond(first),
+        ScriptedReply::Respond(ChatResponse::text("2").with_usage(huge)),
+    ]);
+    let mut run = assistant.start(thread("1 + 1?"));
+    assistant.drive(&mut run).await;
+    assert_eq!(run.status(), RunStatus::Completed);
+    assert_eq!(run.usage(), huge);
+    assert_eq!(run.usage().total(), u64::MAX);
+}
+
 #[tokio::test]
 async fn automatic_run_calls_the_tool_and_completes_with_the_answer() {
     let (assistant, model) = scripted(vec![

@@ -44,6 +44,13 @@ pub(crate) enum Reply {
     },
     /// A `text/event-stream` body, piece by piece.
     Stream(Vec<Piece>),
+    /// Any status and content type, with a body sent piece by piece (no
+    /// `Content-Length`): a huge or never-ending body.
+    Pieces {
+        status: u16,
+        content_type: &'static str,
+        pieces: Vec<Piece>,
+    },
 }
 
 impl Reply {
@@ -209,25 +216,38 @@ async fn answer(
         }
         Some(Reply::Stream(pieces)) => {
             response = response.header("content-type", "text/event-stream");
-            let pieces = futures::stream::iter(pieces).then(|piece| async move {
-                match piece {
-                    Piece::Bytes(bytes) => Ok(Some(bytes)),
-                    Piece::Wait(notify) => {
-                        notify.notified().await;
-                        Ok(None)
-                    }
-                    Piece::Pause(pause) => {
-                        tokio::time::sleep(pause).await;
-                        Ok(None)
-                    }
-                    Piece::Abort => Err(std::io::Error::other("the test server hangs up")),
-                }
-            });
-            let bytes = pieces.filter_map(|piece| async move { piece.transpose() });
-            Body::from_stream(bytes)
+            piecewise(pieces)
+        }
+        Some(Reply::Pieces {
+            status,
+            content_type,
+            pieces,
+        }) => {
+            response = response.status(status).header("content-type", content_type);
+            piecewise(pieces)
         }
     };
     response.body(body).expect("a valid response")
+}
+
+/// A body sent piece by piece.
+fn piecewise(pieces: Vec<Piece>) -> Body {
+    let pieces = futures::stream::iter(pieces).then(|piece| async move {
+        match piece {
+            Piece::Bytes(bytes) => Ok(Some(bytes)),
+            Piece::Wait(notify) => {
+                notify.notified().await;
+                Ok(None)
+            }
+            Piece::Pause(pause) => {
+                tokio::time::sleep(pause).await;
+                Ok(None)
+            }
+            Piece::Abort => Err(std::io::Error::other("the test server hangs up")),
+        }
+    });
+    let bytes = pieces.filter_map(|piece| async move { piece.transpose() });
+    Body::from_stream(bytes)
 }
 
 /// Reads a stream to its end: its deltas, and the error that ended it, if any (after

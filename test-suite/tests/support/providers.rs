@@ -2,17 +2,24 @@
 //! `suite/openai_responses.rs`, `suite/anthropic_client.rs`), run for each client against
 //! the scripted server speaking its wire format: retries before a whole reply and before
 //! a stream, giving up after the retries, client errors not retried, and an `Assistant`
-//! run that sends a tool's output back. A [`Provider`] says how its wire format spells
+//! run that sends a tool's output back; the bounds on a reply (time with no event, total
+//! time, size of a whole body, of an error body and of a streamed reply); a stream cut
+//! short before its first delta retried; the deltas before a bad event delivered. A [`Provider`] says how its wire format spells
 //! what a scenario needs; each test file keeps what is its own.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use serde_json::Value;
+use tokio::sync::Notify;
 use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message, ModelError, Usage};
 use tool_runtime::format::SchemaForm;
 use tool_runtime::run::{Assistant, RunStatus, Thread};
+use tool_runtime::transport::ClientConfig;
 use tool_runtime::{ToolCall, ToolFormat, ToolOutput};
 
 use super::city_tools::registry;
-use super::model_server::{self, collect, rebuild, Reply, Running};
+use super::model_server::{self, collect, rebuild, Piece, Reply, Running};
 
 /// A provider's client and its wire format, as the shared scenarios need them.
 pub(crate) trait Provider {
@@ -31,12 +38,21 @@ pub(crate) trait Provider {
     fn with_retries(client: Self::Client, retries: u32) -> Self::Client;
     /// `client` with an API key.
     fn with_api_key(client: Self::Client, key: &str) -> Self::Client;
+    /// `client` with its settings changed by `change`.
+    fn configured(
+        client: Self::Client,
+        change: impl FnOnce(ClientConfig) -> ClientConfig,
+    ) -> Self::Client;
     /// The value of [`Self::KEY_HEADER`] for `key`.
     fn key_value(key: &str) -> String;
     /// A whole reply of `text`.
     fn text_reply(text: &str) -> Value;
     /// A streamed reply of `text`.
     fn text_stream(text: &str) -> Reply;
+    /// The events (framed) a streamed text reply starts with, before its first delta.
+    fn stream_head() -> Vec<String>;
+    /// One event (framed) adding `text` to a streamed text reply, after the head.
+    fn text_event(text: &str) -> String;
 }
 
 /// Starts a server at `P::PATH` answering with `replies`.
@@ -197,4 +213,185 @@ pub(crate) async fn an_assistant_run_sends_the_output_back<P: Provider>(
         server.header(P::KEY_HEADER),
         [Some(P::key_value(key)), Some(P::key_value(key))]
     );
+}
+
+/// The text of these deltas, together.
+fn text_of(deltas: &[ChatDelta]) -> String {
+    rebuild(deltas).content.unwrap_or_default()
+}
+
+/// A server that keeps a stream open with a comment every 100 ms (keep-alives, no event)
+/// for 3 s: with a 300 ms timeout, the client ends it as quiet long before, since
+/// comments are not progress.
+pub(crate) async fn comments_are_not_progress<P: Provider>() {
+    let mut pieces: Vec<Piece> = P::stream_head()
+        .into_iter()
+        .map(|event| Piece::Bytes(event.into_bytes()))
+        .collect();
+    for _ in 0..30 {
+        pieces.push(Piece::Pause(Duration::from_millis(100)));
+        pieces.push(Piece::Bytes(b": keep-alive\n\n".to_vec()));
+    }
+    let server = serve::<P>([Reply::Stream(pieces)]).await;
+    let client = P::configured(P::client(&server), |c| {
+        c.with_timeout(Duration::from_millis(300)).with_retries(0)
+    });
+    let thread = [Message::user("Hi")];
+
+    let started = Instant::now();
+    let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
+
+    assert_eq!(deltas, []);
+    assert!(
+        matches!(&error, Some(ModelError::Transport(message)) if message.contains("quiet: no event")),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A server that trickles a one-character delta every 100 ms for 4 s never trips a
+/// 300 ms idle timeout; the total timeout (1 s) ends the request, after the deltas that
+/// came.
+pub(crate) async fn a_trickling_reply_ends_at_the_total_timeout<P: Provider>() {
+    let mut pieces: Vec<Piece> = P::stream_head()
+        .into_iter()
+        .map(|event| Piece::Bytes(event.into_bytes()))
+        .collect();
+    for _ in 0..40 {
+        pieces.push(Piece::Pause(Duration::from_millis(100)));
+        pieces.push(Piece::Bytes(P::text_event("a").into_bytes()));
+    }
+    let server = serve::<P>([Reply::Stream(pieces)]).await;
+    let client = P::configured(P::client(&server), |c| {
+        c.with_timeout(Duration::from_millis(300))
+            .with_total_timeout(Duration::from_secs(1))
+    });
+    let thread = [Message::user("Hi")];
+
+    let started = Instant::now();
+    let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
+
+    assert!(
+        text_of(&deltas).len() >= 3,
+        "the deltas that came: {deltas:?}"
+    );
+    assert!(
+        matches!(&error, Some(ModelError::Transport(message)) if message.contains("total limit")),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.bodies().len(), 1, "not retried");
+}
+
+/// With replies capped at 64 KiB: a 100 KiB whole reply, a 100 KiB whole reply to a
+/// stream request (sent without a length), and 80 KiB of streamed deltas each end with an
+/// error naming the bound (the deltas within it delivered); a `429` whose body never ends
+/// is read up to a prefix and reported at once.
+pub(crate) async fn replies_past_the_size_limits_are_errors<P: Provider>() {
+    const LIMIT: usize = 64 << 10;
+    let big = P::text_reply(&"x".repeat(100 << 10))
+        .to_string()
+        .into_bytes();
+    let mut deltas = P::stream_head();
+    deltas.extend((0..20).map(|_| P::text_event(&"y".repeat(4 << 10))));
+    let never = Arc::new(Notify::new());
+    let server = serve::<P>([
+        Reply::Http {
+            status: 200,
+            headers: vec![("content-type", "application/json".into())],
+            body: big.clone(),
+            delay: Duration::ZERO,
+        },
+        Reply::Pieces {
+            status: 200,
+            content_type: "application/json",
+            pieces: vec![Piece::Bytes(big)],
+        },
+        Reply::sse(deltas),
+        Reply::Pieces {
+            status: 429,
+            content_type: "text/plain",
+            pieces: vec![
+                Piece::Bytes(vec![b'z'; 70 << 10]),
+                Piece::Wait(never.clone()),
+            ],
+        },
+    ])
+    .await;
+    let client = P::configured(P::client(&server), |c| {
+        c.with_max_reply_bytes(LIMIT)
+            .with_retries(0)
+            .with_timeout(Duration::from_secs(3))
+    });
+    let thread = [Message::user("Hi")];
+    let past_the_limit = |error: &Option<ModelError>| {
+        matches!(error, Some(ModelError::Protocol(message))
+            if message.contains("with_max_reply_bytes"))
+    };
+
+    let whole = client.complete(ChatRequest::new(&thread)).await.err();
+    assert!(past_the_limit(&whole), "{whole:?}");
+    let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
+    assert_eq!(deltas, []);
+    assert!(past_the_limit(&error), "{error:?}");
+    let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
+    let text = text_of(&deltas);
+    assert!(
+        text.len() <= LIMIT && text.len() >= 60 << 10,
+        "{}",
+        text.len()
+    );
+    assert!(past_the_limit(&error), "{error:?}");
+    let started = Instant::now();
+    let error = client.complete(ChatRequest::new(&thread)).await.err();
+    assert!(
+        matches!(&error, Some(ModelError::Status { status: 429, message }) if message.starts_with("zzz")),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "not read to its end"
+    );
+}
+
+/// A stream that ends cleanly before its first event (after a comment, or at once) is
+/// retried like one cut by a transport error; then the reply comes.
+pub(crate) async fn a_stream_ended_before_its_first_delta_is_retried<P: Provider>() {
+    let server = serve::<P>([
+        Reply::sse([": starting\n\n".to_owned()]),
+        Reply::sse(Vec::new()),
+        P::text_stream("At last."),
+    ])
+    .await;
+    let thread = [Message::user("Hi")];
+
+    let (deltas, error) = collect(&P::client(&server), ChatRequest::new(&thread)).await;
+
+    assert_eq!(error, None);
+    assert_eq!(text_of(&deltas), "At last.");
+    assert_eq!(server.bodies().len(), 3);
+}
+
+/// One piece of the stream holds a good event and then a bad one: the good event's delta
+/// comes out, then the error.
+pub(crate) async fn the_deltas_before_a_bad_event_are_delivered<P: Provider>() {
+    let mut head = P::stream_head().concat();
+    head.push_str(&P::text_event("Hello"));
+    head.push_str("data: {not json\n\n");
+    let server = serve::<P>([Reply::sse([head])]).await;
+    let thread = [Message::user("Hi")];
+
+    let (deltas, error) = collect(&P::client(&server), ChatRequest::new(&thread)).await;
+
+    assert_eq!(deltas, [ChatDelta::Text("Hello".into())]);
+    assert!(matches!(error, Some(ModelError::Protocol(_))), "{error:?}");
+    assert_eq!(server.bodies().len(), 1, "a delta went out: no retry");
 }

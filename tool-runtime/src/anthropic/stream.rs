@@ -96,8 +96,10 @@ impl StreamDecoder {
     /// # Errors
     ///
     /// [`ModelError::Protocol`] when an event is not JSON, or an event grows past 16 MiB;
-    /// [`ModelError::Other`] when the server reports an error in the stream. After an
-    /// error the stream is unusable.
+    /// [`ModelError::Other`] when the server reports an error in the stream. When the
+    /// bytes hold good events and then a bad one, the good events' deltas come back and
+    /// the error on the next call (`push` or `finish`); after an error, every call
+    /// returns it.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<ChatDelta>, ModelError> {
         self.0.push(bytes)
     }
@@ -409,6 +411,41 @@ mod tests {
                 }),
                 ChatDelta::Finish(FinishReason::Stop),
             ]
+        );
+    }
+
+    #[test]
+    fn the_deltas_before_a_bad_event_come_first_then_the_error() {
+        let good = block_delta(0, json!({"type": "text_delta", "text": "Hi"}));
+        let start = block_start(0, json!({"type": "text", "text": ""}));
+        let piece = format!("data: {start}\n\ndata: {good}\n\ndata: {{not json\n\n");
+        let mut decoder = StreamDecoder::new();
+        assert_eq!(
+            decoder.push(piece.as_bytes()),
+            Ok(vec![ChatDelta::Text("Hi".into())])
+        );
+        let error = decoder.finish().unwrap_err();
+        assert!(matches!(error, ModelError::Protocol(_)), "{error:?}");
+        assert_eq!(decoder.push(b"data: {}\n\n"), Err(error));
+    }
+
+    #[test]
+    fn token_counts_past_u64_max_saturate() {
+        let mut huge = start(u64::MAX);
+        huge["message"]["usage"]["cache_read_input_tokens"] = json!(5);
+        huge["message"]["usage"]["cache_creation_input_tokens"] = json!(u64::MAX);
+        let deltas = decode(&[
+            huge,
+            message_delta("end_turn", u64::MAX),
+            json!({"type": "message_stop"}),
+        ])
+        .unwrap();
+        assert_eq!(
+            rebuild(deltas).usage,
+            Some(Usage {
+                prompt_tokens: u64::MAX,
+                completion_tokens: u64::MAX
+            })
         );
     }
 

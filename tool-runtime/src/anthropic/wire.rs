@@ -331,7 +331,8 @@ impl UsageCounts {
     pub(crate) fn total(self) -> Usage {
         let read = [self.input, self.cache_creation, self.cache_read];
         Usage {
-            prompt_tokens: read.into_iter().flatten().sum(),
+            // Saturating: three counts from the network may sum past `u64::MAX`.
+            prompt_tokens: read.into_iter().flatten().fold(0, u64::saturating_add),
             completion_tokens: self.output.unwrap_or(0),
         }
     }

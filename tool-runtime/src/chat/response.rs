@@ -52,7 +52,8 @@ impl FinishReason {
     }
 }
 
-/// Tokens a request used.
+/// Tokens a request used. The counts come from the network: adding them saturates at
+/// `u64::MAX` rather than overflow (a server cannot crash or wrap a run's total).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Usage {
     /// Tokens read.
@@ -62,16 +63,19 @@ pub struct Usage {
 }
 
 impl Usage {
-    /// Both together.
+    /// Both together (at most `u64::MAX`).
     pub fn total(&self) -> u64 {
-        self.prompt_tokens + self.completion_tokens
+        self.prompt_tokens.saturating_add(self.completion_tokens)
     }
 }
 
 impl std::ops::AddAssign for Usage {
     fn add_assign(&mut self, other: Self) {
-        self.prompt_tokens += other.prompt_tokens;
-        self.completion_tokens += other.completion_tokens;
+        // Saturating: the counts are a server's, and any number may come.
+        self.prompt_tokens = self.prompt_tokens.saturating_add(other.prompt_tokens);
+        self.completion_tokens = self
+            .completion_tokens
+            .saturating_add(other.completion_tokens);
     }
 }
 
@@ -306,6 +310,22 @@ mod tests {
         assert_eq!(response.tool_calls[0].arguments, "{\"y\": 1}");
         assert!(response.tool_calls[1].id.starts_with("call_"));
         assert_eq!(response.tool_calls[1].arguments, "{\"x\": 2}");
+    }
+
+    #[test]
+    fn usage_from_the_network_saturates() {
+        let huge = Usage {
+            prompt_tokens: u64::MAX,
+            completion_tokens: u64::MAX,
+        };
+        assert_eq!(huge.total(), u64::MAX);
+        let mut sum = huge;
+        sum += huge;
+        assert_eq!(sum, huge);
+        let mut builder = ResponseBuilder::default();
+        builder.push(ChatDelta::Usage(huge));
+        builder.push(ChatDelta::Usage(huge));
+        assert_eq!(builder.finish().usage, Some(huge));
     }
 
     #[test]

@@ -16,12 +16,16 @@ use crate::call::ToolCall;
 use crate::chat::{ChatDelta, ChatResponse, FinishReason, ModelError};
 
 /// The calls `text` consists of, if it is nothing but calls of `tools`: JSON objects with
-/// `name` and `arguments`, bare or in fenced blocks.
+/// `name` and `arguments`, or non-empty arrays of them, bare or in fenced blocks. The
+/// stream reader [`read_text_tool_calls`] gives the same answer for the same text.
 pub fn calls_in_text(text: &str, tools: &[String]) -> Option<Vec<ToolCall>> {
     let mut values = Vec::new();
     for block in blocks(text)? {
         for value in serde_json::Deserializer::from_str(block).into_iter::<Value>() {
             match value.ok()? {
+                // An empty list calls nothing, and the stream reader has already let a
+                // text starting `[]` go as text: not calls, for both readers.
+                Value::Array(items) if items.is_empty() => return None,
                 Value::Array(items) => values.extend(items),
                 other => values.push(other),
             }

@@ -78,6 +78,18 @@ impl Triage {
                 ErrorData::invalid_request("`jsonrpc` must be \"2.0\"", None),
             );
         }
+        // By-position params are valid JSON-RPC, but MCP names every parameter: the
+        // request is well formed and its params are wrong, -32602 (rmcp cannot read it
+        // even as a custom request, which wants an object).
+        if let Some(Value::Array(_)) = message.get("params") {
+            return Self::answer(
+                Some(id),
+                ErrorData::invalid_params(
+                    "MCP takes a request's `params` by name: an object, not an array",
+                    None,
+                ),
+            );
+        }
         // Every method reads (those rmcp does not know, or whose params do not fit, as
         // custom requests: see the handler), so something else is wrong.
         Self::answer(
@@ -142,6 +154,16 @@ mod tests {
             let reply = answer(message.clone());
             assert_eq!(reply["error"]["code"], -32600, "{message}");
             assert_eq!(reply.get("id").and_then(Value::as_str), id, "{message}");
+        }
+    }
+
+    #[test]
+    fn params_by_position_are_invalid_params() {
+        for method in ["tools/call", "tools/list"] {
+            let message = json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": [1]});
+            let reply = answer(message.clone());
+            assert_eq!(reply["error"]["code"], -32602, "{message}");
+            assert_eq!(reply["id"], 7, "{message}");
         }
     }
 

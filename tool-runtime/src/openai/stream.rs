@@ -69,7 +69,9 @@ impl StreamDecoder {
     ///
     /// [`ModelError::Protocol`] when an event is not a Chat Completions chunk, or an event
     /// grows past 16 MiB; [`ModelError::Other`] when the server reports an error in the
-    /// stream. After an error the stream is unusable.
+    /// stream. When the bytes hold good events and then a bad one, the good events'
+    /// deltas come back and the error on the next call (`push` or `finish`); after an
+    /// error, every call returns it.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<ChatDelta>, ModelError> {
         self.inner.push(bytes)
     }

@@ -14,6 +14,26 @@ pub(super) fn changes(old: &Value, new: &Value) -> Vec<String> {
     let name = |tool: &Value| tool["name"].as_str().unwrap_or_default().to_owned();
     let find = |tools: &[Value], wanted: &str| tools.iter().find(|t| name(t) == wanted).cloned();
     let mut lines = Vec::new();
+    // A name listed twice is a change of its own (the registry refuses one), and would
+    // otherwise hide behind "a different order" or a diff against the first copy only.
+    for (tools, which) in [(old_tools, "old"), (new_tools, "new")] {
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        for tool in tools {
+            let tool_name = name(tool);
+            match seen
+                .iter_mut()
+                .find(|(seen_name, _)| *seen_name == tool_name)
+            {
+                Some((_, count)) => *count += 1,
+                None => seen.push((tool_name, 1)),
+            }
+        }
+        for (tool_name, count) in seen.into_iter().filter(|(_, count)| *count > 1) {
+            lines.push(format!(
+                "~ `{tool_name}`: listed {count} times in the {which} snapshot (a name must be unique)"
+            ));
+        }
+    }
     for tool in old_tools {
         if find(new_tools, &name(tool)).is_none() {
             lines.push(format!("- `{}`: removed", name(tool)));
@@ -407,6 +427,16 @@ mod tests {
         assert_eq!(
             changes(&json!([typed]), &json!([plain])),
             ["~ `count`: no longer declares its output's schema"]
+        );
+    }
+
+    #[test]
+    fn a_tool_listed_twice_is_said() {
+        let a = tool("a", json!([]), object(json!({}), &[]));
+        let b = tool("b", json!([]), object(json!({}), &[]));
+        assert_eq!(
+            changes(&json!([a.clone(), b.clone()]), &json!([b, a.clone(), a])),
+            ["~ `a`: listed 2 times in the new snapshot (a name must be unique)"]
         );
     }
 

@@ -6,9 +6,18 @@ use std::time::Duration;
 
 use crate::format::SchemaForm;
 
+/// The default of [`ClientConfig::with_total_timeout`]: long enough for the longest reply
+/// a model writes, short enough that a trickling server cannot hold a run for hours.
+const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// The default of [`ClientConfig::with_max_reply_bytes`]: far more than any model writes
+/// in one reply (128k tokens are about 512 KiB of text), and a bound on what a runaway
+/// server makes the client hold.
+const DEFAULT_MAX_REPLY_BYTES: usize = 16 << 20;
+
 /// How a provider client reaches its model: the endpoint, the model, the key, the
-/// timeout of one attempt, the retries and their backoff, and the schema form of the
-/// tools it sends. Every client
+/// timeout of one attempt and the total time of a request, the retries and their backoff,
+/// the largest reply it reads, and the schema form of the tools it sends. Every client
 /// ([`OpenAiClient`](crate::openai::OpenAiClient),
 /// [`ResponsesClient`](crate::openai::ResponsesClient),
 /// [`AnthropicClient`](crate::anthropic::AnthropicClient)) is made from one, and shows it
@@ -32,6 +41,8 @@ pub struct ClientConfig {
     model: String,
     api_key: Option<String>,
     timeout: Duration,
+    total_timeout: Duration,
+    max_reply_bytes: usize,
     retries: u32,
     backoff: Duration,
     max_backoff: Duration,
@@ -41,14 +52,17 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// `model` at `base_url` (trimmed, without a trailing `/`; the client appends its
-    /// API's path), with no key, 60 s per attempt, 3 retries waiting from 500 ms up to
-    /// 30 s, and the schema form and text-call reading the client picks for the endpoint.
+    /// API's path), with no key, 60 s per attempt and 10 minutes per request, replies of
+    /// at most 16 MiB, 3 retries waiting from 500 ms up to 30 s, and the schema form and
+    /// text-call reading the client picks for the endpoint.
     pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into().trim().trim_end_matches('/').to_owned(),
             model: model.into(),
             api_key: None,
             timeout: Duration::from_secs(60),
+            total_timeout: DEFAULT_TOTAL_TIMEOUT,
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             retries: 3,
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
@@ -67,9 +81,32 @@ impl ClientConfig {
     /// How long one attempt may take (default 60 s): all of a
     /// [`complete`](crate::chat::ChatModel::complete); for a
     /// [`stream`](crate::chat::ChatModel::stream), until the answer starts and then
-    /// between two pieces of it.
+    /// between two of its events (a comment, such as a keep-alive, is not progress and
+    /// does not reset it). The whole request is bounded too:
+    /// [`with_total_timeout`](Self::with_total_timeout).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The most time one model request may take in all, retries and their waits included
+    /// (default 10 minutes): a bound beside [`with_timeout`](Self::with_timeout), which a
+    /// server trickling a reply (a few characters a second) never trips. Past it the
+    /// request ends with [`ModelError::Transport`](crate::chat::ModelError::Transport)
+    /// and is not retried.
+    pub fn with_total_timeout(mut self, total: Duration) -> Self {
+        self.total_timeout = total;
+        self
+    }
+
+    /// The most bytes of a reply the client reads (default 16 MiB): a whole reply's body,
+    /// and a streamed reply's text, call names, ids and arguments put together. A reply
+    /// that grows past it ends the request with
+    /// [`ModelError::Protocol`](crate::chat::ModelError::Protocol), not retried. (An
+    /// error body is read up to its first 64 KiB whatever this says; one event of a
+    /// stream may hold at most 16 MiB.)
+    pub fn with_max_reply_bytes(mut self, max: usize) -> Self {
+        self.max_reply_bytes = max;
         self
     }
 
@@ -135,6 +172,16 @@ impl ClientConfig {
         self.timeout
     }
 
+    /// The most time one model request may take in all.
+    pub fn total_timeout(&self) -> Duration {
+        self.total_timeout
+    }
+
+    /// The most bytes of a reply the client reads.
+    pub fn max_reply_bytes(&self) -> usize {
+        self.max_reply_bytes
+    }
+
     /// How many times a failed request is retried.
     pub fn retries(&self) -> u32 {
         self.retries
@@ -172,6 +219,8 @@ impl fmt::Debug for ClientConfig {
             .field("model", &self.model)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("max_reply_bytes", &self.max_reply_bytes)
             .field("retries", &self.retries)
             .field("backoff", &(self.backoff, self.max_backoff))
             .field("schema_form", &self.schema_form)
@@ -219,6 +268,8 @@ mod tests {
         assert_eq!(config.api_key(), None);
         assert_eq!(config.timeout(), Duration::from_secs(60));
         assert_eq!(config.retries(), 3);
+        assert_eq!(config.total_timeout(), Duration::from_secs(600));
+        assert_eq!(config.max_reply_bytes(), 16 * 1024 * 1024);
         assert_eq!(
             config.backoff(),
             (Duration::from_millis(500), Duration::from_secs(30))
@@ -238,6 +289,8 @@ mod tests {
             .with_api_key("sk-secret")
             .with_timeout(Duration::from_secs(5))
             .with_retries(0)
+            .with_total_timeout(Duration::from_secs(7))
+            .with_max_reply_bytes(1024)
             .with_backoff(Duration::from_millis(10), Duration::from_millis(20))
             .with_schema_form(SchemaForm::Declared)
             .with_text_tool_calls(false);
@@ -250,6 +303,8 @@ mod tests {
             config.backoff(),
             (Duration::from_millis(10), Duration::from_millis(20))
         );
+        assert_eq!(config.total_timeout(), Duration::from_secs(7));
+        assert_eq!(config.max_reply_bytes(), 1024);
         assert_eq!(config.schema_form(), Some(SchemaForm::Declared));
         assert_eq!(config.text_tool_calls(), Some(false));
         let printed = format!("{config:?}");

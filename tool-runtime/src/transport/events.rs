@@ -26,6 +26,19 @@ pub(crate) trait EventReader {
     fn is_done(&self) -> bool;
 }
 
+/// What one piece of a stream gave: its deltas, then the error that ended the stream, if
+/// any (the deltas of the events before a bad one are delivered, not dropped with it).
+#[derive(Debug, Default)]
+pub(crate) struct Step {
+    /// The deltas the piece completed, in order.
+    pub(crate) deltas: Vec<ChatDelta>,
+    /// The error after them, which ends the stream.
+    pub(crate) error: Option<ModelError>,
+    /// The error is the stream's end coming before the reply was complete (the reader's
+    /// [`end`](EventReader::end)), not a bad event: a cut another attempt may not meet.
+    pub(crate) cut_short: bool,
+}
+
 /// Bytes of a stream, cut anywhere, through the SSE parser into `R`; `default()` is a
 /// decoder at the start of a stream.
 #[derive(Debug, Default)]
@@ -33,44 +46,97 @@ pub(crate) struct SseDecoder<R> {
     sse: SseParser,
     reader: R,
     produced: bool,
+    /// How many events were read: a stream's progress (comments are not events).
+    events: u64,
+    /// The error that ended the stream: returned again by every later call.
+    failed: Option<ModelError>,
 }
 
 impl<R: EventReader> SseDecoder<R> {
     /// Feeds the next bytes of the stream; returns the deltas they complete.
     ///
+    /// When the bytes complete good events and then a bad one, the good events' deltas
+    /// come back now and the error on the next call.
+    ///
     /// # Errors
     ///
     /// The reader's, and [`ModelError::Protocol`] when an event grows past 16 MiB.
     pub(crate) fn push(&mut self, bytes: &[u8]) -> Result<Vec<ChatDelta>, ModelError> {
-        let mut deltas = Vec::new();
-        if self.reader.is_done() {
-            return Ok(deltas);
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        Self::deliver(self.feed(bytes))
+    }
+
+    /// Ends the stream: the last event even without its blank line, then the reader's
+    /// [`end`](EventReader::end) unless the reply was already complete. An error wins
+    /// over the deltas before it here: there is no later call to report it.
+    pub(crate) fn finish(&mut self) -> Result<Vec<ChatDelta>, ModelError> {
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        let step = self.end();
+        match step.error {
+            Some(error) => Err(error),
+            None => Ok(step.deltas),
+        }
+    }
+
+    /// The deltas of `step`, or its error when it has no deltas to deliver first (the
+    /// error is kept in `failed` for the next call either way).
+    fn deliver(step: Step) -> Result<Vec<ChatDelta>, ModelError> {
+        match step.error {
+            Some(error) if step.deltas.is_empty() => Err(error),
+            _ => Ok(step.deltas),
+        }
+    }
+
+    /// Feeds the next bytes of the stream: the deltas they complete, and the error after
+    /// them, if any.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) -> Step {
+        let mut step = Step::default();
+        if self.reader.is_done() || self.failed.is_some() {
+            return step;
         }
         let events = self.sse.push(bytes);
-        self.read(events, &mut deltas)?;
-        if self.sse.buffered() > MAX_EVENT_BYTES {
-            return Err(ModelError::Protocol(format!(
+        let mut result = self.read(events, &mut step.deltas);
+        if result.is_ok() && self.sse.buffered() > MAX_EVENT_BYTES {
+            result = Err(ModelError::Protocol(format!(
                 "a stream event grew past {MAX_EVENT_BYTES} bytes"
             )));
         }
-        Ok(deltas)
+        self.fail(&mut step, result, false);
+        step
     }
 
     /// Ends the stream: the last event even without its blank line, then the reader's
     /// [`end`](EventReader::end) unless the reply was already complete.
-    pub(crate) fn finish(&mut self) -> Result<Vec<ChatDelta>, ModelError> {
-        let mut deltas = Vec::new();
-        if self.reader.is_done() {
-            return Ok(deltas);
+    pub(crate) fn end(&mut self) -> Step {
+        let mut step = Step::default();
+        if self.reader.is_done() || self.failed.is_some() {
+            return step;
         }
         let last = self.sse.finish();
-        self.read(last, &mut deltas)?;
-        if !self.reader.is_done() {
-            let end = self.reader.end(&mut deltas);
-            self.produced |= !deltas.is_empty();
-            end?;
+        let result = self.read(last, &mut step.deltas);
+        if result.is_err() {
+            self.fail(&mut step, result, false);
+            return step;
         }
-        Ok(deltas)
+        if !self.reader.is_done() {
+            let end = self.reader.end(&mut step.deltas);
+            self.produced |= !step.deltas.is_empty();
+            self.fail(&mut step, end, true);
+        }
+        step
+    }
+
+    /// Records `result`'s error in `step` and as the stream's end.
+    fn fail(&mut self, step: &mut Step, result: Result<(), ModelError>, cut_short: bool) {
+        if let Err(error) = result {
+            self.failed = Some(error.clone());
+            step.error = Some(error);
+            step.cut_short = cut_short;
+        }
     }
 
     /// Whether the reply is complete.
@@ -81,6 +147,11 @@ impl<R: EventReader> SseDecoder<R> {
     /// Whether any delta came out yet (after one, a failed stream cannot be retried).
     pub(crate) fn has_produced(&self) -> bool {
         self.produced
+    }
+
+    /// How many events were read so far (comments and blank lines are none).
+    pub(crate) fn events(&self) -> u64 {
+        self.events
     }
 
     /// Reads `events` until the reply is complete.
@@ -94,6 +165,7 @@ impl<R: EventReader> SseDecoder<R> {
             if self.reader.is_done() {
                 break;
             }
+            self.events = self.events.saturating_add(1);
             result = self.reader.event(event, deltas);
             if result.is_err() {
                 break;

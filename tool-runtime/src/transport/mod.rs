@@ -8,8 +8,10 @@
 // For the clients' authors (crate-internal):
 // **API in one paragraph.** `Transport::new(ErrorPolicy { error_in, retryable })` holds a
 // reqwest client and the pub(crate) fields `timeout` (per attempt; for streams, to the
-// start and then between pieces), `retries`, `backoff` and `max_backoff` (defaults 60 s,
-// 3, 500 ms, 30 s); `ErrorPolicy::error_in: fn(&serde_json::Value) -> Option<String>` finds
+// start and then between events: comments do not count), `total_timeout` (the whole
+// request, retries included; default 10 min), `max_reply_bytes` (a whole body, or a
+// stream's deltas together; default 16 MiB; error bodies are read up to 64 KiB),
+// `retries`, `backoff` and `max_backoff` (defaults 60 s, 3, 500 ms, 30 s); `ErrorPolicy::error_in: fn(&serde_json::Value) -> Option<String>` finds
 // the message in an error body (the body's text is used when it finds none) and
 // `ErrorPolicy::retryable: fn(StatusCode) -> bool` picks the statuses to retry (`transient`:
 // `429` and every `5xx`, `529` included). `Request::post(url: &str, body: Vec<u8>)`
@@ -51,6 +53,7 @@
 //    when the reply is complete) and `parse_whole` reads a whole JSON reply, for servers
 //    that answer a stream request without streaming. It yields the deltas as they come.
 
+mod body;
 mod config;
 mod events;
 mod send;

@@ -9,7 +9,7 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{chain, excerpt, ClientConfig};
+use super::{body, chain, excerpt, ClientConfig};
 use crate::chat::ModelError;
 
 /// How a provider says what went wrong, and which failures are worth another try.
@@ -98,6 +98,10 @@ pub(crate) struct Transport {
     /// How long one attempt may take: all of a whole reply; until a stream starts, and then
     /// between two pieces of it.
     pub(crate) timeout: Duration,
+    /// The most time one request may take in all, retries and waits included.
+    pub(crate) total_timeout: Duration,
+    /// The most bytes of a reply read: a whole body, or a stream's deltas together.
+    pub(crate) max_reply_bytes: usize,
     /// How many times a failed request is retried.
     pub(crate) retries: u32,
     /// The wait before the first retry (doubling each time).
@@ -117,13 +121,16 @@ impl Transport {
             http,
             dialect,
             timeout: config.timeout(),
+            total_timeout: config.total_timeout(),
+            max_reply_bytes: config.max_reply_bytes(),
             retries: config.retries(),
             backoff: config.backoff().0,
             max_backoff: config.backoff().1,
         }
     }
 
-    /// Sends `request` and reads the whole answer, each attempt within the timeout, retrying
+    /// Sends `request` and reads the whole answer (at most `max_reply_bytes`), each
+    /// attempt within the timeout and all of them within the total timeout, retrying
     /// transient failures; `parse` reads the body of a success (its errors are not retried).
     pub(crate) async fn complete<T>(
         &self,
@@ -131,15 +138,27 @@ impl Transport {
         parse: impl Fn(&[u8]) -> Result<T, ModelError>,
     ) -> Result<T, ModelError> {
         let mut attempts = 0;
-        self.retrying(&mut attempts, || async {
+        let attempts = self.retrying(&mut attempts, || async {
             let read = async {
                 let response = self.send(request, false).await?;
-                response.bytes().await.map_err(Failure::http)
+                body::whole(response, self.max_reply_bytes).await
             };
             let bytes = self.timed(read).await?;
             parse(&bytes).map_err(Failure::fatal)
-        })
-        .await
+        });
+        match tokio::time::timeout(self.total_timeout, attempts).await {
+            Ok(result) => result,
+            Err(_) => Err(self.past_total()),
+        }
+    }
+
+    /// The error of a request that ran past the total timeout.
+    pub(super) fn past_total(&self) -> ModelError {
+        ModelError::Transport(format!(
+            "the reply took longer than the total limit of {:?} \
+             (ClientConfig::with_total_timeout)",
+            self.total_timeout
+        ))
     }
 
     /// Sends `request` once; the response when the status is a success.
@@ -177,12 +196,12 @@ impl Transport {
             return Ok(response);
         }
         let retry_after = retry_after(response.headers());
-        let text = response
-            .bytes()
+        // Only a prefix: the message is near the start, and the body may be any size.
+        let text = body::prefix(response)
             .await
             .map(|body| self.dialect.error_message(&body));
         let message = match text {
-            Ok(text) if !text.is_empty() => text,
+            Some(text) if !text.is_empty() => text,
             _ => status.canonical_reason().unwrap_or("no message").to_owned(),
         };
         Err(Failure {
