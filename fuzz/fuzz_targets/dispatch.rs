@@ -87,7 +87,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(value) = serde_json::from_str::<Value>(&arguments) else {
         return;
     };
-    if validator.is_valid(&value) && outputs[0].is_error {
+    // The one known gap (docs/design.md, "Schemas"): a map keyed by `u8`, `u16`, `i8` or
+    // `i16` is described with 32-bit keys, since schemars writes one key pattern for every
+    // width; dispatch refuses a key past the type's width, naming its path.
+    let narrow_key = outputs[0].content.contains("by_byte.")
+        && outputs[0].content.contains("invalid value: integer");
+    if validator.is_valid(&value) && outputs[0].is_error && !narrow_key {
         panic!(
             "schema differential: `{name}` refused arguments its schema accepts\n\
              arguments: {arguments}\noutput: {}\nschema: {schema}",

@@ -2,10 +2,9 @@
 //! `read_text_tool_calls` (the same text in pieces) never panic, and the streaming reader
 //! passes prose through unchanged.
 //!
-//! READERS_AGREE: the two readers should read the same text the same way (calls, or the
-//! text unchanged). They do not today (see fuzz/README.md): the check runs only with
-//! `FUZZ_TEXT_READERS_AGREE=1` in the environment, until that bug is fixed; then make it
-//! unconditional.
+//! READERS_AGREE: the two readers read the same text the same way (calls, or the text
+//! unchanged). It found `[]{...}` read as a call by one and as text by the other (fixed:
+//! an empty array is no call); `FUZZ_TEXT_READERS_AGREE=0` turns the check off.
 #![no_main]
 
 use futures::executor::block_on;
@@ -29,7 +28,7 @@ fn without_ids(mut reply: ChatResponse) -> ChatResponse {
 }
 
 fn readers_agree() -> bool {
-    std::env::var_os("FUZZ_TEXT_READERS_AGREE").is_some_and(|value| value == "1")
+    std::env::var_os("FUZZ_TEXT_READERS_AGREE").is_none_or(|value| value != "0")
 }
 
 fuzz_target!(|data: &[u8]| {
