@@ -306,7 +306,10 @@ fn struct_name_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
         }
         _ => Err(syn::Error::new(
             string.span(),
-            format!("`{}` is not a name a struct can have; {STRUCT_NAME_FORMS}", string.value()),
+            format!(
+                "`{}` is not a name a struct can have; {STRUCT_NAME_FORMS}",
+                string.value()
+            ),
         )),
     }
 }
