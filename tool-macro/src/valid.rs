@@ -322,6 +322,33 @@ mod tests {
         );
     }
 
+    /// The text of the type `struct_clash` finds for a struct named `Report` in `item`.
+    fn report_clash(item: &str) -> Option<String> {
+        let item: syn::ItemFn = syn::parse_str(item).unwrap();
+        let ident = Ident::new("Report", Span::call_site());
+        struct_clash(&ident, &item.sig).map(|path| quote::quote!(#path).to_string())
+    }
+
+    #[test]
+    fn a_struct_clashes_with_a_type_of_its_name_in_scope() {
+        let cases = [
+            ("fn report() -> Report {}", Some("Report")),
+            (
+                "fn report(a: Vec<(u8, &self::Report)>) {}",
+                Some("self :: Report"),
+            ),
+            ("fn report() -> Result<Json<Report>, E> {}", Some("Report")),
+            // Named through a module: not the name the struct takes. (`crate::Report` at
+            // the crate root is, and left to the compiler's E0428, at the function's name.)
+            ("fn report() -> models::Report {}", None),
+            ("fn report() -> crate::Report {}", None),
+            ("fn report(r: ReportKind) {}", None),
+        ];
+        for (item, expected) in cases {
+            assert_eq!(report_clash(item).as_deref(), expected, "{item}");
+        }
+    }
+
     #[test]
     fn an_unknown_argument_is_reported_alone() {
         let item = syn::parse_quote! {

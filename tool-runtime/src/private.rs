@@ -57,7 +57,7 @@ pub fn call_context(input: &ToolInput<'_>) -> CallContext {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a tool parameter",
     label = "a tool parameter must implement `serde::Deserialize` (owned) and `schemars::JsonSchema`",
-    note = "derive both on your own types: #[derive(serde::Deserialize, schemars::JsonSchema)], with `serde = { version = \"1\", features = [\"derive\"] }` and `schemars = \"1\"` in your Cargo.toml's [dependencies]; values the model must not see go in `State<T>`"
+    note = "derive both on your own types: #[derive(serde::Deserialize, schemars::JsonSchema)], with `serde = {{ version = \"1\", features = [\"derive\"] }}` and `schemars = \"1\"` in your Cargo.toml's [dependencies]; values the model must not see go in `State<T>`"
 )]
 pub trait ToolParameter: serde::de::DeserializeOwned + schemars::JsonSchema {}
 impl<T: serde::de::DeserializeOwned + schemars::JsonSchema> ToolParameter for T {}
@@ -72,7 +72,7 @@ impl<T: serde::de::DeserializeOwned + schemars::JsonSchema> ToolParameter for T 
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a tool parameter: it does not implement `serde::Deserialize`",
     label = "the model's JSON arguments are deserialized into this type",
-    note = "add `#[derive(serde::Deserialize)]` to the type, with `serde = { version = \"1\", features = [\"derive\"] }` in your Cargo.toml's [dependencies]; a type of another crate goes in a type of yours; values the model must not see go in `State<T>`"
+    note = "add `#[derive(serde::Deserialize)]` to the type, with `serde = {{ version = \"1\", features = [\"derive\"] }}` in your Cargo.toml's [dependencies]; a type of another crate goes in a type of yours; values the model must not see go in `State<T>`"
 )]
 pub trait ToolParameterDeserialize: serde::de::DeserializeOwned {}
 #[diagnostic::do_not_recommend]
@@ -135,7 +135,7 @@ pub fn output_schema<T: ToolOutputSchema>() -> serde_json::Value {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a typed tool output: `Json<T>` needs `T: serde::Serialize + schemars::JsonSchema`",
     label = "the schema of this type is exported with the tool, and its values are serialized",
-    note = "derive both on your type: #[derive(serde::Serialize, schemars::JsonSchema)], with `serde = { version = \"1\", features = [\"derive\"] }` and `schemars = \"1\"` in your Cargo.toml's [dependencies]; or return the type itself, without `Json`, to export no output schema"
+    note = "derive both on your type: #[derive(serde::Serialize, schemars::JsonSchema)], with `serde = {{ version = \"1\", features = [\"derive\"] }}` and `schemars = \"1\"` in your Cargo.toml's [dependencies]; or return the type itself, without `Json`, to export no output schema"
 )]
 pub trait ToolOutputSchema: serde::Serialize + schemars::JsonSchema {}
 // As for the parameters' bounds: the error is this trait's message, not the trait under it.
