@@ -3,15 +3,34 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Expr, LitBool, LitStr, Meta, Path};
+use syn::{Attribute, Expr, Ident, LitBool, LitStr, Meta, Path};
 
 use crate::ast::Host;
 use crate::ctxt::Ctxt;
+use crate::suggest;
 
 const STRICT_FORMS: &str = "expected `strict`, `strict = true` or `strict = false`";
 const DEFAULT_FORMS: &str =
     "expected `#[tool(default)]` (the type's `Default`) or `#[tool(default = <value>)]`";
-const TOOL_OPTIONS: &str = "name, description, strict, destructive, needs_approval, read_only, idempotent, open_world, allow_missing_docs, crate";
+/// The options of `#[tool(...)]` on a function, in the order its error lists them.
+const TOOL_OPTIONS: [&str; 11] = [
+    "name",
+    "description",
+    "strict",
+    "destructive",
+    "needs_approval",
+    "read_only",
+    "idempotent",
+    "open_world",
+    "allow_missing_docs",
+    "struct_name",
+    "crate",
+];
+/// The options of `#[tool(...)]` on a parameter.
+const PARAM_OPTIONS: [&str; 1] = ["default"];
+/// The options of `#[tools(...)]`.
+const IMPL_OPTIONS: [&str; 1] = ["crate"];
+const STRUCT_NAME_FORMS: &str = "expected the name of the tool's struct as a string, an identifier in UpperCamelCase: `struct_name = \"ReportTool\"`";
 const CRATE_FORMS: &str = "expected the path of the runtime crate as a string: `crate = \"::tool_runtime\"`, or where your crate re-exports it, as in `crate = \"my_crate::tool_runtime\"`";
 
 /// The runtime crate's path when no `crate = "..."` is given.
@@ -32,6 +51,10 @@ pub(crate) struct ToolAttr {
     pub(crate) idempotent: Option<Span>,
     pub(crate) open_world: Option<Span>,
     pub(crate) allow_missing_docs: Option<Span>,
+    /// `struct_name = "ReportTool"`: the generated unit struct's name, for when the default
+    /// (the function's name in UpperCamelCase) is taken by a type of the user's. The
+    /// identifier carries the string's span.
+    pub(crate) struct_name: Option<Ident>,
     /// `crate = "path"`: where the runtime is, for users who re-export or rename it.
     pub(crate) krate: Option<Path>,
 }
@@ -62,12 +85,26 @@ impl ToolAttr {
                         "`crate` goes on the impl block, in #[tools(crate = \"...\")]: the tools of its methods use the impl's setting",
                     ))
                 }
+                // A method's tool struct is hidden in the expansion: no type of the user's
+                // can clash with it, and nothing names it.
+                "struct_name" if matches!(host, Host::Method(_)) => {
+                    return Err(meta.error(
+                        "`struct_name` is for a free function's tool: the struct of a #[tools] method's tool is hidden in the expansion, so it cannot clash with your types; remove it",
+                    ))
+                }
+                "struct_name" => attr.struct_name = Some(struct_name_value(&meta)?),
                 "crate" => attr.krate = Some(crate_value(&meta)?),
                 _ => {
-                    return Err(meta.error(format!(
-                        "unknown option `{}` of #[tool]; expected one of: {TOOL_OPTIONS}",
-                        path_text(&meta)
-                    )))
+                    let unknown = path_text(&meta);
+                    return Err(meta.error(match suggest::did_you_mean(&unknown, &TOOL_OPTIONS) {
+                        Some(suggestion) => {
+                            format!("unknown option `{unknown}` of #[tool]; {suggestion}")
+                        }
+                        None => format!(
+                            "unknown option `{unknown}` of #[tool]; expected one of: {}",
+                            TOOL_OPTIONS.join(", ")
+                        ),
+                    }));
                 }
             }
             Ok(())
@@ -97,10 +134,16 @@ impl ImplAttr {
         let parser = syn::meta::parser(|meta| {
             let key = seen.first_time(&meta)?;
             if key != "crate" {
-                return Err(meta.error(format!(
-                    "unknown option `{}` of #[tools]: it takes only `crate = \"...\"`; the options of a tool go on its method, in #[tool(...)]",
-                    path_text(&meta)
-                )));
+                // A tool's option is reported as one, even if close to `crate`.
+                let suggestion = (!TOOL_OPTIONS.contains(&key.as_str()))
+                    .then(|| suggest::did_you_mean(&key, &IMPL_OPTIONS))
+                    .flatten();
+                return Err(meta.error(match suggestion {
+                    Some(suggestion) => format!("unknown option `{key}` of #[tools]; {suggestion}"),
+                    None => format!(
+                        "unknown option `{key}` of #[tools]: it takes only `crate = \"...\"`; the options of a tool go on its method, in #[tool(...)]"
+                    ),
+                }));
             }
             attr.krate = Some(crate_value(&meta)?);
             Ok(())
@@ -149,10 +192,13 @@ impl ParamAttr {
                     ));
                 }
                 if !meta.path.is_ident("default") {
-                    return Err(meta.error(format!(
-                        "unknown option `{}` of a tool parameter; {DEFAULT_FORMS}",
-                        path_text(&meta)
-                    )));
+                    let unknown = path_text(&meta);
+                    return Err(meta.error(match suggest::did_you_mean(&unknown, &PARAM_OPTIONS) {
+                        Some(suggestion) => {
+                            format!("unknown option `{unknown}` of a tool parameter; {suggestion}")
+                        }
+                        None => format!("unknown option `{unknown}` of a tool parameter; {DEFAULT_FORMS}"),
+                    }));
                 }
                 if default.is_some() {
                     return Err(meta.error("`default` is given twice; remove one"));
@@ -241,6 +287,31 @@ fn crate_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
     string
         .parse_with(Path::parse_mod_style)
         .map_err(|_| syn::Error::new(string.span(), CRATE_FORMS))
+}
+
+/// `struct_name = "Name"`: a string holding a plain identifier (not a keyword, not raw),
+/// made an identifier at the string's span, so that errors about the struct point there.
+fn struct_name_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(STRUCT_NAME_FORMS));
+    }
+    let string: LitStr = meta
+        .value()?
+        .parse()
+        .map_err(|error| syn::Error::new(error.span(), STRUCT_NAME_FORMS))?;
+    match syn::parse_str::<Ident>(&string.value()) {
+        Ok(mut ident) if ident != "Self" => {
+            ident.set_span(string.span());
+            Ok(ident)
+        }
+        _ => Err(syn::Error::new(
+            string.span(),
+            format!(
+                "`{}` is not a name a struct can have; {STRUCT_NAME_FORMS}",
+                string.value()
+            ),
+        )),
+    }
 }
 
 fn flag(meta: &ParseNestedMeta<'_>, span: Span) -> syn::Result<Span> {

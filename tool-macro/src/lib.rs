@@ -11,6 +11,7 @@ mod attr;
 mod ctxt;
 mod docs;
 mod expand;
+mod suggest;
 mod valid;
 
 use proc_macro::TokenStream;

@@ -2,6 +2,7 @@
 //! fills in is described exactly once, and that options agree with each other.
 
 use proc_macro2::Span;
+use syn::{FnArg, GenericArgument, Ident, Path, PathArguments, ReturnType, Signature, Type};
 
 use crate::ast::{self, ParamKind, ToolFn};
 use crate::attr::ToolAttr;
@@ -171,6 +172,76 @@ pub(crate) fn validate(cx: &Ctxt, attr: &ToolAttr, tool: &ToolFn) -> Option<Chec
     })
 }
 
+/// The first type in `sig` (a parameter's or the return type, or one inside them, as in
+/// `Json<Report>`) that the tool's struct `struct_ident` would clash with: one named by the
+/// struct's name alone (or `self::Name`), so in the scope the struct is added to. A type
+/// named through another module (`models::Report`) does not clash, and is not reported.
+pub(crate) fn struct_clash<'a>(struct_ident: &Ident, sig: &'a Signature) -> Option<&'a Path> {
+    let params = sig.inputs.iter().filter_map(|input| match input {
+        FnArg::Typed(typed) => Some(&*typed.ty),
+        FnArg::Receiver(_) => None,
+    });
+    let output = match &sig.output {
+        ReturnType::Type(_, ty) => Some(&**ty),
+        ReturnType::Default => None,
+    };
+    params
+        .chain(output)
+        .find_map(|ty| clashing_path(ty, struct_ident))
+}
+
+/// The first path in `ty` that names `ident` in the current scope.
+fn clashing_path<'a>(ty: &'a Type, ident: &Ident) -> Option<&'a Path> {
+    match ty {
+        Type::Path(path) => {
+            let segments = &path.path.segments;
+            let in_scope = path.qself.is_none()
+                && path.path.leading_colon.is_none()
+                && match segments.len() {
+                    1 => true,
+                    2 => segments[0].ident == "self",
+                    _ => false,
+                };
+            if in_scope && segments.last().is_some_and(|last| last.ident == *ident) {
+                return Some(&path.path);
+            }
+            let qself = path.qself.as_ref().map(|qself| &*qself.ty);
+            let args = segments
+                .iter()
+                .filter_map(|segment| match &segment.arguments {
+                    PathArguments::AngleBracketed(args) => Some(args),
+                    _ => None,
+                })
+                .flat_map(|args| &args.args)
+                .filter_map(|arg| match arg {
+                    GenericArgument::Type(ty) => Some(ty),
+                    _ => None,
+                });
+            qself
+                .into_iter()
+                .chain(args)
+                .find_map(|ty| clashing_path(ty, ident))
+        }
+        Type::Reference(reference) => clashing_path(&reference.elem, ident),
+        Type::Ptr(pointer) => clashing_path(&pointer.elem, ident),
+        Type::Array(array) => clashing_path(&array.elem, ident),
+        Type::Slice(slice) => clashing_path(&slice.elem, ident),
+        Type::Group(group) => clashing_path(&group.elem, ident),
+        Type::Paren(paren) => clashing_path(&paren.elem, ident),
+        Type::Tuple(tuple) => tuple.elems.iter().find_map(|ty| clashing_path(ty, ident)),
+        _ => None,
+    }
+}
+
+/// Reports that the tool's struct would clash with `clash`, a type in the signature.
+pub(crate) fn report_struct_clash(cx: &Ctxt, struct_ident: &Ident, fn_ident: &Ident, clash: &Path) {
+    let fn_name = ast::unraw(fn_ident);
+    let struct_name = ast::unraw(struct_ident);
+    cx.error_spanned_by(clash, format!(
+        "the tool struct `{struct_name}` that #[tool] generates for `{fn_name}` would clash with the type `{struct_name}` used in its signature; name the struct with #[tool(struct_name = \"{struct_name}Tool\")]"
+    ));
+}
+
 /// A portable name close to `name`, when `name` has characters a portable name cannot
 /// (a name that is only too long is left to its author to shorten).
 fn portable_suggestion(name: &str) -> Option<String> {
@@ -249,6 +320,33 @@ mod tests {
             errors(item),
             ["`city` is documented twice in `# Arguments`; keep one"]
         );
+    }
+
+    /// The text of the type `struct_clash` finds for a struct named `Report` in `item`.
+    fn report_clash(item: &str) -> Option<String> {
+        let item: syn::ItemFn = syn::parse_str(item).unwrap();
+        let ident = Ident::new("Report", Span::call_site());
+        struct_clash(&ident, &item.sig).map(|path| quote::quote!(#path).to_string())
+    }
+
+    #[test]
+    fn a_struct_clashes_with_a_type_of_its_name_in_scope() {
+        let cases = [
+            ("fn report() -> Report {}", Some("Report")),
+            (
+                "fn report(a: Vec<(u8, &self::Report)>) {}",
+                Some("self :: Report"),
+            ),
+            ("fn report() -> Result<Json<Report>, E> {}", Some("Report")),
+            // Named through a module: not the name the struct takes. (`crate::Report` at
+            // the crate root is, and left to the compiler's E0428, at the function's name.)
+            ("fn report() -> models::Report {}", None),
+            ("fn report() -> crate::Report {}", None),
+            ("fn report(r: ReportKind) {}", None),
+        ];
+        for (item, expected) in cases {
+            assert_eq!(report_clash(item).as_deref(), expected, "{item}");
+        }
     }
 
     #[test]

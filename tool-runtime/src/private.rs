@@ -52,14 +52,41 @@ pub fn call_context(input: &ToolInput<'_>) -> CallContext {
 }
 
 /// Types a tool parameter can have. A bound of its own so the error for an unsupported
-/// parameter type says what to do, not just which trait is missing.
+/// parameter type says what to do, not just which trait is missing. The expansion bounds
+/// parameters by its two halves below, so that the error says which one is missing.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a tool parameter",
     label = "a tool parameter must implement `serde::Deserialize` (owned) and `schemars::JsonSchema`",
-    note = "derive both on your own types: #[derive(serde::Deserialize, schemars::JsonSchema)]; values the model must not see go in `State<T>`"
+    note = "derive both on your own types: #[derive(serde::Deserialize, schemars::JsonSchema)], with `serde = {{ version = \"1\", features = [\"derive\"] }}` and `schemars = \"1\"` in your Cargo.toml's [dependencies]; values the model must not see go in `State<T>`"
 )]
 pub trait ToolParameter: serde::de::DeserializeOwned + schemars::JsonSchema {}
 impl<T: serde::de::DeserializeOwned + schemars::JsonSchema> ToolParameter for T {}
+
+// The two halves of `ToolParameter`, each reported on its own. `do_not_recommend` on their
+// blanket impls makes the compiler report the missing half itself, with the message below,
+// rather than the trait under it by the path it found it at
+// (`tool_runtime::__private::schemars::JsonSchema`, `serde_core::de::Deserialize`),
+// followed by a list of the types that do implement it.
+
+/// Types a tool parameter can have: the model's JSON arguments deserialize into them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a tool parameter: it does not implement `serde::Deserialize`",
+    label = "the model's JSON arguments are deserialized into this type",
+    note = "add `#[derive(serde::Deserialize)]` to the type, with `serde = {{ version = \"1\", features = [\"derive\"] }}` in your Cargo.toml's [dependencies]; a type of another crate goes in a type of yours; values the model must not see go in `State<T>`"
+)]
+pub trait ToolParameterDeserialize: serde::de::DeserializeOwned {}
+#[diagnostic::do_not_recommend]
+impl<T: serde::de::DeserializeOwned> ToolParameterDeserialize for T {}
+
+/// Types a tool parameter can have: their JSON Schema is what the model is shown.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a tool parameter: it does not implement `schemars::JsonSchema`",
+    label = "the model is shown this type's JSON Schema, which `schemars::JsonSchema` describes",
+    note = "add `#[derive(schemars::JsonSchema)]` to the type, with `schemars = \"1\"` in your Cargo.toml's [dependencies]; a type of another crate goes in a type of yours; values the model must not see go in `State<T>`"
+)]
+pub trait ToolParameterSchema: schemars::JsonSchema {}
+#[diagnostic::do_not_recommend]
+impl<T: schemars::JsonSchema> ToolParameterSchema for T {}
 
 /// Types a `State<T>` can hold.
 #[diagnostic::on_unimplemented(
@@ -106,9 +133,11 @@ pub fn output_schema<T: ToolOutputSchema>() -> serde_json::Value {
 
 /// Types a `Json<T>` output can hold.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a typed tool output",
-    label = "`Json<T>` needs `T: serde::Serialize + schemars::JsonSchema`: its schema is exported with the tool",
-    note = "derive both on your type: #[derive(serde::Serialize, schemars::JsonSchema)]"
+    message = "`{Self}` cannot be a typed tool output: `Json<T>` needs `T: serde::Serialize + schemars::JsonSchema`",
+    label = "the schema of this type is exported with the tool, and its values are serialized",
+    note = "derive both on your type: #[derive(serde::Serialize, schemars::JsonSchema)], with `serde = {{ version = \"1\", features = [\"derive\"] }}` and `schemars = \"1\"` in your Cargo.toml's [dependencies]; or return the type itself, without `Json`, to export no output schema"
 )]
 pub trait ToolOutputSchema: serde::Serialize + schemars::JsonSchema {}
+// As for the parameters' bounds: the error is this trait's message, not the trait under it.
+#[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + schemars::JsonSchema> ToolOutputSchema for T {}

@@ -15,6 +15,7 @@ mod openai_client;
 mod openai_responses;
 mod properties;
 mod readme;
+mod readme_errors;
 mod run;
 mod schemas;
 mod sse_properties;

@@ -44,7 +44,7 @@ impl<'a> Parameter<'a> {
     }
 
     /// The generic parameter standing for a model parameter's type where it must be
-    /// `ToolParameter` (see `arguments` below).
+    /// a tool parameter (see `arguments` below).
     pub(super) fn type_param(&self) -> Ident {
         format_ident!("__P{}", self.index)
     }
@@ -166,9 +166,10 @@ impl<'a> Parameter<'a> {
 /// The arguments struct `__ToolArguments` and `__TOOL_FNS`: the functions that build the
 /// parameters' schema and parse a call's arguments.
 ///
-/// Everything that needs the parameter types to be `ToolParameter` is generic over them and
-/// instantiated once, in `__TOOL_FNS`: a type that is not is reported once, at the type in
-/// the signature, with `ToolParameter`'s message.
+/// Everything that needs the parameter types to be tool parameters (`ToolParameterDeserialize`
+/// and `ToolParameterSchema`) is generic over them and instantiated once, in `__TOOL_FNS`: a
+/// type that is not is reported once per missing trait, at the type in the signature, with
+/// that trait's message.
 pub(super) fn arguments(
     params: &[Parameter<'_>],
     struct_ident: &Ident,
@@ -186,7 +187,9 @@ pub(super) fn arguments(
         if type_params.is_empty() {
             Default::default()
         } else {
-            let bound = quote!(#private::ToolParameter);
+            // Two bounds rather than `ToolParameter`: a type missing one of them is
+            // reported with that one's message, which says what to derive.
+            let bound = quote!(#private::ToolParameterDeserialize + #private::ToolParameterSchema);
             let model_types: Vec<_> = model_types.collect();
             (
                 quote!(<#(#type_params),*>),
@@ -196,7 +199,9 @@ pub(super) fn arguments(
                 quote!(::<#(#model_types),*>),
             )
         };
-    let bound = quote!(#private::ToolParameter).to_string().replace(' ', "");
+    let bound = quote!(#private::ToolParameterDeserialize)
+        .to_string()
+        .replace(' ', "");
     let deserialize_bound = type_params
         .iter()
         .map(|param| format!("{param}: {bound}"))

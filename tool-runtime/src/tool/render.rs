@@ -115,7 +115,10 @@ impl<T> JsonKind for &T {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a tool's output",
     label = "this return type is not `String`, `()`, a `serde::Serialize` type, or `Result<T, E>` with `E: Display`",
-    note = "derive `serde::Serialize` on the type, or return `Result<T, E>` where `E` implements `std::fmt::Display`"
+    note = "add `#[derive(serde::Serialize)]` to the type, with `serde = {{ version = \"1\", features = [\"derive\"] }}` in your Cargo.toml's [dependencies]; or return `Result<T, E>` where `E` implements `std::fmt::Display`"
 )]
 pub trait ToolOutputValue: Serialize {}
+// The error is this trait's message, not serde's trait by its internal path
+// (`serde_core::ser::Serialize`) followed by a list of the types that implement it.
+#[diagnostic::do_not_recommend]
 impl<T: Serialize> ToolOutputValue for T {}
