@@ -1,7 +1,7 @@
 //! Reading a response's body within a size bound: a server decides how much it sends, so
 //! the client decides how much it reads.
 
-use super::send::Failure;
+use super::failure::Failure;
 use crate::chat::ModelError;
 
 /// How much of an error body is read: its message is all the client wants (and it is cut

@@ -56,6 +56,7 @@
 mod body;
 mod config;
 mod events;
+mod failure;
 mod send;
 mod stream;
 

@@ -9,6 +9,7 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use super::failure::Failure;
 use super::{body, chain, excerpt, ClientConfig};
 use crate::chat::ModelError;
 
@@ -264,47 +265,6 @@ impl Transport {
         *attempts += 1;
         tokio::time::sleep(delay).await;
         true
-    }
-}
-
-/// A failed attempt, and whether another may succeed.
-#[derive(Debug)]
-pub(super) struct Failure {
-    pub(super) error: ModelError,
-    pub(super) retryable: bool,
-    pub(super) retry_after: Option<Duration>,
-}
-
-impl Failure {
-    pub(super) fn fatal(error: ModelError) -> Self {
-        Self {
-            error,
-            retryable: false,
-            retry_after: None,
-        }
-    }
-
-    /// A transport failure that another attempt may not meet.
-    pub(super) fn transient(error: ModelError) -> Self {
-        Self {
-            error,
-            retryable: true,
-            retry_after: None,
-        }
-    }
-
-    fn timeout(limit: Duration) -> Self {
-        Self::transient(ModelError::Transport(format!("no answer within {limit:?}")))
-    }
-
-    pub(super) fn http(error: reqwest::Error) -> Self {
-        if error.is_builder() {
-            return Self::fatal(ModelError::Other(format!(
-                "could not make the request: {}",
-                chain(&error)
-            )));
-        }
-        Self::transient(ModelError::Transport(chain(&error)))
     }
 }
 

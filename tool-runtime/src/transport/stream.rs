@@ -10,7 +10,8 @@ use tokio::time::Instant;
 
 use super::body;
 use super::events::{EventReader, SseDecoder};
-use super::send::{Failure, Request, Transport};
+use super::failure::Failure;
+use super::send::{Request, Transport};
 use crate::chat::{ChatDelta, ChatResponse, ModelError};
 
 /// Reads a whole (non-streamed) reply; what a stream request gets from a server that
