@@ -507,3 +507,17 @@ fn an_equal_snapshot_passes() {
     let _ = std::fs::remove_file(&path);
     assert!(result.is_ok(), "{result:?}");
 }
+
+/// Another the fuzzer found: empty arguments written as `""` were `""` for one reader and
+/// `{}` for the other.
+#[test]
+fn empty_string_arguments_are_read_alike_by_both_readers() {
+    for text in [
+        "\t\t{\"name\": \"add_task\", \"arguments\": \"\"}",
+        "{\"name\": \"add_task\", \"arguments\": \" \"}",
+    ] {
+        let whole = without_ids(ChatResponse::text(text).with_text_tool_calls(&tools()));
+        assert_eq!(whole.tool_calls[0].arguments, "{}", "{text:?}");
+        assert_eq!(streamed(&[text.to_owned()]), whole, "{text:?}");
+    }
+}

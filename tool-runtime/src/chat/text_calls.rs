@@ -51,7 +51,9 @@ pub fn calls_in_text(text: &str, tools: &[String]) -> Option<Vec<ToolCall>> {
                 return None;
             }
             let arguments = match value.get("arguments").or_else(|| value.get("parameters")) {
+                // No arguments are `{}`, as a streamed call's are (`ResponseBuilder::finish`).
                 Some(Value::Null) | None => "{}".to_owned(),
+                Some(Value::String(text)) if text.trim().is_empty() => "{}".to_owned(),
                 Some(Value::String(text)) => text.clone(),
                 Some(object @ Value::Object(_)) => object.to_string(),
                 Some(_) => return None,
