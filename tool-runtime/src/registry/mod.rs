@@ -155,7 +155,7 @@ impl ToolRegistry {
     /// }
     ///
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let lines = Arc::new(Mutex::new(Vec::new()));
+    /// let lines: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     /// let mut registry = ToolRegistry::new().with_shared_state(Arc::clone(&lines));
     /// registry.register(Log)?;
     /// registry.dispatch(&ToolCall::new("1", "log", r#"{"line": "hello"}"#)).await;
