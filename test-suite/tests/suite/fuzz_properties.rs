@@ -21,6 +21,8 @@ use tool_runtime::snapshot::SnapshotError;
 use tool_runtime::tool::{ToolFuture, ToolInput};
 use tool_runtime::{Tool, ToolDefinition, ToolFormat, ToolOutput, ToolRegistry};
 
+use crate::support::cuts;
+
 /// Few enough cases to take a few seconds in all.
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -28,18 +30,6 @@ fn config() -> ProptestConfig {
         failure_persistence: None,
         ..ProptestConfig::default()
     }
-}
-
-/// `bytes` cut at `cuts` (anywhere, UTF-8 or not).
-fn cut<'a>(bytes: &'a [u8], cuts: &[Index]) -> Vec<&'a [u8]> {
-    let mut points: Vec<usize> = cuts.iter().map(|cut| cut.index(bytes.len() + 1)).collect();
-    points.push(0);
-    points.push(bytes.len());
-    points.sort_unstable();
-    points
-        .windows(2)
-        .map(|pair| &bytes[pair[0]..pair[1]])
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -142,7 +132,7 @@ proptest! {
         bytes in prop::collection::vec(any::<u8>(), 0..400),
         cuts in prop::collection::vec(any::<Index>(), 0..16),
     ) {
-        prop_assert_eq!(responses(&cut(&bytes, &cuts)), responses(&[&bytes]));
+        prop_assert_eq!(responses(&cuts::bytes(&bytes, &cuts)), responses(&[&bytes]));
     }
 
     #[test]
@@ -150,7 +140,7 @@ proptest! {
         bytes in prop::collection::vec(any::<u8>(), 0..400),
         cuts in prop::collection::vec(any::<Index>(), 0..16),
     ) {
-        prop_assert_eq!(messages(&cut(&bytes, &cuts)), messages(&[&bytes]));
+        prop_assert_eq!(messages(&cuts::bytes(&bytes, &cuts)), messages(&[&bytes]));
     }
 
     #[test]
@@ -159,7 +149,7 @@ proptest! {
         cuts in prop::collection::vec(any::<Index>(), 0..16),
     ) {
         let soup = tokens.concat();
-        let pieces = cut(soup.as_bytes(), &cuts);
+        let pieces = cuts::bytes(soup.as_bytes(), &cuts);
         prop_assert_eq!(responses(&pieces), responses(&[soup.as_bytes()]));
         prop_assert_eq!(messages(&pieces), messages(&[soup.as_bytes()]));
     }
@@ -324,20 +314,6 @@ fn without_ids(mut reply: ChatResponse) -> ChatResponse {
     reply
 }
 
-/// `text` in pieces, cut at character boundaries.
-fn text_pieces(text: &str, cuts: &[Index]) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut points: Vec<usize> = cuts.iter().map(|cut| cut.index(chars.len() + 1)).collect();
-    points.push(0);
-    points.push(chars.len());
-    points.sort_unstable();
-    points.dedup();
-    points
-        .windows(2)
-        .map(|pair| chars[pair[0]..pair[1]].iter().collect())
-        .collect()
-}
-
 fn model_text() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::collection::vec(prop::sample::select(TEXT_SOUP), 0..24).prop_map(|t| t.concat()),
@@ -354,7 +330,7 @@ proptest! {
         cuts in prop::collection::vec(any::<Index>(), 0..8),
     ) {
         let _ = calls_in_text(&text, &tools());
-        let reply = streamed(&text_pieces(&text, &cuts));
+        let reply = streamed(&cuts::text(&text, &cuts));
         if reply.tool_calls.is_empty() {
             prop_assert_eq!(reply.content, (!text.is_empty()).then(|| text.clone()));
             prop_assert_eq!(reply.finish_reason, FinishReason::Stop);
@@ -371,7 +347,7 @@ proptest! {
             whole.content = None;
         }
         let expected = without_ids(whole.with_text_tool_calls(&tools()));
-        prop_assert_eq!(streamed(&text_pieces(&text, &cuts)), expected);
+        prop_assert_eq!(streamed(&cuts::text(&text, &cuts)), expected);
     }
 }
 

@@ -16,6 +16,8 @@ use tool_runtime::openai::StreamDecoder;
 use tool_runtime::sse::SseParser;
 use tool_runtime::ToolCall;
 
+use crate::support::cuts;
+
 /// A reply to stream.
 #[derive(Clone, Debug)]
 struct Reply {
@@ -53,20 +55,6 @@ impl Reply {
     }
 }
 
-/// Text cut into pieces at character boundaries.
-fn pieces(text: String, cuts: Vec<Index>) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut points: Vec<usize> = cuts.iter().map(|cut| cut.index(chars.len() + 1)).collect();
-    points.push(0);
-    points.push(chars.len());
-    points.sort_unstable();
-    points.dedup();
-    points
-        .windows(2)
-        .map(|pair| chars[pair[0]..pair[1]].iter().collect())
-        .collect()
-}
-
 /// Arbitrary text, multi-byte characters included.
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -87,14 +75,14 @@ fn arguments() -> impl Strategy<Value = String> {
 }
 
 fn reply() -> impl Strategy<Value = Reply> {
-    let text =
-        (text(), prop::collection::vec(any::<Index>(), 0..4)).prop_map(|(t, c)| pieces(t, c));
+    let text = (text(), prop::collection::vec(any::<Index>(), 0..4))
+        .prop_map(|(t, c)| non_empty(cuts::text(&t, &c)));
     let call = (
         "[a-z_]{1,12}",
         arguments(),
         prop::collection::vec(any::<Index>(), 0..6),
     )
-        .prop_map(|(name, arguments, cuts)| (name, pieces(arguments, cuts)));
+        .prop_map(|(name, arguments, cuts)| (name, non_empty(cuts::text(&arguments, &cuts))));
     (
         text,
         prop::collection::vec(call, 0..4),
@@ -221,18 +209,6 @@ fn encode(reply: &Reply, order: &[Index], styles: &[Style]) -> (Vec<u8>, usize) 
     (stream.into_bytes(), finish_at)
 }
 
-/// `bytes` cut at `cuts` (anywhere, UTF-8 or not).
-fn cut<'a>(bytes: &'a [u8], cuts: &[Index]) -> Vec<&'a [u8]> {
-    let mut points: Vec<usize> = cuts.iter().map(|cut| cut.index(bytes.len() + 1)).collect();
-    points.push(0);
-    points.push(bytes.len());
-    points.sort_unstable();
-    points
-        .windows(2)
-        .map(|pair| &bytes[pair[0]..pair[1]])
-        .collect()
-}
-
 /// Feeds `pieces` to a decoder; the deltas, or the first error.
 fn decode(pieces: &[&[u8]]) -> Result<Vec<ChatDelta>, ModelError> {
     let mut decoder = StreamDecoder::new();
@@ -307,7 +283,7 @@ proptest! {
     ) {
         let (stream, _) = encode(&reply, &order, &styles);
         let whole = decode(&[&stream]).map_err(|error| TestCaseError::fail(error.to_string()))?;
-        let pieces = cut(&stream, &cuts);
+        let pieces = cuts::bytes(&stream, &cuts);
         let cut_up = decode(&pieces).map_err(|error| TestCaseError::fail(error.to_string()))?;
         prop_assert_eq!(&cut_up, &whole, "the same deltas however the bytes are cut");
         prop_assert_eq!(build(&cut_up), reply.expected());
@@ -324,7 +300,7 @@ proptest! {
     ) {
         let (stream, finish_at) = encode(&reply, &order, &styles);
         let truncated = &stream[..end.index(finish_at + 1)];
-        let result = decode(&cut(truncated, &cuts));
+        let result = decode(&cuts::bytes(truncated, &cuts));
         prop_assert!(matches!(result, Err(ModelError::Protocol(_))), "{:?}", result);
     }
 
@@ -333,7 +309,7 @@ proptest! {
         bytes in prop::collection::vec(any::<u8>(), 0..600),
         cuts in prop::collection::vec(any::<Index>(), 0..20),
     ) {
-        let pieces = cut(&bytes, &cuts);
+        let pieces = cuts::bytes(&bytes, &cuts);
         prop_assert_eq!(decode(&pieces), decode(&[&bytes]), "cutting changes nothing");
         let events = |pieces: &[&[u8]]| {
             let mut parser = SseParser::new();
@@ -350,6 +326,14 @@ proptest! {
         cuts in prop::collection::vec(any::<Index>(), 0..20),
     ) {
         let soup = tokens.concat();
-        prop_assert_eq!(decode(&cut(soup.as_bytes(), &cuts)), decode(&[soup.as_bytes()]));
+        prop_assert_eq!(decode(&cuts::bytes(soup.as_bytes(), &cuts)), decode(&[soup.as_bytes()]));
     }
+}
+
+/// The pieces that hold something: a delta the model sends carries text.
+fn non_empty(pieces: Vec<String>) -> Vec<String> {
+    pieces
+        .into_iter()
+        .filter(|piece| !piece.is_empty())
+        .collect()
 }

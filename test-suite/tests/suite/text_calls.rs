@@ -9,6 +9,8 @@ use proptest::sample::Index;
 use tool_runtime::chat::{read_text_tool_calls, ChatDelta, ChatResponse, FinishReason};
 use tool_runtime::chat::{ModelError, ResponseBuilder};
 
+use crate::support::cuts;
+
 /// The tools offered.
 fn tools() -> Vec<String> {
     vec!["a".to_owned(), "add_task".to_owned()]
@@ -47,18 +49,6 @@ fn streamed(pieces: Vec<String>) -> (String, Vec<(String, String)>, FinishReason
         builder.push(delta.expect("no error came in"));
     }
     said(builder.finish())
-}
-
-/// `text` cut at `cuts` (on character boundaries).
-fn cut(text: &str, cuts: &[Index]) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut at: Vec<usize> = cuts.iter().map(|cut| cut.index(chars.len() + 1)).collect();
-    at.push(0);
-    at.push(chars.len());
-    at.sort_unstable();
-    at.windows(2)
-        .map(|pair| chars[pair[0]..pair[1]].iter().collect())
-        .collect()
 }
 
 /// Tokens that make texts look nearly like calls, so the two readers meet the hard cases.
@@ -129,12 +119,12 @@ proptest! {
         text in text(),
         cuts in prop::collection::vec(any::<Index>(), 0..6),
     ) {
-        prop_assert_eq!(streamed(cut(&text, &cuts)), whole(&text), "{:?}", text);
+        prop_assert_eq!(streamed(cuts::text(&text, &cuts)), whole(&text), "{:?}", text);
     }
 
     #[test]
     fn arbitrary_text_agrees_too(text in ".{0,40}", cuts in prop::collection::vec(any::<Index>(), 0..6)) {
-        prop_assert_eq!(streamed(cut(&text, &cuts)), whole(&text), "{:?}", text);
+        prop_assert_eq!(streamed(cuts::text(&text, &cuts)), whole(&text), "{:?}", text);
     }
 }
 
@@ -142,5 +132,5 @@ proptest! {
 #[test]
 fn an_empty_array_then_a_call() {
     let text = "[\n]\n{\"name\":\"a\",\"arguments\":\"x\"}";
-    assert_eq!(streamed(cut(text, &[])), whole(text));
+    assert_eq!(streamed(cuts::text(text, &[])), whole(text));
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod city_tools;
+pub(crate) mod cuts;
 pub(crate) mod deep;
 pub(crate) mod dispatch_tools;
 pub(crate) mod model_server;
