@@ -69,6 +69,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use http_server::HttpServer;
 
+use crate::definition::ToolDefinition;
 use crate::format::ToolFormat;
 use crate::registry::ToolRegistry;
 
@@ -329,19 +330,22 @@ impl McpServer {
         self.registry
             .definitions()
             .zip(exported)
-            .filter(|(definition, _)| {
-                self.allow_destructive || !definition.markers().needs_approval()
-            })
+            .filter(|(definition, _)| self.serves(definition))
             .map(|(_, tool)| tool)
             .collect()
     }
 
-    /// The tools clients do not see: those that need a person's approval, unless
-    /// [`allow_destructive`](Self::allow_destructive) is on.
+    /// Whether clients see the tool: not when it needs a person's approval, unless
+    /// [`allow_destructive`](Self::allow_destructive) is on (a client has no one to ask).
+    fn serves(&self, definition: &ToolDefinition) -> bool {
+        self.allow_destructive || !definition.markers().needs_approval()
+    }
+
+    /// The tools clients do not see.
     fn hidden(&self) -> Vec<&str> {
         self.registry
             .definitions()
-            .filter(|definition| !self.allow_destructive && definition.markers().needs_approval())
+            .filter(|definition| !self.serves(definition))
             .map(|definition| definition.name())
             .collect()
     }
