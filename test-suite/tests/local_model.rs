@@ -55,10 +55,13 @@ fn model() -> Option<Arc<OpenAiClient>> {
 static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn options() -> RunOptions {
-    // Small replies, and room for a model that calls the tool once more than needed.
-    RunOptions::default()
-        .with_max_turns(4)
-        .with_request(RequestOptions::default().with_max_tokens(200))
+    // Small replies, greedy decoding (whatever the server's default), and room for a
+    // model that calls the tool once more than needed.
+    RunOptions::default().with_max_turns(4).with_request(
+        RequestOptions::default()
+            .with_max_tokens(200)
+            .with_temperature(0.0),
+    )
 }
 
 #[tokio::test]
