@@ -9,9 +9,14 @@
 //! that uses the tool's output. Set `TOOL_RUNTIME_SKIP_LOCAL_MODEL=1` to skip them (they say
 //! so, and pass).
 
+#![cfg(unix)]
+
+#[path = "support/local_server.rs"]
+mod local_server;
+
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tool_runtime::chat::{Message, RequestOptions};
 use tool_runtime::openai::OpenAiClient;
@@ -24,27 +29,33 @@ use examples::weather;
 use examples::tasks;
 
 /// The tests' own port, so a server a person started for the examples is left alone.
-const PORT: &str = "18090";
+const PORT: u16 = 18090;
 
-/// One server for the whole file, started once; `None` when skipped.
+/// Whether the tests against the model are skipped (they say so, and pass).
+fn skipped() -> bool {
+    let skip = std::env::var_os("TOOL_RUNTIME_SKIP_LOCAL_MODEL").is_some();
+    if skip {
+        eprintln!(
+            "TOOL_RUNTIME_SKIP_LOCAL_MODEL is set: skipping the tests against the local model"
+        );
+    }
+    skip
+}
+
+/// One server for the whole file, started once (and stopped when the tests end, if they
+/// started it); `None` when skipped.
 fn model() -> Option<Arc<OpenAiClient>> {
     static MODEL: OnceLock<Option<Arc<OpenAiClient>>> = OnceLock::new();
     MODEL
         .get_or_init(|| {
-            if std::env::var_os("TOOL_RUNTIME_SKIP_LOCAL_MODEL").is_some() {
-                eprintln!("TOOL_RUNTIME_SKIP_LOCAL_MODEL is set: skipping the tests against the local model");
+            if skipped() {
                 return None;
             }
-            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/local-model.sh");
-            let output = Command::new("bash").arg(script).arg("start").arg(PORT).output().expect("bash runs");
-            assert!(
-                output.status.success(),
-                "scripts/local-model.sh start {PORT} failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            let config = ClientConfig::new(format!("http://127.0.0.1:{PORT}/v1"), "qwen2.5-coder-0.5b")
-                .with_timeout(Duration::from_secs(180))
-                .with_retries(1);
+            local_server::start(PORT);
+            let config =
+                ClientConfig::new(format!("http://127.0.0.1:{PORT}/v1"), "qwen2.5-coder-0.5b")
+                    .with_timeout(Duration::from_secs(180))
+                    .with_retries(1);
             let client = OpenAiClient::new(config);
             Some(Arc::new(client))
         })
@@ -159,4 +170,118 @@ fn the_registry_offers_the_model_plain_schemas() {
         plain[0]["function"]["parameters"]["required"],
         serde_json::json!(["location"])
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Nothing these tests start outlives them: each test below runs this test binary again as
+// a child process, which starts a server and panics; the server must then be stopped if
+// the child started it, and left alone if it did not.
+
+/// Set (to a port) in the child process the tests below run.
+const CHILD: &str = "TOOL_RUNTIME_LOCAL_MODEL_CHILD_PORT";
+
+/// Run only as the child of the tests below: starts the server on the port in `CHILD`,
+/// prints its pid and whether it started it, and panics.
+#[test]
+#[ignore = "the child process of the tests that check the server is stopped"]
+fn child_starts_the_server_and_panics() {
+    let Some(port) = std::env::var(CHILD).ok().and_then(|port| port.parse().ok()) else {
+        return;
+    };
+    let started = local_server::start(port);
+    println!("CHILD pid={} ours={}", started.pid, started.ours);
+    panic!("the child panics while its server runs");
+}
+
+/// Runs the child on `port`: it must panic after starting (or finding) the server, whose
+/// pid and ownership it returns.
+fn run_child(port: u16) -> (u32, bool) {
+    let output = Command::new(std::env::current_exe().expect("the test binary's path"))
+        .args([
+            "child_starts_the_server_and_panics",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CHILD, port.to_string())
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && stderr.contains("the child panics while its server runs"),
+        "the child must panic:\n{stdout}\n{stderr}"
+    );
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("CHILD "))
+        .unwrap_or_else(|| panic!("the child started a server:\n{stdout}"));
+    let pid = line
+        .strip_prefix("pid=")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|pid| pid.parse().ok())
+        .expect("the child prints the pid");
+    (pid, line.ends_with("ours=true"))
+}
+
+/// Waits up to `limit` for `done`.
+fn eventually(limit: Duration, done: impl Fn() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    done()
+}
+
+#[test]
+fn a_server_a_test_started_is_stopped_when_its_process_ends_in_a_panic() {
+    if skipped() {
+        return;
+    }
+    const CHILD_PORT: u16 = 18091;
+    // Not while a test asks the model: the servers share two cores.
+    let _turn = TURN.blocking_lock();
+    assert!(
+        !local_server::is_listening(CHILD_PORT),
+        "127.0.0.1:{CHILD_PORT} is in use: stop it (scripts/local-model.sh stop {CHILD_PORT})"
+    );
+
+    let (pid, ours) = run_child(CHILD_PORT);
+
+    assert!(ours, "the child started the server");
+    assert!(
+        eventually(Duration::from_secs(30), || !local_server::is_alive(pid)
+            && !local_server::is_listening(CHILD_PORT)),
+        "llama-server (pid {pid}) still runs on {CHILD_PORT} after the child ended"
+    );
+}
+
+#[test]
+fn a_server_someone_else_started_is_left_running() {
+    if skipped() {
+        return;
+    }
+    const OTHER_PORT: u16 = 18092;
+    let _turn = TURN.blocking_lock();
+    // This process starts it (and so stops it when it ends, whatever happens below).
+    let started = local_server::start(OTHER_PORT);
+    assert!(started.ours, "127.0.0.1:{OTHER_PORT} was already in use");
+
+    let (pid, ours) = run_child(OTHER_PORT);
+
+    assert_eq!(
+        (pid, ours),
+        (started.pid, false),
+        "the child found it running"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        local_server::is_alive(pid) && local_server::is_listening(OTHER_PORT),
+        "the child stopped a server it had not started"
+    );
+    local_server::stop(OTHER_PORT);
+    assert!(!local_server::is_alive(pid), "stopped");
 }
