@@ -95,6 +95,20 @@ impl ToolRegistry {
     /// An empty registry: no tools, no state, no timeout, every call of a batch at once;
     /// tools are checked against the rules of every format but
     /// [`ToolFormat::GeminiOpenApi`] when registered.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Say hello.
+    /// #[tool]
+    /// fn hello() -> &'static str { "Hello!" }
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// assert!(registry.is_empty());
+    /// registry.register(Hello)?;
+    /// assert_eq!(registry.len(), 1);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

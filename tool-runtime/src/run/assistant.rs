@@ -210,12 +210,48 @@ impl Assistant {
     }
 
     /// Instructions, given to the model as the thread's first (system) message.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let model = Arc::new(ScriptedModel::new([ScriptedReply::text("Bonjour !")]));
+    /// let assistant = Assistant::from_shared(model.clone(), Arc::new(ToolRegistry::new()))
+    ///     .with_instructions("Answer in French.");
+    /// assistant.run(Thread::from(vec![Message::user("Hello")])).await;
+    /// assert_eq!(model.requests()[0].messages[0], Message::system("Answer in French."));
+    /// # });
+    /// ```
     pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
         self.instructions = Some(instructions.into());
         self
     }
 
-    /// How runs go.
+    /// How runs go: limits, mode, and the options of every request.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::{Message, RequestOptions};
+    /// use tool_runtime::run::{Assistant, RunOptions, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let model = Arc::new(ScriptedModel::new([ScriptedReply::text("Hi.")]));
+    /// let options = RunOptions::default()
+    ///     .with_max_turns(3)
+    ///     .with_request(RequestOptions::default().with_temperature(0.0).with_max_tokens(100));
+    /// let assistant = Assistant::from_shared(model.clone(), Arc::new(ToolRegistry::new())).with_options(options);
+    /// let run = assistant.run(Thread::from(vec![Message::user("Hello")])).await;
+    /// assert_eq!(run.status(), RunStatus::Completed);
+    /// let asked = &model.requests()[0].options;
+    /// assert_eq!((asked.temperature, asked.max_tokens), (Some(0.0), Some(100)));
+    /// # });
+    /// ```
     pub fn with_options(mut self, options: RunOptions) -> Self {
         self.options = options;
         self
