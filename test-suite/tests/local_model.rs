@@ -18,7 +18,7 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use tool_runtime::chat::{Message, RequestOptions};
+use tool_runtime::chat::{ChatModel, ChatRequest, Message, RequestOptions, ResponseFormat};
 use tool_runtime::openai::OpenAiClient;
 use tool_runtime::run::{Assistant, RunOptions, RunStatus, RunStep, Thread};
 use tool_runtime::transport::ClientConfig;
@@ -148,6 +148,42 @@ async fn a_task_request_becomes_a_row_in_sqlite() {
         run.thread()
     );
     assert_ne!(run.status(), RunStatus::Failed, "{:?}", run.last_error());
+}
+
+#[tokio::test]
+async fn a_response_format_makes_the_model_answer_in_its_schema() {
+    /// A city.
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    struct City {
+        /// The city's name.
+        name: String,
+        /// The country it is in.
+        country: String,
+    }
+    let Some(model) = model() else { return };
+    let _turn = TURN.lock().await;
+    let thread = [Message::user("What is the capital of France?")];
+    // llama.cpp's server takes each of these under these names: the schema becomes a
+    // grammar, `seed` and `top_k` (an extra field of its own) are read too.
+    let options = RequestOptions::default()
+        .with_max_tokens(100)
+        .with_temperature(0.0)
+        .with_seed(7)
+        .with_response_format(ResponseFormat::of::<City>("city"))
+        .with_extra_field("top_k", 1);
+
+    let reply = model
+        .complete(ChatRequest::new(&thread).with_options(options))
+        .await
+        .expect("a reply");
+
+    let text = reply.content.unwrap_or_default();
+    let city: City = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("the reply does not follow the schema ({error}): {text}"));
+    assert!(
+        !city.name.trim().is_empty() && !city.country.trim().is_empty(),
+        "{text}"
+    );
 }
 
 #[test]

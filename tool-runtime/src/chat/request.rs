@@ -289,9 +289,87 @@ impl ResponseFormat {
         }
     }
 
+    /// A reply that deserializes into `T`, named `name`: `T`'s JSON Schema (as it reads
+    /// JSON, doc comments as descriptions), in OpenAI's strict form with `strict` when it
+    /// has one (every property required, `Option` fields nullable, no other properties),
+    /// otherwise in the plain form with `strict: false` (a map, for instance, has no
+    /// strict form). Parse the reply's text with `serde_json::from_str::<T>`.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::chat::ResponseFormat;
+    ///
+    /// /// A city.
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct City {
+    ///     /// Its name.
+    ///     name: String,
+    ///     /// Its nickname, if it has one.
+    ///     nickname: Option<String>,
+    /// }
+    ///
+    /// let format = ResponseFormat::of::<City>("city");
+    /// assert!(format.strict);
+    /// assert_eq!(format.schema, json!({
+    ///     "type": "object",
+    ///     "description": "A city.",
+    ///     "properties": {
+    ///         "name": {"type": "string", "description": "Its name."},
+    ///         "nickname": {"type": ["string", "null"], "description": "Its nickname, if it has one."}
+    ///     },
+    ///     "required": ["name", "nickname"],
+    ///     "additionalProperties": false
+    /// }));
+    /// let city: City = serde_json::from_str(r#"{"name": "Paris", "nickname": null}"#).unwrap();
+    /// assert_eq!(city.name, "Paris");
+    /// ```
+    pub fn of<T: schemars::JsonSchema>(name: impl Into<String>) -> Self {
+        let mut generator = crate::schema::generator();
+        let root = generator.root_schema_for::<T>().to_value();
+        let defs = generator.take_definitions(true).into_iter().collect();
+        let plain = crate::schema::plain_form(root, defs);
+        match crate::schema::strict_form(&plain) {
+            Ok(strict) => Self::json_schema(name, strict),
+            Err(_) => Self::json_schema(name, plain).with_strict(false),
+        }
+    }
+
     /// Sets whether the provider must follow the schema exactly.
     pub fn with_strict(mut self, strict: bool) -> Self {
         self.strict = strict;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_type_without_a_strict_form_is_sent_plain_and_not_strict() {
+        /// Scores by player.
+        #[derive(schemars::JsonSchema)]
+        #[allow(dead_code)]
+        struct Scores {
+            /// Points per player.
+            points: BTreeMap<String, u32>,
+        }
+        let format = ResponseFormat::of::<Scores>("scores");
+        assert!(!format.strict);
+        assert_eq!(
+            format.schema,
+            json!({
+                "type": "object",
+                "description": "Scores by player.",
+                "properties": {"points": {"type": "object", "description": "Points per player.",
+                    "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 4294967295u32}}},
+                "required": ["points"],
+                "additionalProperties": false
+            })
+        );
     }
 }
