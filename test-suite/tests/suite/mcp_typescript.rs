@@ -14,7 +14,8 @@
 //!
 //! Every process a test starts is killed when the test ends, passing or failing (a guard's
 //! `Drop`; the server the SDK spawns over stdio ends when its stdin closes with the
-//! client); `a_server_a_failing_test_started_is_killed` checks it with a test that panics.
+//! client); `a_server_a_failing_test_started_is_killed` checks the first with a test that
+//! panics, `the_stdio_server_ends_when_its_client_goes_away` the second.
 
 use examples::tasks;
 
@@ -322,4 +323,34 @@ fn a_server_a_failing_test_started_is_killed() {
         "",
         "the server (pid {pid}) outlived the failing test"
     );
+}
+
+#[test]
+fn the_stdio_server_ends_when_its_client_goes_away() {
+    // What the SDK's client spawns over stdio ends with it: when the client dies (killed
+    // by its test's guard, say), the server's stdin closes, and the server must exit
+    // rather than linger.
+    let Some(server) = setup() else { return };
+    let mut server = Killed(
+        Command::new(server)
+            .args(["--db", ":memory:"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts"),
+    );
+    drop(server.0.stdin.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.0.try_wait().expect("the server can be waited for") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server still runs 10 s after its stdin closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
 }
