@@ -18,7 +18,9 @@ Usage: scripts/local-model.sh COMMAND
 
 Commands:
   setup          install what is missing (apt-get, on Debian/Ubuntu), build llama-server
-                 and assemble the model into the cache; does nothing when already done
+                 and assemble the model into the cache; does nothing when already done.
+                 Linux x86_64 or arm64 with glibc 2.34 or later only (the prebuilt
+                 llama.cpp libraries it uses are made for those)
   start [PORT]   set up if needed, start llama-server on 127.0.0.1:PORT (default $DEFAULT_PORT)
                  in the background, wait until it is healthy, and print on stdout:
                    OPENAI_BASE_URL=http://127.0.0.1:PORT/v1 OPENAI_MODEL=$MODEL_ALIAS OPENAI_API_KEY=local
@@ -30,7 +32,9 @@ Commands:
 
 Cache: $CACHE_DIR
   (set TOOL_RUNTIME_CACHE or XDG_CACHE_HOME to move it)
-Progress goes to stderr; the details of each setup step go to $CACHE_DIR/setup.log.
+Progress goes to stderr (during a long step, a line every $HEARTBEAT seconds; set
+LOCAL_MODEL_HEARTBEAT to change it); the details of each setup step go to
+$CACHE_DIR/setup.log.
 EOF
 }
 
