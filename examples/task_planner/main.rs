@@ -48,8 +48,9 @@ fn setup_help(problem: &str) -> String {
         "{problem}
 
 chat needs an OpenAI-compatible model. Either
-  - set up the local model once (about 7 minutes: builds llama.cpp's llama-server and
-    fetches Qwen2.5-Coder-0.5B into a cache outside the repository), then run chat again:
+  - set up the local model once (Linux x86_64 or arm64; about 3 minutes on 2 cores: compiles
+    llama.cpp's llama-server against its prebuilt libraries and fetches Qwen2.5-Coder-0.5B
+    into a cache outside the repository), then run chat again:
         {script} setup
   - or use OpenAI:
         OPENAI_API_KEY=sk-... OPENAI_MODEL=gpt-4o-mini cargo run --example task_planner -- chat \"...\"
@@ -103,7 +104,7 @@ async fn pick_model() -> Result<(Arc<dyn ChatModel>, String), String> {
     if status.contains("set up: no") {
         eprintln!(
             "No OPENAI_BASE_URL or OPENAI_API_KEY is set: setting up the local model first \
-             ({} setup, about 7 minutes, once). Interrupt it to use another endpoint instead \
+             ({} setup, about 3 minutes on 2 cores, once). Interrupt it to use another endpoint instead \
              (see --help).",
             script.display()
         );

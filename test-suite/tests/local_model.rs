@@ -1,7 +1,7 @@
 //! The assistant loop against a real model: Qwen2.5-Coder-0.5B-Instruct behind llama.cpp's
-//! `llama-server`, set up and started by `scripts/local-model.sh` (the first run builds the
-//! server and assembles the model into a cache outside the repository, about 7 minutes;
-//! later runs reuse it). A scripted server proves the wire format; only a real model
+//! `llama-server`, set up and started by `scripts/local-model.sh` (the first run compiles
+//! the server against llama.cpp's prebuilt libraries and assembles the model into a cache
+//! outside the repository, about 3 minutes on 2 cores; later runs reuse it). A scripted server proves the wire format; only a real model
 //! proves the loop.
 //!
 //! A 0.5B model is not a reliable reasoner, so these tests assert what it reliably does: a
