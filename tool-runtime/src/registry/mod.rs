@@ -430,11 +430,28 @@ impl ToolRegistry {
     }
 
     /// How many tools there are.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Say hello.
+    /// #[tool]
+    /// fn hello() -> &'static str { "Hello!" }
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Hello)?;
+    /// assert_eq!((registry.len(), registry.is_empty()), (1, false));
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.tools.len()
     }
 
     /// Whether there are none.
+    ///
+    /// ```
+    /// assert!(tool_runtime::ToolRegistry::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.tools.is_empty()
     }

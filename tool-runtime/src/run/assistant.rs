@@ -258,11 +258,37 @@ impl Assistant {
     }
 
     /// The tools.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    /// use tool_runtime::run::Assistant;
+    /// use tool_runtime::testing::ScriptedModel;
+    ///
+    /// /// Say hello.
+    /// #[tool]
+    /// fn hello() -> &'static str { "Hello!" }
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Hello)?;
+    /// let assistant = Assistant::new(ScriptedModel::new([]), registry);
+    /// assert_eq!(assistant.registry().names().collect::<Vec<_>>(), ["hello"]);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn registry(&self) -> &ToolRegistry {
         &self.registry
     }
 
     /// The options.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::run::{Assistant, RunOptions};
+    /// use tool_runtime::testing::ScriptedModel;
+    ///
+    /// let assistant = Assistant::new(ScriptedModel::new([]), ToolRegistry::new())
+    ///     .with_options(RunOptions::default().with_max_turns(3));
+    /// assert_eq!(assistant.options().max_turns, 3);
+    /// ```
     pub fn options(&self) -> &RunOptions {
         &self.options
     }

@@ -442,7 +442,20 @@ pub struct Run {
 }
 
 impl Run {
-    /// The run's id.
+    /// The run's id (`run_` and a unique suffix), as the Assistants API names runs.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::ScriptedModel;
+    ///
+    /// let assistant = Assistant::new(ScriptedModel::new([]), ToolRegistry::new());
+    /// let first = assistant.start(Thread::from(vec![Message::user("Hello")]));
+    /// let second = assistant.start(Thread::from(vec![Message::user("Hello")]));
+    /// assert!(first.id().starts_with("run_"));
+    /// assert_ne!(first.id(), second.id());
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
