@@ -298,3 +298,62 @@ async fn create_and_poll_then_submit_tool_outputs_and_poll() {
     );
     server.shutdown().await.expect("the server stops");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_streaming_event_handler_sees_the_reference_order() {
+    let Some(python) = python() else { return };
+    let (_upstream, server) =
+        serve(vec![weather_calls(), text(&ANSWER)], ToolRegistry::new()).await;
+    let seen = client(python, "stream", &server.url()).await;
+    let event = |name: &str| json!(["event", name]);
+    let weather_arguments = r#"{"location": "San Francisco, CA", "unit": "f"}"#;
+    let nickname_arguments = r#"{"location": "San Francisco, CA"}"#;
+    let expected = json!([
+        event("thread.run.created"),
+        event("thread.run.queued"),
+        event("thread.run.in_progress"),
+        event("thread.run.step.created"),
+        event("thread.run.step.in_progress"),
+        // One call after another: the first delta names it, the next carry its arguments.
+        event("thread.run.step.delta"),
+        ["tool_call_created", "call_weather", "getCurrentWeather", ""],
+        event("thread.run.step.delta"),
+        ["tool_call_delta", 0, r#"{"location": "San Francisco, CA","#],
+        event("thread.run.step.delta"),
+        ["tool_call_delta", 0, r#" "unit": "f"}"#],
+        event("thread.run.step.delta"),
+        ["tool_call_done", "getCurrentWeather", weather_arguments],
+        ["tool_call_created", "call_nickname", "getNickname", ""],
+        event("thread.run.step.delta"),
+        ["tool_call_delta", 1, nickname_arguments],
+        // The handler answers with submit_tool_outputs_stream: the nested stream's events.
+        event("thread.run.requires_action"),
+        event("thread.run.queued"),
+        event("thread.run.step.completed"),
+        event("thread.run.in_progress"),
+        event("thread.run.step.created"),
+        event("thread.run.step.in_progress"),
+        event("thread.message.created"),
+        event("thread.message.in_progress"),
+        event("thread.message.delta"),
+        ["text_delta", ANSWER[0]],
+        event("thread.message.delta"),
+        ["text_delta", ANSWER[1]],
+        event("thread.message.completed"),
+        ["message_done", ANSWER.concat()],
+        event("thread.run.step.completed"),
+        event("thread.run.completed"),
+        // Back in the first stream, which ended after requires_action.
+        ["tool_call_done", "getNickname", nickname_arguments],
+    ]);
+    assert_eq!(seen["log"], expected, "{:#}", seen["log"]);
+    assert_eq!(seen["status"], "completed");
+    assert_eq!(
+        seen["messages"],
+        json!([
+            ["assistant", ANSWER.concat()],
+            ["user", "Weather in San Francisco?"]
+        ])
+    );
+    server.shutdown().await.expect("the server stops");
+}
