@@ -2,7 +2,7 @@
 //! transport.
 
 use futures_util::future::BoxFuture;
-use futures_util::stream::BoxStream;
+use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::stream::Events;
 use super::wire::{self, BodyOptions};
@@ -256,22 +256,23 @@ impl AnthropicClient {
         self.default_max_tokens
     }
 
-    /// The HTTP request for `request`: the body, the version and the key.
-    fn request(&self, request: &ChatRequest<'_>, stream: bool) -> Request<'_> {
+    /// The HTTP request for `request`: the body, the version and the key; or why it
+    /// cannot be sent.
+    fn request(&self, request: &ChatRequest<'_>, stream: bool) -> Result<Request<'_>, ModelError> {
         let options = BodyOptions {
             model: self.config.model(),
             form: self.schema_form(),
             max_tokens: self.default_max_tokens,
             stream,
         };
-        let body = wire::request_body(request, options)
+        let body = wire::request_body(request, options)?
             .to_string()
             .into_bytes();
         let http = Request::post(&self.endpoint, body).header("anthropic-version", API_VERSION);
-        match self.config.api_key() {
+        Ok(match self.config.api_key() {
             Some(key) => http.secret("x-api-key", key),
             None => http,
-        }
+        })
     }
 }
 
@@ -292,15 +293,17 @@ impl ChatModel for AnthropicClient {
         request: ChatRequest<'a>,
     ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
         let http = self.request(&request, false);
-        Box::pin(async move { self.transport.complete(&http, wire::parse_response).await })
+        Box::pin(async move { self.transport.complete(&http?, wire::parse_response).await })
     }
 
     fn stream<'a>(
         &'a self,
         request: ChatRequest<'a>,
     ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
-        let http = self.request(&request, true);
-        self.transport.stream::<Events>(http, wire::parse_response)
+        match self.request(&request, true) {
+            Ok(http) => self.transport.stream::<Events>(http, wire::parse_response),
+            Err(error) => stream::once(async move { Err(error) }).boxed(),
+        }
     }
 }
 

@@ -209,7 +209,12 @@ impl Api for ChatCompletions {
 
     type Events = ChatEvents;
 
-    fn body(request: &ChatRequest<'_>, model: &str, form: SchemaForm, stream: bool) -> Value {
+    fn body(
+        request: &ChatRequest<'_>,
+        model: &str,
+        form: SchemaForm,
+        stream: bool,
+    ) -> Result<Value, ModelError> {
         wire::request_body(request, model, form, stream)
     }
 

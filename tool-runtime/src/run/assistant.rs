@@ -68,7 +68,7 @@ pub enum Mode {
 ///     .with_request(RequestOptions::default().with_max_tokens(300));
 /// assert_eq!(options.request.max_tokens, Some(300));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RunOptions {
     /// Model requests per run before it ends as `incomplete` (default 10).

@@ -168,7 +168,12 @@ impl Api for Responses {
 
     type Events = stream::ResponseEvents;
 
-    fn body(request: &ChatRequest<'_>, model: &str, form: SchemaForm, stream: bool) -> Value {
+    fn body(
+        request: &ChatRequest<'_>,
+        model: &str,
+        form: SchemaForm,
+        stream: bool,
+    ) -> Result<Value, ModelError> {
         wire::request_body(request, model, form, stream)
     }
 
