@@ -89,10 +89,16 @@ fn install_sdk() -> PathBuf {
 
 /// Runs `client.py SCENARIO` against `base_url` and returns what it printed.
 async fn client(python: &Path, scenario: &str, base_url: &str) -> Value {
+    client_with(python, scenario, base_url, &[]).await
+}
+
+/// The same, with more arguments.
+async fn client_with(python: &Path, scenario: &str, base_url: &str, more: &[&str]) -> Value {
     let mut command = Command::new(python);
     command
         .arg("client.py")
         .args([scenario, base_url, KEY])
+        .args(more)
         .current_dir(CLIENT_DIR)
         .stdin(Stdio::null());
     let output = tokio::time::timeout(
@@ -118,6 +124,15 @@ async fn client(python: &Path, scenario: &str, base_url: &str) -> Value {
 
 /// The scripted upstream and the server in front of it.
 async fn serve(replies: Vec<Reply>, registry: ToolRegistry) -> (Running, ServerHandle) {
+    serve_with(replies, registry, |server| server).await
+}
+
+/// The same, with the server configured by `configure`.
+async fn serve_with(
+    replies: Vec<Reply>,
+    registry: ToolRegistry,
+    configure: impl FnOnce(AssistantsServer) -> AssistantsServer,
+) -> (Running, ServerHandle) {
     let upstream = model_server::serve("/v1/chat/completions", replies).await;
     let model = OpenAiClient::new(
         ClientConfig::new(format!("{}/v1", upstream.base_url), "upstream-model")
@@ -125,7 +140,8 @@ async fn serve(replies: Vec<Reply>, registry: ToolRegistry) -> (Running, ServerH
             .with_retries(0),
     );
     let server = AssistantsServer::new(model, SqliteStore::in_memory().expect("sqlite"), KEY)
-        .with_registry(registry)
+        .with_registry(registry);
+    let server = configure(server)
         .serve("127.0.0.1:0".parse().expect("an address"))
         .await
         .expect("the server starts");
@@ -356,4 +372,434 @@ async fn the_streaming_event_handler_sees_the_reference_order() {
         ])
     );
     server.shutdown().await.expect("the server stops");
+}
+
+/// A reply that never comes: headers, then silence (until the client gives up).
+fn hang() -> Reply {
+    Reply::Stream(vec![model_server::Piece::Wait(std::sync::Arc::new(
+        tokio::sync::Notify::new(),
+    ))])
+}
+
+fn call(id: &str, name: &str, arguments: &str) -> Reply {
+    let mut events = calls(&[(0, Some((id, name)), arguments)]);
+    events.extend(finish("tool_calls", 10, 5));
+    Reply::sse(events)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_callback_flow_of_one_function_with_the_runs_options_and_its_steps() {
+    let Some(python) = python() else { return };
+    let replies = vec![
+        call(
+            "call_fetch",
+            "fetch_url",
+            r#"{"url": "https://example.com"}"#,
+        ),
+        text(&["The page says: Example Domain."]),
+    ];
+    let (upstream, server) = serve(replies, ToolRegistry::new()).await;
+    let mut seen = client(python, "callback", &server.url()).await;
+    server.shutdown().await.expect("the server stops");
+    let page = "Example Domain. This domain is for use in illustrative examples.";
+    let message_id = seen["steps"][1][2].take();
+    assert!(message_id.as_str().is_some_and(|id| id.starts_with("msg_")));
+    assert_eq!(
+        seen,
+        json!({
+            "waiting": "requires_action",
+            "status": "completed",
+            "call": ["fetch_url", {"url": "https://example.com"}],
+            "options": [0.2, 300, {"type": "function", "function": {"name": "fetch_url"}}, false, {"user": "ada"}],
+            "instructions": "Summarize web pages.\n\nQuote the page.",
+            "steps": [
+                ["tool_calls", "completed", ["call_fetch", "fetch_url", r#"{"url": "https://example.com"}"#, page]],
+                ["message_creation", "completed", null],
+            ],
+            "retrieved": true,
+            "newest": ["message_creation", true],
+            "message": [true, "assistant", "The page says: Example Domain.", true, true],
+            "by_run": 1,
+            "metadata": {"user": "ada", "seen": "yes"},
+        })
+    );
+    // The run's options reach the upstream; a forced tool choice holds for one request.
+    let bodies = upstream.bodies();
+    let options = |body: &Value| {
+        json!([
+            body["temperature"],
+            body["max_tokens"],
+            body["tool_choice"],
+            body["parallel_tool_calls"]
+        ])
+    };
+    assert_eq!(
+        options(&bodies[0]),
+        json!([0.2, 300, {"type": "function", "function": {"name": "fetch_url"}}, false])
+    );
+    assert_eq!(options(&bodies[1]), json!([0.2, 300, "auto", false]));
+    assert_eq!(
+        bodies[0]["messages"][0],
+        json!({"role": "system", "content": "Summarize web pages.\n\nQuote the page."})
+    );
+    assert_eq!(
+        bodies[1]["messages"][3],
+        json!({"role": "tool", "tool_call_id": "call_fetch", "content": page})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_a_working_run_and_a_waiting_one() {
+    let Some(python) = python() else { return };
+    let (_upstream, server) = serve(vec![hang(), weather_calls()], ToolRegistry::new()).await;
+    let seen = client(python, "cancel", &server.url()).await;
+    server.shutdown().await.expect("the server stops");
+    let cut = "the run was cancelled before this call finished";
+    assert_eq!(
+        seen,
+        json!({
+            "first": "cancelling",
+            "final": "cancelled",
+            "cancelled_at": true,
+            "waiting": "requires_action",
+            "second": ["cancelled", null],
+            "refused": [400, {
+                "message": "Cannot cancel run with status 'cancelled'.",
+                "type": "invalid_request_error", "param": null, "code": null,
+            }],
+            "steps": [["tool_calls", "cancelled", [cut, cut]]],
+            "messages": [["user", "Weather in San Francisco?"]],
+        })
+    );
+}
+
+fn planner_registry() -> (std::sync::Arc<examples::tasks::Store>, ToolRegistry) {
+    let store = std::sync::Arc::new(examples::tasks::Store::in_memory().expect("the tasks"));
+    let mut registry = ToolRegistry::new();
+    registry
+        .register_all(store.clone())
+        .expect("the planner's tools");
+    (store, registry)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_that_hits_the_turn_limit_ends_incomplete() {
+    let Some(python) = python() else { return };
+    let (_tasks, registry) = planner_registry();
+    let replies = vec![
+        call("call_1", "get_tasks", "{}"),
+        call("call_2", "get_tasks", "{}"),
+    ];
+    let (_upstream, server) =
+        serve_with(replies, registry, |server| server.with_max_turns(2)).await;
+    let seen = client(python, "turn_limit", &server.url()).await;
+    server.shutdown().await.expect("the server stops");
+    let step = json!(["tool_calls", "completed", [["get_tasks", "[]"]]]);
+    assert_eq!(
+        seen,
+        json!({
+            "status": "incomplete",
+            "incomplete_details": {"reason": "max_turns"},
+            "steps": [step, step],
+        })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upstream_failure_fails_the_run_and_keeps_the_thread() {
+    let Some(python) = python() else { return };
+    let down = Reply::status(
+        500,
+        json!({"error": {"message": "the upstream model is down"}}),
+    );
+    let (_upstream, server) = serve(vec![down, text(&["Hello again."])], ToolRegistry::new()).await;
+    let seen = client(python, "failure", &server.url()).await;
+    server.shutdown().await.expect("the server stops");
+    assert_eq!(
+        seen,
+        json!({
+            "status": "failed",
+            "last_error": {
+                "code": "server_error",
+                "message": "the model's endpoint answered 500: the upstream model is down",
+            },
+            "failed_at": true,
+            "again": "completed",
+            "messages": [["assistant", "Hello again."], ["user", "Hello?"]],
+        })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_get_the_reference_errors_and_change_nothing() {
+    let Some(python) = python() else { return };
+    let (_tasks, registry) = planner_registry();
+    let (_upstream, server) = serve(vec![weather_calls()], registry).await;
+    let seen = client(python, "bad_requests", &server.url()).await;
+    server.shutdown().await.expect("the server stops");
+    let log: Vec<Value> = seen["log"]
+        .as_array()
+        .expect("a log")
+        .iter()
+        .map(|entry| serde_json::from_str(&scrub(&entry.to_string())).expect("JSON"))
+        .collect();
+    let invalid = |label: &str, message: &str, param: Value| {
+        json!([label, 400, message, param, null, "invalid_request_error"])
+    };
+    let tools = "add_task, update_task, complete_task, remove_task, get_tasks, delete_all_tasks";
+    assert_eq!(
+        log,
+        [
+            json!(["unknown assistant", 404, "No assistant found with id 'asst_missing'.", null, null, "invalid_request_error"]),
+            json!(["wrong key", 401, "Incorrect API key provided. The server expects the key it was started with.", null, "invalid_api_key", "invalid_request_error"]),
+            invalid("model of the wrong type", "Invalid value for 'model': invalid type: integer `42`, expected a string at line 1 column 11", json!("model")),
+            invalid("a hosted tool", "The hosted tool 'code_interpreter' is not available on this server: it runs function tools only (declared by the client, or the server's own, enabled by the assistant's metadata key 'server_tools').", json!("tools[0].type")),
+            invalid("an unknown server tool", &format!("The server has no tool 'launch_rockets'; it has: {tools}."), json!("metadata.server_tools")),
+            invalid("a limit over 100", "Invalid 'limit': '1000'; expected an integer from 1 to 100.", json!("limit")),
+            json!(["unknown thread", 404, "No thread found with id 'thread_missing'.", null, null, "invalid_request_error"]),
+            json!(["unknown run", 404, "No run found with id 'run_missing'.", null, null, "invalid_request_error"]),
+            invalid("a second active run", "Thread thread_ID already has an active run run_ID.", Value::Null),
+            invalid("a message during a run", "Can't add messages to thread_ID while a run run_ID is active.", Value::Null),
+            invalid("an output for an unknown call", "No tool call 'call_unknown' is waiting for an output in run run_ID.", json!("tool_outputs[0].tool_call_id")),
+            invalid("a missing output", "Tool outputs are missing for: call_nickname.", json!("tool_outputs")),
+            // The refused submissions changed nothing.
+            json!(["still waiting", "requires_action", 2]),
+            invalid("a submit to a run not waiting", "Runs in status \"cancelled\" do not accept tool outputs.", Value::Null),
+        ]
+    );
+}
+
+/// `text` with the hex part of every `thread_`, `run_` and `msg_` id written `ID`.
+fn scrub(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = ["thread_", "run_", "msg_"]
+        .iter()
+        .filter_map(|prefix| rest.find(prefix).map(|at| (at, prefix.len())))
+        .min()
+    {
+        let (at, length) = at;
+        let after = &rest[at + length..];
+        let hex = after.chars().take_while(char::is_ascii_hexdigit).count();
+        out.push_str(&rest[..at + length]);
+        if hex >= 16 {
+            out.push_str("ID");
+            rest = &after[hex..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_task_planners_tools_run_on_the_server_and_deleting_waits_for_approval() {
+    let Some(python) = python() else { return };
+    let (tasks, registry) = planner_registry();
+    let replies = vec![
+        call(
+            "call_add",
+            "add_task",
+            r#"{"name": "buy bread", "priority": 1}"#,
+        ),
+        call("call_clear", "delete_all_tasks", "{}"),
+        text(&["I kept your list."]),
+        call("call_clear_2", "delete_all_tasks", "{}"),
+        text(&["Your list is empty."]),
+    ];
+    let (upstream, server) = serve(replies, registry).await;
+    let mut refused = client(python, "planner_refuse", &server.url()).await;
+    // add_task ran on the server and wrote its row; the refusal left it there.
+    let rows = tasks.list(true).expect("the tasks");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].id.as_str(), rows[0].name.as_str()),
+        ("t-1", "buy bread")
+    );
+    let added: Value = serde_json::from_str(
+        refused["steps"][0][1][1]
+            .take()
+            .as_str()
+            .expect("add_task's output"),
+    )
+    .expect("a task");
+    assert_eq!(
+        (&added["id"], &added["name"], &added["priority"]),
+        (&json!("t-1"), &json!("buy bread"), &json!(1))
+    );
+    let waiting = json!(["requires_action", [["delete_all_tasks", "{}"]]]);
+    let question = json!(["user", "Add: buy bread. Then clear my list."]);
+    assert_eq!(
+        refused,
+        json!({
+            "waiting": waiting,
+            "status": "completed",
+            "steps": [
+                ["tool_calls", ["add_task", null]],
+                ["tool_calls", ["delete_all_tasks", "No, keep my list."]],
+                ["message_creation"],
+            ],
+            "messages": [["assistant", "I kept your list."], question],
+        })
+    );
+    // The model read the refusal as the call's output.
+    assert_eq!(
+        upstream.bodies()[2]["messages"][5],
+        json!({"role": "tool", "tool_call_id": "call_clear", "content": "No, keep my list."})
+    );
+
+    let approved = client(python, "planner_approve", &server.url()).await;
+    assert_eq!(
+        approved,
+        json!({
+            "waiting": waiting,
+            "status": "completed",
+            "steps": [["tool_calls", ["delete_all_tasks", "deleted 1 task"]], ["message_creation"]],
+            "messages": [["assistant", "Your list is empty."], question],
+        })
+    );
+    assert_eq!(tasks.list(true).expect("the tasks").len(), 0);
+    server.shutdown().await.expect("the server stops");
+}
+
+/// The example's executable, built by cargo with this test's profile.
+fn server_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let mut build = Command::new(env!("CARGO"));
+            build
+                .args([
+                    "build",
+                    "-p",
+                    "examples",
+                    "--example",
+                    "assistants_server",
+                    "--message-format=json",
+                ])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .stderr(Stdio::inherit());
+            if !cfg!(debug_assertions) {
+                build.arg("--release");
+            }
+            let output = build.output().expect("cargo runs");
+            assert!(
+                output.status.success(),
+                "cargo build --example assistants_server failed"
+            );
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                .filter(|message| message["target"]["name"] == "assistants_server")
+                .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+                .expect("cargo reports the example's executable")
+        })
+        .clone()
+}
+
+/// The example server as a process of its own; killed (SIGKILL: no goodbye) when dropped.
+struct Process {
+    child: std::process::Child,
+    base_url: String,
+}
+
+impl Process {
+    fn start(db: &Path, upstream: &Running) -> Self {
+        use std::io::BufRead as _;
+        let mut child = Command::new(server_binary())
+            .args([
+                "--addr",
+                "127.0.0.1:0",
+                "--api-key",
+                KEY,
+                "--tasks-db",
+                ":memory:",
+                "--db",
+            ])
+            .arg(db)
+            .env("OPENAI_BASE_URL", format!("{}/v1", upstream.base_url))
+            .env("OPENAI_MODEL", "upstream-model")
+            .env("OPENAI_API_KEY", "upstream-key")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let stderr = child.stderr.take().expect("its stderr");
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let mut log = Vec::new();
+        let base_url = loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("the server stopped before serving:\n{}", log.join("\n")))
+                .expect("a line");
+            if let Some(at) = line.find("http://") {
+                let url = line[at..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                log.push(line);
+                break url;
+            }
+            log.push(line);
+        };
+        // The rest of its log is read and dropped, so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, base_url }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_keeps_the_conversation_and_fails_the_run_it_cut_short() {
+    let Some(python) = python() else { return };
+    let upstream = model_server::serve(
+        "/v1/chat/completions",
+        [weather_calls(), hang(), text(&ANSWER)],
+    )
+    .await;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("assistants-restart");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let db = dir.join("assistants.db");
+
+    let first = tokio::task::block_in_place(|| Process::start(&db, &upstream));
+    let before = client(python, "restart_begin", &first.base_url).await;
+    assert_eq!(before["waiting"][2], "requires_action");
+    drop(first); // killed mid-run: one run waits for outputs, the other was asking the model
+
+    let second = tokio::task::block_in_place(|| Process::start(&db, &upstream));
+    let after = client_with(
+        python,
+        "restart_end",
+        &second.base_url,
+        &[&before.to_string()],
+    )
+    .await;
+    assert_eq!(
+        after,
+        json!({
+            "assistant": "Weather Bot",
+            "busy": ["failed", {
+                "code": "server_error",
+                "message": "The server stopped while this run was in progress; it was not resumed.",
+            }],
+            "busy_messages": [["user", "And in Paris?"]],
+            "waiting": ["requires_action", true],
+            "final": "completed",
+            "messages": [["assistant", ANSWER.concat()], ["user", "Weather in San Francisco?"]],
+        })
+    );
+    // The resumed run's request carried the outputs submitted after the restart.
+    let bodies = upstream.bodies();
+    assert_eq!(bodies.len(), 3);
+    assert_eq!(bodies[2]["messages"][4]["content"], "The Golden City");
 }

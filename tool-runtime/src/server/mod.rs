@@ -122,9 +122,31 @@ impl AssistantsServer {
         store: impl Store + 'static,
         api_key: impl Into<String>,
     ) -> Self {
+        Self::from_shared(Arc::new(model), Arc::new(store), api_key)
+    }
+
+    /// A server with a model and a store shared with other code (a model another part of
+    /// the program also asks, a store it also reads).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tool_runtime::chat::ChatModel;
+    /// use tool_runtime::server::{AssistantsServer, SqliteStore, Store};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// let model: Arc<dyn ChatModel> = Arc::new(ScriptedModel::new([ScriptedReply::text("Hi")]));
+    /// let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory()?);
+    /// let server = AssistantsServer::from_shared(model, store.clone(), "secret-key");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_shared(
+        model: Arc<dyn ChatModel>,
+        store: Arc<dyn Store>,
+        api_key: impl Into<String>,
+    ) -> Self {
         Self {
-            model: Arc::new(model),
-            store: Arc::new(store),
+            model,
+            store,
             registry: ToolRegistry::new(),
             api_key: api_key.into(),
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,

@@ -310,7 +310,7 @@ async fn create_assistant(State(shared): Shared_, body: Bytes) -> Answer {
     let mut object = json!({
         "id": id, "object": "assistant", "created_at": now(), "name": null,
         "description": null, "model": "", "instructions": null, "tools": [],
-        "tool_resources": {}, "metadata": {}, "temperature": 1.0, "top_p": 1.0,
+        "tool_resources": {}, "metadata": {}, "temperature": null, "top_p": null,
         "response_format": "auto",
     });
     apply_assistant(&shared, &mut object, body)?;

@@ -85,11 +85,9 @@ pub(crate) struct Plan {
     pub(crate) open_step: Option<String>,
 }
 
-/// The one place a run's sampling settings become a request's options.
-///
-/// MERGE NOTE: `temperature` and `top_p` are kept in the plan and shown on the run, but
-/// `RequestOptions` on this branch has no field for them; when `chat::RequestOptions`
-/// gains `temperature`/`top_p`, set them here and nowhere else.
+/// The one place a run's settings become a request's options: tool choice, parallel
+/// calls, `max_completion_tokens` as the reply's token cap, and the sampling settings the
+/// run or its assistant set (none set: the upstream's defaults).
 pub(crate) fn request_options(plan: &Plan) -> RequestOptions {
     let mut options = RequestOptions::default().with_tool_choice(plan.tool_choice.clone());
     if let Some(parallel) = plan.parallel_tool_calls {
@@ -97,6 +95,12 @@ pub(crate) fn request_options(plan: &Plan) -> RequestOptions {
     }
     if let Some(tokens) = plan.max_completion_tokens {
         options = options.with_max_tokens(tokens);
+    }
+    if let Some(temperature) = plan.temperature {
+        options = options.with_temperature(temperature);
+    }
+    if let Some(top_p) = plan.top_p {
+        options = options.with_top_p(top_p);
     }
     options
 }
