@@ -411,7 +411,35 @@ def planner(client, decision):
     }
 
 
+def expire(client):
+    """A run whose outputs come after its expires_at ends expired, and refuses them."""
+    assistant = weather_assistant(client)
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather in San Francisco?"}])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=50)
+    waiting = [run.status, run.expires_at - run.created_at]
+    time.sleep(max(0.0, run.expires_at - time.time()) + 1.1)
+    later = client.beta.threads.runs.retrieve(thread_id=thread.id, run_id=run.id)
+    log = []
+    refused(
+        "outputs too late",
+        lambda: client.beta.threads.runs.submit_tool_outputs(
+            thread_id=thread.id,
+            run_id=run.id,
+            tool_outputs=[{"tool_call_id": c.id, "output": "x"} for c in run.required_action.submit_tool_outputs.tool_calls],
+        ),
+        log,
+    )
+    steps = client.beta.threads.runs.steps.list(thread_id=thread.id, run_id=run.id)
+    return {
+        "waiting": waiting,
+        "later": [later.status, later.required_action],
+        "log": log,
+        "steps": [[s.type, s.status, s.expired_at is not None] for s in steps.data],
+    }
+
+
 SCENARIOS = {
+    "expire": expire,
     "weather": weather,
     "weather_poll": weather_poll,
     "stream": stream,

@@ -803,3 +803,23 @@ async fn a_restart_keeps_the_conversation_and_fails_the_run_it_cut_short() {
     assert_eq!(bodies.len(), 3);
     assert_eq!(bodies[2]["messages"][4]["content"], "The Golden City");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outputs_after_expires_at_find_the_run_expired() {
+    let Some(python) = python() else { return };
+    let (_upstream, server) = serve_with(vec![weather_calls()], ToolRegistry::new(), |server| {
+        server.with_run_timeout(Duration::from_secs(1))
+    })
+    .await;
+    let seen = client(python, "expire", &server.url()).await;
+    server.shutdown().await.expect("the server stops");
+    assert_eq!(
+        seen,
+        json!({
+            "waiting": ["requires_action", 1],
+            "later": ["expired", null],
+            "log": [["outputs too late", 400, "Runs in status \"expired\" do not accept tool outputs.", null, null, "invalid_request_error"]],
+            "steps": [["tool_calls", "expired", true]],
+        })
+    );
+}

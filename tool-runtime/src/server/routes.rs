@@ -731,7 +731,29 @@ async fn create_thread_and_run(State(shared): Shared_, body: Bytes) -> Answer {
 }
 
 async fn get_run(State(shared): Shared_, Path((thread, id)): Path<(String, String)>) -> Answer {
-    Ok(ok(&load_on(&shared, Kind::Run, "run", &thread, &id)?.body))
+    let record = load_on(&shared, Kind::Run, "run", &thread, &id)?;
+    Ok(ok(&expire_if_due(&shared, record).await?.body))
+}
+
+/// A run that waited for the client past its `expires_at` ends `expired` when it is next
+/// looked at (nothing watches the clock in between).
+async fn expire_if_due(shared: &Arc<Shared>, record: Record) -> Result<Record, ApiError> {
+    let due = record.body["expires_at"]
+        .as_i64()
+        .is_some_and(|at| now() >= at);
+    if record.status() != Some("requires_action") || !due {
+        return Ok(record);
+    }
+    let mut plan = plan_of(&record)?;
+    let Some(run) = plan.paused.take() else {
+        return Ok(record);
+    };
+    let assistant = assistant_for(shared, &plan);
+    let mut driver = Driver::new(shared.clone(), record.body.clone(), plan, None);
+    driver.resume_step(&HashMap::new())?;
+    // Past its deadline, the loop ends the waiting run `expired` without asking anyone.
+    driver.drive(assistant, run).await;
+    load(shared, Kind::Run, "run", &record.id)
 }
 
 async fn modify_run(
@@ -818,6 +840,8 @@ async fn submit_tool_outputs(
     body: Bytes,
 ) -> Answer {
     let body: SubmitBody = parse(&body)?;
+    let record = load_on(&shared, Kind::Run, "run", &thread, &id)?;
+    expire_if_due(&shared, record).await?;
     let gate = shared.lock_gate();
     let record = load_on(&shared, Kind::Run, "run", &thread, &id)?;
     let status = record.status().unwrap_or_default().to_owned();

@@ -725,7 +725,10 @@ impl Driver {
                     self.emit(step_event(step_status), step);
                 }
                 self.run["required_action"] = Value::Null;
-                self.run[field] = json!(at);
+                // A run has no `expired_at`: its `expires_at` says when.
+                if terminal != RunStatus::Expired {
+                    self.run[field] = json!(at);
+                }
                 self.plan.paused = None;
                 self.plan.open_step = None;
                 match terminal {

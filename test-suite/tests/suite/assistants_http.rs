@@ -1,0 +1,206 @@
+//! The Assistants server over raw HTTP, for what the official SDK never sends or does not
+//! show: missing keys, bodies that are not JSON or too large, unknown paths, and the
+//! pagination of lists (`limit`, `order`, `after`, `before`, `first_id`, `last_id`,
+//! `has_more`).
+
+use serde_json::{json, Value};
+use tool_runtime::server::{AssistantsServer, ServerHandle, SqliteStore};
+use tool_runtime::testing::ScriptedModel;
+
+const KEY: &str = "test-key";
+
+async fn serve(configure: impl FnOnce(AssistantsServer) -> AssistantsServer) -> ServerHandle {
+    let server = AssistantsServer::new(
+        ScriptedModel::new([]),
+        SqliteStore::in_memory().expect("sqlite"),
+        KEY,
+    );
+    configure(server)
+        .serve("127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("the server starts")
+}
+
+/// Sends a request and returns its status and JSON body.
+async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("an answer");
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+fn error(message: &str, code: Value) -> Value {
+    json!({"error": {"message": message, "type": "invalid_request_error", "param": null, "code": code}})
+}
+
+#[tokio::test]
+async fn keys_bodies_and_paths_are_refused_in_the_reference_shape() {
+    let server = serve(|server| server.with_max_request_bytes(1024)).await;
+    let http = reqwest::Client::new();
+    let url = |path: &str| format!("{}{path}", server.url());
+
+    let (status, body) = send(http.get(url("/assistants"))).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body,
+        error(
+            "You didn't provide an API key. Provide it in an Authorization header: `Authorization: Bearer YOUR_KEY`.",
+            json!("missing_api_key")
+        )
+    );
+    let (status, body) = send(http.get(url("/assistants")).bearer_auth("nope")).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (401, &json!("invalid_api_key"))
+    );
+
+    let (status, body) = send(
+        http.post(url("/assistants"))
+            .bearer_auth(KEY)
+            .header("content-type", "application/json")
+            .body("{\"model\": "),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"].as_str().is_some_and(
+            |message| message.starts_with("We could not parse the JSON body of your request:")
+        ),
+        "{body}"
+    );
+
+    let big = json!({"model": "m", "instructions": "x".repeat(2000)});
+    let (status, body) = send(http.post(url("/assistants")).bearer_auth(KEY).json(&big)).await;
+    assert_eq!(status, 413);
+    assert_eq!(
+        body,
+        error(
+            "The request body is over the server's limit of 1024 bytes.",
+            json!("request_too_large")
+        )
+    );
+
+    let (status, body) = send(http.get(url("/files")).bearer_auth(KEY)).await;
+    assert_eq!(
+        (status, body),
+        (404, error("Invalid URL (GET /v1/files)", Value::Null))
+    );
+
+    // Nothing of the refused requests was kept.
+    let (status, body) = send(http.get(url("/assistants")).bearer_auth(KEY)).await;
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({"object": "list", "data": [], "first_id": null, "last_id": null, "has_more": false})
+        )
+    );
+    server.shutdown().await.expect("the server stops");
+}
+
+#[tokio::test]
+async fn lists_page_with_limit_order_after_and_before() {
+    let server = serve(|server| server).await;
+    let http = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let (status, body) = send(
+            http.post(format!("{}/assistants", server.url()))
+                .bearer_auth(KEY)
+                .json(&json!({"model": "m", "name": format!("a{n}")})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("asst_")));
+        assert!(body["created_at"]
+            .as_i64()
+            .is_some_and(|at| at > 1_700_000_000));
+        ids.push(body["id"].as_str().unwrap_or_default().to_owned());
+    }
+    let list = |query: String| {
+        let request = http
+            .get(format!("{}/assistants?{query}", server.url()))
+            .bearer_auth(KEY);
+        async move {
+            let (status, body) = send(request).await;
+            assert_eq!(status, 200, "{body}");
+            let names: Vec<String> = body["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|item| item["name"].as_str().map(str::to_owned))
+                .collect();
+            (
+                names,
+                body["first_id"].clone(),
+                body["last_id"].clone(),
+                body["has_more"].clone(),
+            )
+        }
+    };
+    // Newest first by default.
+    assert_eq!(
+        list("limit=2".into()).await,
+        (
+            vec!["a4".into(), "a3".into()],
+            json!(ids[4]),
+            json!(ids[3]),
+            json!(true)
+        )
+    );
+    assert_eq!(
+        list(format!("limit=2&after={}", ids[3])).await,
+        (
+            vec!["a2".into(), "a1".into()],
+            json!(ids[2]),
+            json!(ids[1]),
+            json!(true)
+        )
+    );
+    assert_eq!(
+        list(format!("limit=2&after={}", ids[1])).await,
+        (
+            vec!["a0".into()],
+            json!(ids[0]),
+            json!(ids[0]),
+            json!(false)
+        )
+    );
+    assert_eq!(
+        list(format!("order=asc&limit=2&after={}", ids[0])).await,
+        (
+            vec!["a1".into(), "a2".into()],
+            json!(ids[1]),
+            json!(ids[2]),
+            json!(true)
+        )
+    );
+    // `before`: the page just before the cursor, in the listing's order.
+    assert_eq!(
+        list(format!("order=asc&limit=2&before={}", ids[4])).await,
+        (
+            vec!["a2".into(), "a3".into()],
+            json!(ids[2]),
+            json!(ids[3]),
+            json!(true)
+        )
+    );
+    assert_eq!(
+        list(format!("limit=10&before={}", ids[1])).await,
+        (
+            vec!["a4".into(), "a3".into(), "a2".into()],
+            json!(ids[4]),
+            json!(ids[2]),
+            json!(false)
+        )
+    );
+    let (status, body) = send(
+        http.get(format!("{}/assistants?order=sideways", server.url()))
+            .bearer_auth(KEY),
+    )
+    .await;
+    assert_eq!((status, &body["error"]["param"]), (400, &json!("order")));
+    server.shutdown().await.expect("the server stops");
+}
