@@ -3,9 +3,15 @@
 //! pagination of lists (`limit`, `order`, `after`, `before`, `first_id`, `last_id`,
 //! `has_more`).
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
+use tool_runtime::openai::OpenAiClient;
 use tool_runtime::server::{AssistantsServer, ServerHandle, SqliteStore};
 use tool_runtime::testing::ScriptedModel;
+use tool_runtime::transport::ClientConfig;
+
+use crate::support::model_server::{self, Reply};
 
 const KEY: &str = "test-key";
 
@@ -202,5 +208,126 @@ async fn lists_page_with_limit_order_after_and_before() {
     )
     .await;
     assert_eq!((status, &body["error"]["param"]), (400, &json!("order")));
+    server.shutdown().await.expect("the server stops");
+}
+
+fn chunk(calls: Value) -> String {
+    let chunk =
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": calls}, "finish_reason": null}]});
+    format!("data: {chunk}\n\n")
+}
+
+/// The events of an SSE body: (event name, data as JSON, or the raw text).
+fn events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter(|frame| !frame.trim().is_empty())
+        .map(|frame| {
+            let field = |name: &str| {
+                frame
+                    .lines()
+                    .find_map(|line| line.strip_prefix(name))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            };
+            let data = field("data:");
+            let value = serde_json::from_str(&data).unwrap_or(Value::String(data));
+            (field("event:"), value)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn interleaved_upstream_calls_stream_one_after_another() {
+    // The upstream interleaves two calls' pieces, as parallel calls may come.
+    let upstream = model_server::serve(
+        "/v1/chat/completions",
+        [Reply::sse([
+            chunk(json!([{"index": 0, "id": "call_a", "type": "function", "function": {"name": "lookup", "arguments": ""}}])),
+            chunk(json!([{"index": 1, "id": "call_b", "type": "function", "function": {"name": "lookup", "arguments": "{\"q\":"}}])),
+            chunk(json!([{"index": 0, "function": {"arguments": "{\"q\":"}}])),
+            chunk(json!([{"index": 1, "function": {"arguments": " \"b\"}"}}])),
+            chunk(json!([{"index": 0, "function": {"arguments": " \"a\"}"}}])),
+            format!("data: {}\n\n", json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})),
+            "data: [DONE]\n\n".to_owned(),
+        ])],
+    )
+    .await;
+    let model = OpenAiClient::new(
+        ClientConfig::new(format!("{}/v1", upstream.base_url), "m")
+            .with_timeout(Duration::from_secs(5))
+            .with_retries(0),
+    );
+    let server = AssistantsServer::new(model, SqliteStore::in_memory().expect("sqlite"), KEY)
+        .serve("127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("the server starts");
+    let http = reqwest::Client::new();
+    let tool = json!({"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}});
+    let (_, assistant) = send(
+        http.post(format!("{}/assistants", server.url()))
+            .bearer_auth(KEY)
+            .json(&json!({"model": "m", "tools": [tool]})),
+    )
+    .await;
+    let response = http
+        .post(format!("{}/threads/runs", server.url()))
+        .bearer_auth(KEY)
+        .json(&json!({
+            "assistant_id": assistant["id"],
+            "thread": {"messages": [{"role": "user", "content": "Look up a and b"}]},
+            "stream": true,
+        }))
+        .send()
+        .await
+        .expect("a stream");
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let events = events(&response.text().await.expect("the stream's end"));
+    let names: Vec<&str> = events.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "thread.created",
+            "thread.run.created",
+            "thread.run.queued",
+            "thread.run.in_progress",
+            "thread.run.step.created",
+            "thread.run.step.in_progress",
+            "thread.run.step.delta",
+            "thread.run.step.delta",
+            "thread.run.step.delta",
+            "thread.run.step.delta",
+            "thread.run.step.delta",
+            "thread.run.requires_action",
+            "done",
+        ]
+    );
+    let pieces: Vec<Value> = events
+        .iter()
+        .filter(|(name, _)| name == "thread.run.step.delta")
+        .map(|(_, data)| data["delta"]["step_details"]["tool_calls"][0].clone())
+        .collect();
+    let head = |index: u32, id: &str| json!({"index": index, "id": id, "type": "function", "function": {"name": "lookup", "arguments": "", "output": null}});
+    let piece = |index: u32, arguments: &str| json!({"index": index, "type": "function", "function": {"arguments": arguments}});
+    assert_eq!(
+        pieces,
+        [
+            head(0, "call_a"),
+            piece(0, "{\"q\":"),
+            piece(0, " \"a\"}"),
+            head(1, "call_b"),
+            piece(1, "{\"q\": \"b\"}"),
+        ]
+    );
+    let (_, run) = &events[11];
+    assert_eq!(run["status"], "requires_action");
+    assert_eq!(
+        run["required_action"]["submit_tool_outputs"]["tool_calls"],
+        json!([
+            {"id": "call_a", "type": "function", "function": {"name": "lookup", "arguments": "{\"q\": \"a\"}"}},
+            {"id": "call_b", "type": "function", "function": {"name": "lookup", "arguments": "{\"q\": \"b\"}"}},
+        ])
+    );
+    assert_eq!(events[12].1, json!("[DONE]"));
     server.shutdown().await.expect("the server stops");
 }

@@ -672,25 +672,35 @@ fn start_run(
         ));
     }
     let run_id = run["id"].as_str().unwrap_or_default().to_owned();
-    {
-        let _gate = shared.lock_gate();
-        if let Some(active) = shared.store.active_run(thread_id)? {
-            return Err(ApiError::invalid(format!(
-                "Thread {thread_id} already has an active run {}.",
-                active.id
-            )));
-        }
-        writes.push(Write::Put(
-            Kind::Run,
-            Record::new(&run_id, run.clone())
-                .on_thread(thread_id)
-                .with_state(serde_json::to_value(&plan).ok()),
-        ));
-        shared.store.commit(writes)?;
+    // Held until the run is being driven, so that a cancel never finds it queued with
+    // nothing to stop.
+    let gate = shared.lock_gate();
+    if let Some(active) = shared.store.active_run(thread_id)? {
+        return Err(ApiError::invalid(format!(
+            "Thread {thread_id} already has an active run {}.",
+            active.id
+        )));
     }
+    let record = Record::new(&run_id, run.clone())
+        .on_thread(thread_id)
+        .with_state(serde_json::to_value(&plan).ok());
+    writes.push(Write::Put(Kind::Run, record.clone()));
+    shared.store.commit(writes)?;
     tracing::info!(run.id = %run_id, thread.id = %thread_id, "assistants: run created");
+    let messages = match runner::thread_messages(shared.store.as_ref(), thread_id) {
+        Ok(messages) => messages,
+        Err(error) => {
+            // The run must not stay queued, holding its thread: it fails, saying why.
+            let mut record = record;
+            record.body["status"] = json!("failed");
+            record.body["failed_at"] = json!(now());
+            record.body["last_error"] =
+                json!({"code": "server_error", "message": error.to_string()});
+            let _ = shared.store.commit(vec![Write::Put(Kind::Run, record)]);
+            return Err(error.into());
+        }
+    };
     let assistant = assistant_for(&shared, &plan);
-    let messages = runner::thread_messages(shared.store.as_ref(), thread_id)?;
     let lifecycle = assistant.start(Thread::from(messages));
     let (sender, receiver) = if body.stream == Some(true) {
         let (sender, receiver) = mpsc::unbounded_channel();
@@ -698,13 +708,15 @@ fn start_run(
     } else {
         (None, None)
     };
-    let driver = Driver::new(shared, run.clone(), plan, sender);
+    let mut driver = Driver::new(shared.clone(), run.clone(), plan, sender);
+    driver.holding_gate = true;
     if let Some(thread) = thread {
         driver.emit("thread.created", thread);
     }
     driver.emit("thread.run.created", run.clone());
     driver.emit("thread.run.queued", run.clone());
-    tokio::spawn(driver.drive(assistant, lifecycle));
+    driver.spawn(assistant, lifecycle);
+    drop(gate);
     Ok(match receiver {
         Some(receiver) => sse(receiver),
         None => ok(&run),
@@ -795,10 +807,9 @@ async fn cancel_run(State(shared): Shared_, Path((thread, id)): Path<(String, St
     let mut record = load_on(&shared, Kind::Run, "run", &thread, &id)?;
     match record.status().unwrap_or_default() {
         "queued" | "in_progress" if shared.cancel_driven(&id) => {
+            // The driver stores `cancelling`, then `cancelled`, as the loop stops.
             record.body["status"] = json!("cancelling");
-            let object = record.body.clone();
-            shared.store.commit(vec![Write::Put(Kind::Run, record)])?;
-            Ok(ok(&object))
+            Ok(ok(&record.body))
         }
         "requires_action" => {
             let mut plan = plan_of(&record)?;
@@ -925,11 +936,12 @@ async fn submit_tool_outputs(
     };
     let assistant = assistant_for(&shared, &plan);
     let mut driver = Driver::new(shared.clone(), record.body, plan, sender);
+    driver.holding_gate = true;
     driver.resume_step(&submitted)?;
     driver.queued();
-    drop(gate);
     let object = driver.run_object();
-    tokio::spawn(driver.drive(assistant, run));
+    driver.spawn(assistant, run);
+    drop(gate);
     Ok(match receiver {
         Some(receiver) => sse(receiver),
         None => ok(&object),

@@ -173,6 +173,10 @@ pub(crate) struct Driver {
     events: Option<UnboundedSender<StreamEvent>>,
     message: Option<OpenMessage>,
     tools: Option<OpenTools>,
+    /// Whether the caller holds the server's gate (a request handler acting on a waiting
+    /// run); otherwise each commit takes it, so that a handler's read-modify-write of the
+    /// run (metadata) never overwrites what the driver wrote.
+    pub(crate) holding_gate: bool,
 }
 
 impl Driver {
@@ -189,6 +193,7 @@ impl Driver {
             events,
             message: None,
             tools: None,
+            holding_gate: false,
         }
     }
 
@@ -224,6 +229,7 @@ impl Driver {
     }
 
     fn commit(&self, writes: Vec<Write>) {
+        let _gate = (!self.holding_gate).then(|| self.shared.lock_gate());
         if let Err(error) = self.shared.store.commit(writes) {
             // Nothing half-written; the run's object may lag behind what the stream said.
             tracing::error!(run.id = %self.id(), "assistants: storing the run failed: {error}");
@@ -314,6 +320,14 @@ impl Driver {
         }
     }
 
+    /// Drives `run` on a task of its own; it can be cancelled from now on (before the
+    /// task is first polled too).
+    pub(crate) fn spawn(mut self, assistant: Assistant, run: Run) {
+        self.holding_gate = false;
+        self.shared.active().insert(self.id(), run.cancel_handle());
+        tokio::spawn(self.drive(assistant, run));
+    }
+
     /// Drives `run` with `assistant` to its pause or end, storing and streaming what
     /// happens; then says `done` to the stream.
     pub(crate) async fn drive(mut self, assistant: Assistant, mut run: Run) {
@@ -348,6 +362,7 @@ impl Driver {
             }
             RunEvent::Status(RunStatus::Cancelling) => {
                 self.run["status"] = json!("cancelling");
+                self.commit(vec![Write::Put(Kind::Run, self.run_record())]);
                 self.emit("thread.run.cancelling", self.run.clone());
             }
             RunEvent::TextDelta(text) => self.on_text(text),
@@ -774,6 +789,7 @@ impl Driver {
     /// Sets the run cancelled at once (it waited for the client: nothing drives it), with
     /// its open step, in one transaction.
     pub(crate) fn cancel_paused(mut self, mut run: Run) -> Value {
+        self.holding_gate = true;
         run.cancel();
         // The step it waited with: its calls are answered as cancelled.
         if let Err(error) = self.resume_step(&HashMap::new()) {
