@@ -331,3 +331,118 @@ async fn interleaved_upstream_calls_stream_one_after_another() {
     assert_eq!(events[12].1, json!("[DONE]"));
     server.shutdown().await.expect("the server stops");
 }
+
+/// A SQLite store whose commits of assistant messages fail (a full disk, say).
+#[derive(Debug)]
+struct FailingMessages(SqliteStore);
+
+impl tool_runtime::server::Store for FailingMessages {
+    fn get(
+        &self,
+        kind: tool_runtime::server::Kind,
+        id: &str,
+    ) -> Result<Option<tool_runtime::server::Record>, tool_runtime::server::StoreError> {
+        self.0.get(kind, id)
+    }
+    fn list(
+        &self,
+        query: &tool_runtime::server::ListQuery,
+    ) -> Result<tool_runtime::server::Page, tool_runtime::server::StoreError> {
+        self.0.list(query)
+    }
+    fn commit(
+        &self,
+        writes: Vec<tool_runtime::server::Write>,
+    ) -> Result<(), tool_runtime::server::StoreError> {
+        use tool_runtime::server::{Kind, StoreError, Write};
+        let writes_a_reply = writes.iter().any(
+            |write| matches!(write, Write::Put(Kind::Message, record) if record.run_id.is_some()),
+        );
+        if writes_a_reply {
+            return Err(StoreError("disk full".into()));
+        }
+        self.0.commit(writes)
+    }
+    fn unfinished_runs(
+        &self,
+    ) -> Result<Vec<tool_runtime::server::Record>, tool_runtime::server::StoreError> {
+        self.0.unfinished_runs()
+    }
+    fn active_run(
+        &self,
+        thread_id: &str,
+    ) -> Result<Option<tool_runtime::server::Record>, tool_runtime::server::StoreError> {
+        self.0.active_run(thread_id)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_that_fails_says_error_on_the_stream_and_keeps_no_half_message() {
+    let model = ScriptedModel::new([tool_runtime::testing::ScriptedReply::text("Hello.")]);
+    let store = FailingMessages(SqliteStore::in_memory().expect("sqlite"));
+    let server = AssistantsServer::new(model, store, KEY)
+        .serve("127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("the server starts");
+    let http = reqwest::Client::new();
+    let (_, assistant) = send(
+        http.post(format!("{}/assistants", server.url()))
+            .bearer_auth(KEY)
+            .json(&json!({"model": "m"})),
+    )
+    .await;
+    let body = http
+        .post(format!("{}/threads/runs", server.url()))
+        .bearer_auth(KEY)
+        .json(&json!({
+            "assistant_id": assistant["id"],
+            "thread": {"messages": [{"role": "user", "content": "Hi"}]},
+            "stream": true,
+        }))
+        .send()
+        .await
+        .expect("a stream")
+        .text()
+        .await
+        .expect("the stream's end");
+    let events = events(&body);
+    let error = events
+        .iter()
+        .find(|(name, _)| name == "error")
+        .map(|(_, data)| data.clone());
+    assert_eq!(
+        error,
+        Some(
+            json!({"message": "the store failed: disk full", "type": "server_error", "param": null, "code": null})
+        )
+    );
+    let (_, run) = events
+        .iter()
+        .find(|(name, _)| name == "thread.run.completed")
+        .expect("the run completed");
+    let thread = run["thread_id"].as_str().unwrap_or_default();
+    // Neither the reply nor its step was kept: they were one transaction.
+    let (_, messages) = send(
+        http.get(format!("{}/threads/{thread}/messages", server.url()))
+            .bearer_auth(KEY),
+    )
+    .await;
+    let roles: Vec<&Value> = messages["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| &m["role"])
+        .collect();
+    assert_eq!(roles, [&json!("user")]);
+    let (_, steps) = send(
+        http.get(format!(
+            "{}/threads/{thread}/runs/{}/steps",
+            server.url(),
+            run["id"].as_str().unwrap_or_default()
+        ))
+        .bearer_auth(KEY),
+    )
+    .await;
+    assert_eq!(steps["data"], json!([]));
+    server.shutdown().await.expect("the server stops");
+}

@@ -231,8 +231,13 @@ impl Driver {
     fn commit(&self, writes: Vec<Write>) {
         let _gate = (!self.holding_gate).then(|| self.shared.lock_gate());
         if let Err(error) = self.shared.store.commit(writes) {
-            // Nothing half-written; the run's object may lag behind what the stream said.
+            // Nothing half-written; the run's object may lag behind what the stream said,
+            // and the stream's client is told so.
             tracing::error!(run.id = %self.id(), "assistants: storing the run failed: {error}");
+            self.emit(
+                "error",
+                json!({"message": error.to_string(), "type": "server_error", "param": null, "code": null}),
+            );
         }
     }
 
