@@ -24,7 +24,7 @@ use crate::call::ToolOutput;
 use crate::run::{Run, SubmitError, Thread};
 
 type Answer = Result<Response, ApiError>;
-type Shared_ = State<Arc<Shared>>;
+type App = State<Arc<Shared>>;
 
 /// The router of every endpoint.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -74,9 +74,24 @@ fn ok(value: &Value) -> Response {
         .into_response()
 }
 
-/// A run's events as server-sent events, ending with `done`.
+/// A run's events as server-sent events; the body ends after `done`.
 fn sse(mut events: mpsc::UnboundedReceiver<StreamEvent>) -> Response {
-    let frames = stream::poll_fn(move |cx| events.poll_recv(cx)).map_while_done();
+    let mut ended = false;
+    let frames = stream::poll_fn(move |cx| {
+        if ended {
+            return std::task::Poll::Ready(None);
+        }
+        events.poll_recv(cx).map(|event| {
+            let frame = match event? {
+                StreamEvent::Event(name, data) => format!("event: {name}\ndata: {data}\n\n"),
+                StreamEvent::Done => {
+                    ended = true;
+                    "event: done\ndata: [DONE]\n\n".to_owned()
+                }
+            };
+            Some(Ok::<_, Infallible>(Bytes::from(frame)))
+        })
+    });
     (
         StatusCode::OK,
         [
@@ -86,30 +101,6 @@ fn sse(mut events: mpsc::UnboundedReceiver<StreamEvent>) -> Response {
         Body::from_stream(frames),
     )
         .into_response()
-}
-
-/// Frames the events, and ends the stream after `done`.
-trait Frames {
-    fn map_while_done(self) -> impl futures_util::Stream<Item = Result<Bytes, Infallible>> + Send;
-}
-
-impl<S: futures_util::Stream<Item = StreamEvent> + Send + Unpin + 'static> Frames for S {
-    fn map_while_done(self) -> impl futures_util::Stream<Item = Result<Bytes, Infallible>> + Send {
-        use futures_util::StreamExt;
-        self.scan(false, |ended, event| {
-            if *ended {
-                return futures_util::future::ready(None);
-            }
-            let frame = match event {
-                StreamEvent::Event(name, data) => format!("event: {name}\ndata: {data}\n\n"),
-                StreamEvent::Done => {
-                    *ended = true;
-                    "event: done\ndata: [DONE]\n\n".to_owned()
-                }
-            };
-            futures_util::future::ready(Some(Ok(Bytes::from(frame))))
-        })
-    }
 }
 
 fn load(shared: &Shared, kind: Kind, what: &str, id: &str) -> Result<Record, ApiError> {
@@ -298,7 +289,7 @@ fn apply_assistant(
     Ok(())
 }
 
-async fn create_assistant(State(shared): Shared_, body: Bytes) -> Answer {
+async fn create_assistant(State(shared): App, body: Bytes) -> Answer {
     let body: AssistantBody = parse(&body)?;
     if body.model.as_deref().is_none_or(str::is_empty) {
         return Err(ApiError::param(
@@ -321,11 +312,11 @@ async fn create_assistant(State(shared): Shared_, body: Bytes) -> Answer {
     Ok(ok(&object))
 }
 
-async fn get_assistant(State(shared): Shared_, Path(id): Path<String>) -> Answer {
+async fn get_assistant(State(shared): App, Path(id): Path<String>) -> Answer {
     Ok(ok(&load(&shared, Kind::Assistant, "assistant", &id)?.body))
 }
 
-async fn modify_assistant(State(shared): Shared_, Path(id): Path<String>, body: Bytes) -> Answer {
+async fn modify_assistant(State(shared): App, Path(id): Path<String>, body: Bytes) -> Answer {
     let body: AssistantBody = parse(&body)?;
     let mut record = load(&shared, Kind::Assistant, "assistant", &id)?;
     apply_assistant(&shared, &mut record.body, body)?;
@@ -336,7 +327,7 @@ async fn modify_assistant(State(shared): Shared_, Path(id): Path<String>, body: 
     Ok(ok(&object))
 }
 
-async fn delete_assistant(State(shared): Shared_, Path(id): Path<String>) -> Answer {
+async fn delete_assistant(State(shared): App, Path(id): Path<String>) -> Answer {
     load(&shared, Kind::Assistant, "assistant", &id)?;
     shared
         .store
@@ -345,7 +336,7 @@ async fn delete_assistant(State(shared): Shared_, Path(id): Path<String>) -> Ans
 }
 
 async fn list_assistants(
-    State(shared): Shared_,
+    State(shared): App,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Answer {
     let (query, _) = list_query(Kind::Assistant, params)?;
@@ -394,14 +385,14 @@ fn new_thread(body: ThreadBody, param: &str) -> Result<(Value, Vec<Write>), ApiE
     Ok((thread, writes))
 }
 
-async fn create_thread(State(shared): Shared_, body: Bytes) -> Answer {
+async fn create_thread(State(shared): App, body: Bytes) -> Answer {
     let (thread, writes) = new_thread(parse(&body)?, "")?;
     // The thread and its messages, all or none.
     shared.store.commit(writes)?;
     Ok(ok(&thread))
 }
 
-async fn get_thread(State(shared): Shared_, Path(id): Path<String>) -> Answer {
+async fn get_thread(State(shared): App, Path(id): Path<String>) -> Answer {
     Ok(ok(&load(&shared, Kind::Thread, "thread", &id)?.body))
 }
 
@@ -420,12 +411,12 @@ fn modify_metadata(shared: &Shared, kind: Kind, mut record: Record, body: &[u8])
     Ok(ok(&object))
 }
 
-async fn modify_thread(State(shared): Shared_, Path(id): Path<String>, body: Bytes) -> Answer {
+async fn modify_thread(State(shared): App, Path(id): Path<String>, body: Bytes) -> Answer {
     let record = load(&shared, Kind::Thread, "thread", &id)?;
     modify_metadata(&shared, Kind::Thread, record, &body)
 }
 
-async fn delete_thread(State(shared): Shared_, Path(id): Path<String>) -> Answer {
+async fn delete_thread(State(shared): App, Path(id): Path<String>) -> Answer {
     load(&shared, Kind::Thread, "thread", &id)?;
     let _gate = shared.lock_gate();
     if let Some(run) = shared.store.active_run(&id)? {
@@ -442,7 +433,7 @@ async fn delete_thread(State(shared): Shared_, Path(id): Path<String>) -> Answer
 
 // ---- messages
 
-async fn create_message(State(shared): Shared_, Path(thread): Path<String>, body: Bytes) -> Answer {
+async fn create_message(State(shared): App, Path(thread): Path<String>, body: Bytes) -> Answer {
     load(&shared, Kind::Thread, "thread", &thread)?;
     let message = message_object(parse(&body)?, &thread, "")?;
     let _gate = shared.lock_gate();
@@ -460,7 +451,7 @@ async fn create_message(State(shared): Shared_, Path(thread): Path<String>, body
     Ok(ok(&message))
 }
 
-async fn get_message(State(shared): Shared_, Path((thread, id)): Path<(String, String)>) -> Answer {
+async fn get_message(State(shared): App, Path((thread, id)): Path<(String, String)>) -> Answer {
     Ok(ok(&load_on(
         &shared,
         Kind::Message,
@@ -472,7 +463,7 @@ async fn get_message(State(shared): Shared_, Path((thread, id)): Path<(String, S
 }
 
 async fn modify_message(
-    State(shared): Shared_,
+    State(shared): App,
     Path((thread, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
@@ -480,10 +471,7 @@ async fn modify_message(
     modify_metadata(&shared, Kind::Message, record, &body)
 }
 
-async fn delete_message(
-    State(shared): Shared_,
-    Path((thread, id)): Path<(String, String)>,
-) -> Answer {
+async fn delete_message(State(shared): App, Path((thread, id)): Path<(String, String)>) -> Answer {
     load_on(&shared, Kind::Message, "message", &thread, &id)?;
     shared
         .store
@@ -492,7 +480,7 @@ async fn delete_message(
 }
 
 async fn list_messages(
-    State(shared): Shared_,
+    State(shared): App,
     Path(thread): Path<String>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Answer {
@@ -723,7 +711,7 @@ fn start_run(
     })
 }
 
-async fn create_run(State(shared): Shared_, Path(thread): Path<String>, body: Bytes) -> Answer {
+async fn create_run(State(shared): App, Path(thread): Path<String>, body: Bytes) -> Answer {
     let body: RunBody = parse(&body)?;
     load(&shared, Kind::Thread, "thread", &thread)?;
     if body.thread.is_some() {
@@ -735,14 +723,14 @@ async fn create_run(State(shared): Shared_, Path(thread): Path<String>, body: By
     start_run(shared, &thread, body, Vec::new(), None)
 }
 
-async fn create_thread_and_run(State(shared): Shared_, body: Bytes) -> Answer {
+async fn create_thread_and_run(State(shared): App, body: Bytes) -> Answer {
     let mut body: RunBody = parse(&body)?;
     let (thread, writes) = new_thread(body.thread.take().unwrap_or_default(), "thread.")?;
     let thread_id = thread["id"].as_str().unwrap_or_default().to_owned();
     start_run(shared, &thread_id, body, writes, Some(thread))
 }
 
-async fn get_run(State(shared): Shared_, Path((thread, id)): Path<(String, String)>) -> Answer {
+async fn get_run(State(shared): App, Path((thread, id)): Path<(String, String)>) -> Answer {
     let record = load_on(&shared, Kind::Run, "run", &thread, &id)?;
     Ok(ok(&expire_if_due(&shared, record).await?.body))
 }
@@ -769,7 +757,7 @@ async fn expire_if_due(shared: &Arc<Shared>, record: Record) -> Result<Record, A
 }
 
 async fn modify_run(
-    State(shared): Shared_,
+    State(shared): App,
     Path((thread, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
@@ -779,7 +767,7 @@ async fn modify_run(
 }
 
 async fn list_runs(
-    State(shared): Shared_,
+    State(shared): App,
     Path(thread): Path<String>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Answer {
@@ -802,7 +790,7 @@ fn plan_of(record: &Record) -> Result<Plan, ApiError> {
         })
 }
 
-async fn cancel_run(State(shared): Shared_, Path((thread, id)): Path<(String, String)>) -> Answer {
+async fn cancel_run(State(shared): App, Path((thread, id)): Path<(String, String)>) -> Answer {
     let _gate = shared.lock_gate();
     let mut record = load_on(&shared, Kind::Run, "run", &thread, &id)?;
     match record.status().unwrap_or_default() {
@@ -846,7 +834,7 @@ fn approves(output: &str) -> bool {
 }
 
 async fn submit_tool_outputs(
-    State(shared): Shared_,
+    State(shared): App,
     Path((thread, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
@@ -951,7 +939,7 @@ async fn submit_tool_outputs(
 // ---- run steps
 
 async fn list_steps(
-    State(shared): Shared_,
+    State(shared): App,
     Path((thread, run)): Path<(String, String)>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Answer {
@@ -962,7 +950,7 @@ async fn list_steps(
 }
 
 async fn get_step(
-    State(shared): Shared_,
+    State(shared): App,
     Path((thread, run, id)): Path<(String, String, String)>,
 ) -> Answer {
     load_on(&shared, Kind::Run, "run", &thread, &run)?;
