@@ -184,6 +184,135 @@ async fn a_response_format_makes_the_model_answer_in_its_schema() {
         !city.name.trim().is_empty() && !city.country.trim().is_empty(),
         "{text}"
     );
+
+/// The weather question through the Assistants server, as a client of the API sees it: the
+/// run waits for the client's output, and the answer uses it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_weather_question_through_the_assistants_server_uses_the_submitted_output() {
+    use serde_json::{json, Value};
+    use tool_runtime::server::{AssistantsServer, SqliteStore};
+
+    let Some(model) = model() else { return };
+    let _turn = TURN.lock().await;
+    let server = AssistantsServer::from_shared(
+        model,
+        Arc::new(SqliteStore::in_memory().expect("sqlite")),
+        "key",
+    )
+    .with_max_turns(4)
+    .serve("127.0.0.1:0".parse().expect("an address"))
+    .await
+    .expect("the server starts");
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: String, body: Option<Value>| {
+        let mut request = http
+            .request(method, format!("{}{path}", server.url()))
+            .bearer_auth("key");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.expect("an answer");
+            let status = response.status();
+            let body: Value = response.json().await.expect("JSON");
+            assert!(status.is_success(), "{status}: {body}");
+            body
+        }
+    };
+    let assistant = call(
+        reqwest::Method::POST,
+        "/assistants".into(),
+        Some(json!({
+            "model": "gpt-4-1106-preview",
+            "instructions": "Answer with the weather tool's data.",
+            "tools": [{"type": "function", "function": {
+                "name": "get_current_weather",
+                "description": "Get the current weather in a given location.",
+                "parameters": {"type": "object", "properties": {
+                    "location": {"type": "string", "description": "The city, e.g. Tokyo."},
+                    "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+                }, "required": ["location"]},
+            }}],
+        })),
+    )
+    .await;
+    let run = call(reqwest::Method::POST, "/threads/runs".into(), Some(json!({
+        "assistant_id": assistant["id"],
+        "thread": {"messages": [{"role": "user", "content": "What's the weather like in Tokyo right now, in celsius?"}]},
+        "max_completion_tokens": 200,
+    }))).await;
+    let path = format!(
+        "/threads/{}/runs/{}",
+        run["thread_id"].as_str().unwrap_or_default(),
+        run["id"].as_str().unwrap_or_default()
+    );
+    let wait = |until: &'static [&'static str]| {
+        let path = path.clone();
+        let call = &call;
+        async move {
+            for _ in 0..1200 {
+                let run = call(reqwest::Method::GET, path.clone(), None).await;
+                if until.contains(&run["status"].as_str().unwrap_or_default()) {
+                    return run;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            panic!("the run never reached {until:?}");
+        }
+    };
+    let run = wait(&[
+        "requires_action",
+        "completed",
+        "failed",
+        "incomplete",
+        "expired",
+    ])
+    .await;
+    assert_eq!(run["status"], "requires_action", "{run}");
+    let calls = run["required_action"]["submit_tool_outputs"]["tool_calls"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!calls.is_empty());
+    assert_eq!(calls[0]["function"]["name"], "get_current_weather");
+    let outputs: Vec<Value> = calls
+        .iter()
+        .map(|c| json!({"tool_call_id": c["id"], "output": r#"{"location":"Tokyo","temperature":17,"unit":"celsius"}"#}))
+        .collect();
+    call(
+        reqwest::Method::POST,
+        format!("{path}/submit_tool_outputs"),
+        Some(json!({"tool_outputs": outputs})),
+    )
+    .await;
+    let run = wait(&[
+        "completed",
+        "failed",
+        "incomplete",
+        "expired",
+        "requires_action",
+    ])
+    .await;
+    assert_eq!(run["status"], "completed", "{run}");
+    let messages = call(
+        reqwest::Method::GET,
+        format!(
+            "/threads/{}/messages",
+            run["thread_id"].as_str().unwrap_or_default()
+        ),
+        None,
+    )
+    .await;
+    let answer = messages["data"][0]["content"][0]["text"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(messages["data"][0]["role"], "assistant");
+    assert!(
+        answer.contains("17"),
+        "the answer does not use the submitted output: {answer}"
+    );
+    server.shutdown().await.expect("the server stops");
 }
 
 #[test]

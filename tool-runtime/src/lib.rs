@@ -60,6 +60,7 @@
 //! | `transport` | the provider clients' shared settings (feature `openai` or `anthropic`) |
 //! | `openai`, `anthropic` | provider clients (features `openai`, `anthropic`) |
 //! | `mcp` | an MCP server for any registry (feature `mcp`) |
+//! | `server` | the OpenAI Assistants v2 API served over HTTP, on a SQLite store (feature `server`) |
 //!
 //! The options of `#[tool]` and `#[tools]` are on their pages: [`tool`](macro@tool),
 //! [`tools`](macro@tools).
@@ -95,9 +96,14 @@ pub mod openai;
 #[cfg(feature = "anthropic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "anthropic")))]
 pub mod anthropic;
+#[cfg(any(feature = "mcp", feature = "server"))]
+mod http;
 #[cfg(feature = "mcp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
 pub mod mcp;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub mod server;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -139,4 +145,6 @@ const _: () = {
     send_sync::<anthropic::AnthropicClient>();
     #[cfg(feature = "mcp")]
     send_sync::<mcp::McpServer>();
+    #[cfg(feature = "server")]
+    send_sync::<server::AssistantsServer>();
 };

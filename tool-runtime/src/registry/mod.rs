@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod register;
 mod snapshot;
+mod subset;
 
 use std::collections::HashMap;
 use std::num::NonZeroUsize;

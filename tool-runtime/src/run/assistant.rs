@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::chat::{ChatModel, Message, RequestOptions, Usage};
+use crate::definition::ToolDefinition;
 use crate::registry::ToolRegistry;
 use crate::run::{Run, RunStatus, Thread};
 
@@ -160,6 +161,7 @@ pub struct Assistant {
     pub(crate) registry: Arc<ToolRegistry>,
     pub(crate) instructions: Option<String>,
     pub(crate) options: RunOptions,
+    pub(crate) caller_tools: Arc<[ToolDefinition]>,
 }
 
 impl Assistant {
@@ -206,6 +208,7 @@ impl Assistant {
             registry,
             instructions: None,
             options: RunOptions::default(),
+            caller_tools: Arc::new([]),
         }
     }
 
@@ -255,6 +258,60 @@ impl Assistant {
     pub fn with_options(mut self, options: RunOptions) -> Self {
         self.options = options;
         self
+    }
+
+    /// Tools the caller runs: offered to the model after the registry's, and a call of one
+    /// always stops the run in `requires_action` for its output, in either [`Mode`] (the
+    /// function tools an Assistants API client declares and runs itself). A name the
+    /// registry also has is the caller's.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolDefinition, ToolOutput, ToolRegistry};
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// /// Get the nickname of a city.
+    /// ///
+    /// /// # Arguments
+    /// /// * `location` - The city.
+    /// #[tool]
+    /// fn get_nickname(location: String) -> String { format!("{location}, the City of Light") }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(GetNickname)?;
+    /// let weather = ToolDefinition::new(
+    ///     "get_weather",
+    ///     "The weather in a city.",
+    ///     serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    /// );
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("get_nickname", r#"{"location": "Paris"}"#), ("get_weather", r#"{"city": "Paris"}"#)]),
+    ///     ScriptedReply::text("Sunny in the City of Light."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry).with_caller_tools([weather]);
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Weather in Paris?")])).await;
+    ///
+    /// // The registry's tool ran; the caller's waits for its output.
+    /// assert_eq!(run.status(), RunStatus::RequiresAction);
+    /// let waiting: Vec<_> = run.required_action().into_iter().cloned().collect();
+    /// assert_eq!(waiting.len(), 1);
+    /// assert_eq!(waiting[0].name, "get_weather");
+    /// run.submit_tool_outputs(vec![ToolOutput::success(&waiting[0], "sunny")])?;
+    /// assistant.drive(&mut run).await;
+    /// assert_eq!(run.answer(), Some("Sunny in the City of Light."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn with_caller_tools(mut self, tools: impl IntoIterator<Item = ToolDefinition>) -> Self {
+        self.caller_tools = tools.into_iter().collect();
+        self
+    }
+
+    /// Whether `name` is one of the [caller's tools](Self::with_caller_tools).
+    pub(crate) fn is_caller_tool(&self, name: &str) -> bool {
+        self.caller_tools.iter().any(|tool| tool.name() == name)
     }
 
     /// The tools.
@@ -366,6 +423,14 @@ impl std::fmt::Debug for Assistant {
             .field("registry", &self.registry)
             .field("instructions", &self.instructions)
             .field("options", &self.options)
+            .field(
+                "caller_tools",
+                &self
+                    .caller_tools
+                    .iter()
+                    .map(ToolDefinition::name)
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
