@@ -184,6 +184,7 @@ async fn a_response_format_makes_the_model_answer_in_its_schema() {
         !city.name.trim().is_empty() && !city.country.trim().is_empty(),
         "{text}"
     );
+}
 
 /// The weather question through the Assistants server, as a client of the API sees it: the
 /// run waits for the client's output, and the answer uses it.
