@@ -182,13 +182,14 @@ fn finish(reason: &str, prompt: u64, completion: u64) -> Vec<String> {
 }
 
 /// The model calls both weather functions at once, the second's arguments arriving
-/// after the first's.
+/// after the first's. The second call's id is bare, as llama.cpp's server writes ids: the
+/// client sees it as `call_nickname`, and the thread goes back upstream with that id.
 fn weather_calls() -> Reply {
     let mut events = calls(&[
         (0, Some(("call_weather", "getCurrentWeather")), ""),
         (0, None, r#"{"location": "San Francisco, CA","#),
         (0, None, r#" "unit": "f"}"#),
-        (1, Some(("call_nickname", "getNickname")), ""),
+        (1, Some(("nickname", "getNickname")), ""),
         (1, None, r#"{"location": "San Francisco, CA"}"#),
     ]);
     events.extend(finish("tool_calls", 40, 20));

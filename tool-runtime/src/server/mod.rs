@@ -25,6 +25,7 @@
 //!
 //! [docs/assistants-server.md]: https://github.com/tool-runtime/tool-runtime/blob/main/docs/assistants-server.md
 
+mod call_ids;
 mod error;
 mod objects;
 mod routes;
@@ -145,7 +146,7 @@ impl AssistantsServer {
         api_key: impl Into<String>,
     ) -> Self {
         Self {
-            model,
+            model: Arc::new(call_ids::CallIds(model)),
             store,
             registry: ToolRegistry::new(),
             api_key: api_key.into(),
