@@ -298,7 +298,9 @@ impl ToolRegistry {
     /// # Ok::<(), RegistryError>(())
     /// ```
     pub fn register<T: Tool>(&mut self, tool: T) -> Result<&mut Self, RegistryError> {
-        self.add(vec![Arc::new(tool)])
+        // Only the `Arc` is made here; the rest is not generic, so compiled once, not for
+        // every tool registered.
+        self.add_one(Arc::new(tool))
     }
 
     /// Adds every tool of a [`ToolSet`], sharing it: the `#[tool]` methods of a

@@ -11,6 +11,11 @@ use crate::validate::{OnViolation, Violation};
 use super::{RegistryError, ToolRegistry};
 
 impl ToolRegistry {
+    /// Adds one tool (see `add`).
+    pub(super) fn add_one(&mut self, tool: Arc<dyn DynTool>) -> Result<&mut Self, RegistryError> {
+        self.add(vec![tool])
+    }
+
     /// Adds `tools` after checking each against the registry and the ones before it.
     pub(super) fn add(&mut self, tools: Vec<Arc<dyn DynTool>>) -> Result<&mut Self, RegistryError> {
         for (i, tool) in tools.iter().enumerate() {
