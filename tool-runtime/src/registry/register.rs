@@ -22,8 +22,9 @@ impl ToolRegistry {
             self.admit(tool.as_ref(), &tools[..i])?;
         }
         for tool in tools {
-            self.index
-                .insert(tool.definition().name().to_owned(), self.tools.len());
+            let name = tool.definition().name();
+            self.index.insert(name.to_owned(), self.tools.len());
+            self.names.push(name.into());
             self.tools.push(tool);
         }
         Ok(self)
@@ -36,7 +37,7 @@ impl ToolRegistry {
         if !is_portable_name(&name) {
             return Err(RegistryError::InvalidName { name });
         }
-        let existing = (self.index.get(&name).map(|&i| &self.tools[i])).or_else(|| {
+        let existing = (self.position(&name).map(|i| &self.tools[i])).or_else(|| {
             before
                 .iter()
                 .find(|other| other.definition().name() == name)

@@ -102,9 +102,16 @@ fn parse_repaired(
 /// How many numbers past the range of an `f32` are saturated in one call's arguments.
 const MAX_SATURATED: usize = 16;
 
+#[inline]
 fn starts_an_object(text: &str) -> bool {
-    let first = text.bytes().find(|byte| !byte.is_ascii_whitespace());
-    first == Some(b'{')
+    // The usual text starts with the brace: no scan.
+    match text.as_bytes().first() {
+        Some(b'{') => true,
+        Some(byte) if byte.is_ascii_whitespace() => {
+            text.bytes().find(|byte| !byte.is_ascii_whitespace()) == Some(b'{')
+        }
+        _ => false,
+    }
 }
 
 /// The arguments rewritten as compact JSON text, with where each value is in it.
