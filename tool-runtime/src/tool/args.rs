@@ -54,48 +54,21 @@ pub(crate) fn parse_arguments<T: DeserializeOwned>(
             return Ok(arguments);
         }
     }
-    let mut parsed = None;
-    let mut parse = |text: &str| match serde_json::from_str(text) {
-        Ok(arguments) => {
-            parsed = Some(arguments);
-            None
-        }
-        Err(error) => Some(error),
+    let mut repaired = match repair(text, parameters) {
+        Ok(repaired) => repaired,
+        Err(problem) => return Err(ToolError::InvalidArguments(problem)),
     };
-    match parse_repaired(text, parameters, &mut parse) {
-        Err(error) => Err(error),
-        Ok(()) => match parsed {
-            Some(arguments) => Ok(arguments),
-            None => Err(ToolError::InvalidArguments(
-                "the arguments were not read".into(),
-            )),
-        },
-    }
-}
-
-/// Repairs `text` and parses it with `parse` (serde_json's reader, for the tool's
-/// arguments), which keeps what it read and gives back the error, if any. Not generic.
-#[cold]
-#[inline(never)]
-fn parse_repaired(
-    text: &str,
-    parameters: Parameters<'_>,
-    parse: &mut dyn FnMut(&str) -> Option<serde_json::Error>,
-) -> Result<(), ToolError> {
-    let mut repaired = repair(text, parameters).map_err(ToolError::InvalidArguments)?;
-    // Each number past the range of an `f32` costs one more reading: there are few.
-    for _ in 0..MAX_SATURATED {
-        match parse(&repaired.text) {
-            None => return Ok(()),
-            Some(error) if repaired.saturate(&error) => continue,
-            Some(error) => {
-                return Err(ToolError::InvalidArguments(repaired.explain(&error, parse)))
-            }
+    // What to read next and what an error means is decided by `Repaired`, which is not
+    // generic: this loop is all of the slow path that is compiled per tool.
+    loop {
+        let error = match serde_json::from_str(repaired.attempt()) {
+            Ok(arguments) if !repaired.probing() => return Ok(arguments),
+            Ok(_) => None,
+            Err(error) => Some(error),
+        };
+        if let Some(problem) = repaired.failed(error) {
+            return Err(ToolError::InvalidArguments(problem));
         }
-    }
-    match parse(&repaired.text) {
-        None => Ok(()),
-        Some(error) => Err(ToolError::InvalidArguments(repaired.explain(&error, parse))),
     }
 }
 
@@ -122,6 +95,18 @@ pub(crate) struct Repaired {
     pub(crate) text: String,
     /// Every value, in the order written (a value before the values inside it).
     spans: Vec<Span>,
+    /// Numbers saturated so far (see [`Repaired::saturate`]).
+    saturated: usize,
+    /// The reading under way of the text with a member written twice (see
+    /// [`Repaired::failed`]), and the error it is to explain.
+    probe: Option<Probe>,
+}
+
+#[derive(Debug)]
+struct Probe {
+    text: String,
+    member: usize,
+    error: serde_json::Error,
 }
 
 /// A value in [`Repaired::text`]: the bytes `start..end`; for an object's member or an
@@ -171,6 +156,8 @@ pub(crate) fn repair(text: &str, parameters: Parameters<'_>) -> Result<Repaired,
         value,
         text: String::with_capacity(text.len()),
         spans: Vec::new(),
+        saturated: 0,
+        probe: None,
     };
     repaired.rewrite();
     Ok(repaired)
@@ -269,39 +256,54 @@ impl Repaired {
         let _ = write!(self.text, "{scalar}");
     }
 
-    /// serde_json's error for the repaired text, as the model should read it: the path of
-    /// the value it is about (`inner.count`, `items[2]`, as `serde_path_to_error` writes
-    /// paths) instead of a line and column in text the model never saw.
+    /// The text to read next.
+    pub(crate) fn attempt(&self) -> &str {
+        self.probe.as_ref().map_or(&self.text, |probe| &probe.text)
+    }
+
+    /// Whether the text to read is a probe, whose reading only explains an error.
+    pub(crate) fn probing(&self) -> bool {
+        self.probe.is_some()
+    }
+
+    /// After serde_json read [`attempt`](Self::attempt) with `error` (`None`: a probe that
+    /// read): the message the model reads, or `None` when there is another text to read.
     ///
-    /// serde_json places an error after the last byte it read: the end of the offending
-    /// value, the key of an unknown field, or the closing brace of an object missing a
-    /// field. The innermost span holding that byte is the value the error is about.
+    /// The message has the path of the value the error is about (`inner.count`,
+    /// `items[2]`, as `serde_path_to_error` writes paths) instead of a line and column in
+    /// text the model never saw. serde_json places an error after the last byte it read:
+    /// the end of the offending value, the key of an unknown field, or the closing brace of
+    /// an object missing a field. The innermost span holding that byte is the value.
     ///
     /// One case is ambiguous: an error a value's own `Deserialize` raises after reading it
     /// (a range check, `try_from`) is placed where the object holding it is next read,
     /// which for its last member is the object's closing brace, the place of the object's
-    /// own errors too. `parse` reads the text again with that member written twice: an
-    /// error of the member's now comes at the end of its first copy.
-    pub(crate) fn explain(
-        &self,
-        error: &serde_json::Error,
-        parse: &mut dyn FnMut(&str) -> Option<serde_json::Error>,
-    ) -> String {
-        let at = self.innermost(error);
-        let problem = problem(error);
-        let (at, problem) = match self.last_member_at_close(at, error) {
-            Some(member) => {
-                let probe = self.with_member_twice(member);
-                match parse(&probe) {
-                    Some(again) if self.within(member, &again) => {
-                        (self.innermost(&again), self::problem(&again))
-                    }
-                    _ => (at, problem),
-                }
-            }
-            None => (at, problem),
-        };
-        self.path_message(at, &problem)
+    /// own errors too. Then the text is read again with that member written twice: an
+    /// error of the member's comes at the end of its first copy.
+    pub(crate) fn failed(&mut self, error: Option<serde_json::Error>) -> Option<String> {
+        if let Some(probe) = self.probe.take() {
+            let error = match error {
+                Some(again) if self.within(probe.member, &again) => again,
+                _ => probe.error,
+            };
+            return Some(self.path_message(self.innermost(&error), &problem(&error)));
+        }
+        let error = error?;
+        if self.saturated < MAX_SATURATED && self.saturate(&error) {
+            self.saturated += 1;
+            return None;
+        }
+        let at = self.innermost(&error);
+        if let Some(member) = self.last_member_at_close(at, &error) {
+            let text = self.with_member_twice(member);
+            self.probe = Some(Probe {
+                text,
+                member,
+                error,
+            });
+            return None;
+        }
+        Some(self.path_message(at, &problem(&error)))
     }
 
     /// The index of the innermost span holding the last byte serde_json read, if any.
