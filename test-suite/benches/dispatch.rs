@@ -259,7 +259,7 @@ fn main() {
             black_box(ready(registry.dispatch(black_box(&call))));
         },
     );
-    println!("dispatch / by hand, interleaved (median of 101 rounds): {interleaved:.2}x");
+    println!("dispatch / by hand, interleaved (median of 1001 rounds): {interleaved:.2}x");
     for (name, invoke, dispatch) in by_name {
         println!(
             "by name from &str, {name} / a hand-written match, interleaved: invoke {invoke:.2}x, dispatch (with the id in a ToolOutput) {dispatch:.2}x"
@@ -279,8 +279,13 @@ fn main() {
 
 /// The median, over rounds, of the time of `ours` over the time of `baseline`, each round
 /// timing a batch of each back to back: drift in the machine's speed hits both alike.
+///
+/// Batches are short (about a millisecond) and many: on a machine shared with other work, a
+/// batch the scheduler interrupts is an outlier the median leaves out, where a long batch
+/// would be interrupted every time.
 fn interleaved_ratio(mut baseline: impl FnMut(), mut ours: impl FnMut()) -> f64 {
-    const BATCH: u32 = 20_000;
+    const BATCH: u32 = 1_000;
+    const ROUNDS: usize = 1_001;
     let time = |f: &mut dyn FnMut()| {
         let start = Instant::now();
         for _ in 0..BATCH {
@@ -288,7 +293,7 @@ fn interleaved_ratio(mut baseline: impl FnMut(), mut ours: impl FnMut()) -> f64 
         }
         start.elapsed().as_secs_f64()
     };
-    let mut ratios: Vec<f64> = (0..101)
+    let mut ratios: Vec<f64> = (0..ROUNDS)
         .map(|round| {
             // Alternate which goes first, so neither always runs on a warmer cache.
             if round % 2 == 0 {
