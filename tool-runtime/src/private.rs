@@ -18,7 +18,7 @@ pub use crate::tool::render::{
 // depend on where the public API puts them.
 pub use crate::context::{CallContext, State, StateKey};
 pub use crate::definition::{Strictness, ToolDefinition, ToolMarkers};
-pub use crate::schema::ParametersBuilder;
+use crate::schema::ParametersBuilder;
 pub use crate::tool::contract::{Tool, ToolInput};
 pub use crate::tool::error::ToolError;
 pub use crate::tool::set::{ToolBatch, ToolSet};
@@ -29,13 +29,57 @@ pub fn add_method<T: Tool>(batch: &mut ToolBatch, tool: T, origin: &'static str)
     batch.add_method(tool, origin);
 }
 
-/// Parses the arguments of a call (see `args.rs`).
+/// Parses the arguments of a call (see `args.rs`), given the tool's definition. The one
+/// function generic over the arguments struct: the expansion points at its instance.
 #[inline]
-pub fn parse_arguments<T: serde::de::DeserializeOwned, D: Tool>(
-    input: &ToolInput<'_>,
-    tool: &D,
+pub fn parse_arguments<T: serde::de::DeserializeOwned>(
+    arguments: &str,
+    definition: fn() -> &'static ToolDefinition,
 ) -> Result<T, ToolError> {
-    crate::tool::args::parse_arguments(input.arguments, || tool.definition().parameters())
+    crate::tool::args::parse_arguments(arguments, crate::tool::args::Parameters::Of(definition))
+}
+
+/// The definition kept in `cell`, built by `build` on first use. Not generic, so a tool's
+/// expansion costs no `OnceLock` code of its own, only its `build` function.
+pub fn definition(
+    cell: &'static OnceLock<ToolDefinition>,
+    build: fn() -> ToolDefinition,
+) -> &'static ToolDefinition {
+    cell.get_or_init(build)
+}
+
+/// A model parameter of a tool, for [`parameters`].
+#[derive(Debug)]
+pub struct Parameter<'a> {
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub required: bool,
+    pub default: Option<serde_json::Value>,
+    /// `schema_of::<T>` for the parameter's type `T`.
+    pub schema: fn(&mut schemars::SchemaGenerator) -> serde_json::Value,
+}
+
+/// The schema of a parameter of type `T`: the one generic step of building a tool's
+/// parameters.
+pub fn schema_of<T: schemars::JsonSchema>(
+    generator: &mut schemars::SchemaGenerator,
+) -> serde_json::Value {
+    crate::schema::schema_of::<T>(generator)
+}
+
+/// The parameters object of a tool. Not generic: the expansion hands it a table.
+pub fn parameters(parameters: &mut [Parameter<'_>]) -> serde_json::Value {
+    let mut builder = ParametersBuilder::new();
+    for parameter in parameters {
+        builder = builder.param_with(
+            parameter.name,
+            parameter.description,
+            parameter.required,
+            parameter.default.take(),
+            parameter.schema,
+        );
+    }
+    builder.finish()
 }
 
 /// The registry's value of type `T`.

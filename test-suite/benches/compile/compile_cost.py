@@ -165,14 +165,19 @@ def main():
         build(folder, incremental=False)
         build(folder, incremental=True)
 
+    def in_turn(round_):
+        # Which crate builds first alternates, so neither always gets the quieter moment.
+        order = list(crates.items())
+        return order if round_ % 2 == 0 else order[::-1]
+
     whole = {name: [] for name in crates}
-    for _ in range(args.rounds):
-        for name, folder in crates.items():
+    for round_ in range(args.rounds):
+        for name, folder in in_turn(round_):
             touch(folder)
             whole[name].append(build(folder, incremental=False))
     incremental = {name: [] for name in crates}
     for round_ in range(args.rounds):
-        for name, folder in crates.items():
+        for name, folder in in_turn(round_):
             # Edit one tool's body, as a developer does, then rebuild.
             write_crate(folder, f"cost_{name}", name == "ours", args.tools,
                         salt_tool=(round_ % 2) * (args.tools // 2))
@@ -180,7 +185,11 @@ def main():
 
     def report(title, times):
         base, own = statistics.median(times["baseline"]), statistics.median(times["ours"])
-        print(f"{title}: baseline {base:.2f} s, #[tool] {own:.2f} s, ratio {own / base:.2f}x"
+        # The two builds of a round ran back to back: their ratio is the least disturbed by
+        # a machine whose load changes from one round to the next.
+        paired = statistics.median(o / b for o, b in zip(times["ours"], times["baseline"]))
+        print(f"{title}: baseline {base:.2f} s, #[tool] {own:.2f} s, ratio {own / base:.2f}x;"
+              f" median of the rounds' ratios {paired:.2f}x"
               f"  (runs: baseline {', '.join(f'{t:.2f}' for t in times['baseline'])};"
               f" #[tool] {', '.join(f'{t:.2f}' for t in times['ours'])})")
 

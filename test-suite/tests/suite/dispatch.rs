@@ -1128,3 +1128,52 @@ async fn an_unknown_tool_name_is_quoted_at_most_64_characters_long() {
         output.content.len()
     );
 }
+
+/// `invoke` gives what `dispatch` gives, without the envelope: the output's text as `Ok`, or
+/// the error's as `Err`, for every kind of outcome, sync and async, in a registry of many
+/// tools (found through the index) and of a few (found by comparing names).
+#[tokio::test]
+async fn invoke_gives_the_text_dispatch_gives() {
+    use tool_runtime::CallRef;
+
+    let many = registry();
+    let mut few = ToolRegistry::new();
+    few.register(Add)
+        .expect("add")
+        .register(Ping)
+        .expect("ping");
+    let calls = [
+        ("add", r#"{"a": 2, "b": 3}"#),
+        ("add", r#"{"a": "two"}"#),
+        ("add", r#"{"a": 2.0, "b": null}"#),
+        ("ping", ""),
+        ("divide", r#"{"a": 1, "b": 0}"#),
+        ("explode", r#"{"message": "now"}"#),
+        ("explode_later", r#"{"message": "later"}"#),
+        ("nap", r#"{"ms": 1}"#),
+        ("whoami", ""),
+        ("nope", "{}"),
+    ];
+    for registry in [&many, &few] {
+        for (name, arguments) in calls {
+            let call = CallRef::new("call_7", name, arguments);
+            let output = registry.dispatch(call).await;
+            let expected = if output.is_error {
+                Err(output.content)
+            } else {
+                Ok(output.content)
+            };
+            assert_eq!(registry.invoke(call).await, expected, "{name} {arguments}");
+            assert_eq!(output.tool_call_id, "call_7");
+        }
+    }
+    assert_eq!(
+        few.invoke(CallRef::new("1", "nope", "")).await,
+        Err("unknown tool `nope`; available tools: `add`, `ping`".to_owned())
+    );
+    // The tool's context has the id, which `invoke` borrows.
+    assert_eq!(
+        many.invoke(CallRef::new("call_9", "whoami", "")).await,
+        Ok("call_9".to_owned())
+    );
+}

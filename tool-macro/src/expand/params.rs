@@ -69,8 +69,8 @@ impl<'a> Parameter<'a> {
         format_ident!("__tool_default_{}", self.index)
     }
 
-    /// Its property in the schema.
-    fn schema_call(&self) -> TokenStream {
+    /// Its row in the table of the parameters' schema.
+    fn schema_row(&self, private: Private<'_>) -> TokenStream {
         let type_param = self.type_param();
         let json_name = self.param.json_name();
         let description = match self.description {
@@ -79,7 +79,15 @@ impl<'a> Parameter<'a> {
         };
         let required = self.param.default.is_none() && !self.param.is_option();
         let default_local = self.default_local();
-        quote!(.param::<#type_param>(#json_name, #description, #required, #default_local))
+        quote! {
+            #private::Parameter {
+                name: #json_name,
+                description: #description,
+                required: #required,
+                default: #default_local,
+                schema: #private::schema_of::<#type_param>,
+            }
+        }
     }
 
     /// The default is written once, in a function of its own: a mistake in it is reported
@@ -133,7 +141,12 @@ impl<'a> Parameter<'a> {
         let local = self.local_ident()?;
         Some(match &self.param.kind {
             ParamKind::State(inner) => {
-                quote!(let #local = #private::state::<#inner>(&__tool_input)?;)
+                quote! {
+                    let #local = match #private::state::<#inner>(&__tool_input) {
+                        ::std::result::Result::Ok(__tool_state) => __tool_state,
+                        ::std::result::Result::Err(__tool_error) => break '__tool ::std::result::Result::Err(__tool_error),
+                    };
+                }
             }
             _ => quote!(let #local = #private::call_context(&__tool_input);),
         })
@@ -170,15 +183,11 @@ impl<'a> Parameter<'a> {
 /// and `ToolParameterSchema`) is generic over them and instantiated once, in `__TOOL_FNS`: a
 /// type that is not is reported once per missing trait, at the type in the signature, with
 /// that trait's message.
-pub(super) fn arguments(
-    params: &[Parameter<'_>],
-    struct_ident: &Ident,
-    private: Private<'_>,
-) -> TokenStream {
+pub(super) fn arguments(params: &[Parameter<'_>], private: Private<'_>) -> TokenStream {
     let model: Vec<&Parameter<'_>> = params.iter().filter(|p| p.is_model()).collect();
     let model_count = model.len();
     let fields = model.iter().map(|p| p.field());
-    let schema_calls = model.iter().map(|p| p.schema_call());
+    let schema_rows = model.iter().map(|p| p.schema_row(private));
     let default_locals = model.iter().map(|p| p.default_local());
     let type_params: Vec<Ident> = model.iter().map(|p| p.type_param()).collect();
     let model_types = model.iter().map(|p| p.ty());
@@ -211,7 +220,6 @@ pub(super) fn arguments(
     let json_value = quote!(#private::serde_json::Value);
     let defaults = quote!([::std::option::Option<#json_value>; #model_count]);
     let result = |ok: TokenStream| quote!(::std::result::Result<#ok, #private::ToolError>);
-    let arguments_result = result(quote!(__ToolArguments #generics));
     let a_result = result(quote!(__A));
 
     quote! {
@@ -227,25 +235,18 @@ pub(super) fn arguments(
 
         struct __ToolFns<__A> {
             parameters: fn(#defaults) -> #json_value,
-            arguments: fn(&#private::ToolInput<'_>, &#struct_ident) -> #a_result,
+            arguments: fn(&str, fn() -> &'static #private::ToolDefinition) -> #a_result,
         }
 
         const fn __tool_fns #bounded_generics () -> __ToolFns<__ToolArguments #generics> {
             fn parameters #bounded_generics (__tool_defaults: #defaults) -> #json_value {
                 let [#(#default_locals),*] = __tool_defaults;
-                #private::ParametersBuilder::new()
-                    #(#schema_calls)*
-                    .finish()
-            }
-            fn arguments #bounded_generics (
-                __tool_input: &#private::ToolInput<'_>,
-                __tool: &#struct_ident,
-            ) -> #arguments_result {
-                #private::parse_arguments(__tool_input, __tool)
+                #private::parameters(&mut [#(#schema_rows),*])
             }
             __ToolFns {
                 parameters: parameters #turbofish,
-                arguments: arguments #turbofish,
+                // The runtime's parse, instantiated for this struct: no function of its own.
+                arguments: #private::parse_arguments::<__ToolArguments #generics>,
             }
         }
 

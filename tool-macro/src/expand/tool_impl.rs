@@ -30,12 +30,12 @@ pub(super) fn tool_impl(
     let description = &checked.description;
     let params = Parameter::all(&tool.params, &checked.param_descriptions);
 
-    let arguments = params::arguments(&params, struct_ident, private);
+    let arguments = params::arguments(&params, private);
     let default_fns = params.iter().filter_map(Parameter::default_fn);
     let default_jsons = (params.iter())
         .filter(|p| p.is_model())
         .map(|p| p.default_json(private));
-    let state_keys = params.iter().filter_map(|p| p.state_key(private));
+    let state_keys: Vec<TokenStream> = params.iter().filter_map(|p| p.state_key(private)).collect();
     let locals = params.iter().filter_map(|p| p.local(private));
     let call_args = params.iter().map(Parameter::call_arg);
 
@@ -64,22 +64,33 @@ pub(super) fn tool_impl(
         Host::Free => quote!(#fn_ident(#(#call_args),*)),
         Host::Method(self_ty) => quote!(<#self_ty>::#fn_ident(&*self.0, #(#call_args),*)),
     };
+    // The steps end in `break '__tool Err(..)` rather than `?`: `?` on each step's
+    // `Result<T, ToolError>` would make the compiler instantiate `Try` code for each `T` of
+    // each tool; a `match` is plain code.
     let steps = |await_call: Option<TokenStream>| {
         quote! {
-            #[allow(unused_imports)]
-            use #private::{
-                JsonKind as _, PlainKind as _, ResultKind as _, StringKind as _, UnitKind as _,
-            };
-            let __tool_arguments = (__TOOL_FNS.arguments)(&__tool_input, self)?;
-            #(#locals)*
-            let __tool_return = #callee #await_call;
-            let __tool_value = #split?;
-            #render
+            '__tool: {
+                #[allow(unused_imports)]
+                use #private::{
+                    JsonKind as _, PlainKind as _, ResultKind as _, StringKind as _, UnitKind as _,
+                };
+                let __tool_arguments = match (__TOOL_FNS.arguments)(__tool_input.arguments, __tool_definition) {
+                    ::std::result::Result::Ok(__tool_arguments) => __tool_arguments,
+                    ::std::result::Result::Err(__tool_error) => break '__tool ::std::result::Result::Err(__tool_error),
+                };
+                #(#locals)*
+                let __tool_return = #callee #await_call;
+                let __tool_value = match #split {
+                    ::std::result::Result::Ok(__tool_value) => __tool_value,
+                    ::std::result::Result::Err(__tool_error) => break '__tool ::std::result::Result::Err(__tool_error),
+                };
+                #render
+            }
         }
     };
-    let string_result = quote!(::std::result::Result<::std::string::String, #private::ToolError>);
-    // A sync tool runs inside `call` and allocates no future; the registry catches its
-    // panics around `call` as it does around an async tool's polls.
+    // A sync tool runs inside `call` and allocates no future (nor has an async state
+    // machine); the registry catches its panics around `call` as it does around an async
+    // tool's polls.
     let call_body = match sig.asyncness {
         Some(asyncness) => {
             let steps = steps(Some(quote!(.await)));
@@ -90,12 +101,19 @@ pub(super) fn tool_impl(
         }
         None => {
             let steps = steps(None);
-            quote! {
-                let __tool_run = || -> #string_result { #steps };
-                #private::ToolFuture::ready(__tool_run())
-            }
+            quote!(#private::ToolFuture::ready(#steps))
         }
     };
+    // The definition is built on first use by `build`, kept through a function of the
+    // runtime (not generic: no `OnceLock` code per tool); a parse asks for its schema.
+    // The trait's default (no state) unless the tool takes some: one function fewer.
+    let required_state = (!state_keys.is_empty()).then(|| {
+        quote! {
+            fn required_state(&self) -> ::std::vec::Vec<#private::StateKey> {
+                ::std::vec![#(#state_keys),*]
+            }
+        }
+    });
 
     quote! {
         #arguments
@@ -103,32 +121,35 @@ pub(super) fn tool_impl(
         #(#default_fns)*
         #split_fn
 
+        fn __tool_definition() -> &'static #private::ToolDefinition {
+            static DEFINITION: #private::OnceLock<#private::ToolDefinition> =
+                #private::OnceLock::new();
+            fn build() -> #private::ToolDefinition {
+                #[allow(unused_imports)]
+                use #private::{OpaqueDefault as _, SerializeDefault as _};
+                let parameters = (__TOOL_FNS.parameters)([#(#default_jsons),*]);
+                #private::ToolDefinition::new(#name, #description, parameters)
+                    .with_strictness(#private::Strictness::#strictness)
+                    .with_markers(#private::ToolMarkers {
+                        destructive: #destructive,
+                        requires_approval: #needs_approval,
+                        read_only: #read_only,
+                        idempotent: #idempotent,
+                        open_world: #open_world,
+                    })
+                    #with_output_schema
+            }
+            #private::definition(&DEFINITION, build)
+        }
+
         impl #private::Tool for #struct_ident {
             const NAME: &'static str = #name;
 
             fn definition(&self) -> &#private::ToolDefinition {
-                static DEFINITION: #private::OnceLock<#private::ToolDefinition> =
-                    #private::OnceLock::new();
-                DEFINITION.get_or_init(|| {
-                    #[allow(unused_imports)]
-                    use #private::{OpaqueDefault as _, SerializeDefault as _};
-                    let parameters = (__TOOL_FNS.parameters)([#(#default_jsons),*]);
-                    #private::ToolDefinition::new(#name, #description, parameters)
-                        .with_strictness(#private::Strictness::#strictness)
-                        .with_markers(#private::ToolMarkers {
-                            destructive: #destructive,
-                            requires_approval: #needs_approval,
-                            read_only: #read_only,
-                            idempotent: #idempotent,
-                            open_world: #open_world,
-                        })
-                        #with_output_schema
-                })
+                __tool_definition()
             }
 
-            fn required_state(&self) -> ::std::vec::Vec<#private::StateKey> {
-                ::std::vec![#(#state_keys),*]
-            }
+            #required_state
 
             fn call<'a>(&'a self, __tool_input: #private::ToolInput<'a>) -> #private::ToolFuture<'a> {
                 #call_body

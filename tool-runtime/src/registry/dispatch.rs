@@ -50,7 +50,52 @@ impl ToolRegistry {
     /// # }).unwrap();
     /// ```
     pub fn dispatch<'a>(&'a self, call: impl Into<CallRef<'a>>) -> Dispatch<'a> {
+        let call = call.into();
         Dispatch {
+            id: call.id,
+            invoke: Invoke {
+                registry: self,
+                call,
+                state: State::Start,
+            },
+        }
+    }
+
+    /// Runs one tool call as [`dispatch`](Self::dispatch) does, and gives the output's text
+    /// alone: `Ok` with the tool's output, or `Err` with the error the model should read.
+    /// For a caller that answers in an envelope of its own, with the call's id it already
+    /// holds (an MCP server answering a request, a server replaying a provider's reply): no
+    /// [`ToolOutput`] is built, so the id is not copied.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, CallRef, ToolRegistry};
+    ///
+    /// /// Double a number.
+    /// ///
+    /// /// # Arguments
+    /// /// * `n` - The number.
+    /// #[tool]
+    /// fn double(n: i64) -> i64 { n * 2 }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Double)?;
+    /// // The parts of a JSON-RPC request, borrowed from it.
+    /// let (id, name, arguments) = ("7", "double", r#"{"n": 21}"#);
+    /// assert_eq!(registry.invoke(CallRef::new(id, name, arguments)).await, Ok("42".to_owned()));
+    /// let refused = registry.invoke(CallRef::new(id, name, r#"{"n": "x"}"#)).await;
+    /// assert_eq!(
+    ///     refused,
+    ///     Err("invalid arguments for tool `double`: n: invalid type: string \"x\", expected i64".to_owned())
+    /// );
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn invoke<'a>(
+        &'a self,
+        call: impl Into<CallRef<'a>>,
+    ) -> impl Future<Output = Result<String, String>> + Send + 'a {
+        Invoke {
             registry: self,
             call: call.into(),
             state: State::Start,
@@ -178,24 +223,50 @@ fn panicked(tool: &str, payload: &(dyn Any + Send)) -> String {
 /// ```
 #[must_use = "a tool call does nothing until awaited"]
 pub struct Dispatch<'a> {
-    registry: &'a ToolRegistry,
-    call: CallRef<'a>,
-    state: State<'a>,
+    id: &'a str,
+    invoke: Invoke<'a>,
 }
 
 impl std::fmt::Debug for Dispatch<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Dispatch")
-            .field("call", &self.call)
+            .field("call", &self.invoke.call)
             .finish_non_exhaustive()
     }
+}
+
+impl Future for Dispatch<'_> {
+    type Output = ToolOutput;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ToolOutput> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.invoke).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(content)) => Poll::Ready(ToolOutput::answering(this.id, content, false)),
+            Poll::Ready(Err(text)) => Poll::Ready(ToolOutput::answering(this.id, text, true)),
+        }
+    }
+}
+
+/// The future of [`ToolRegistry::invoke`], and the work of a [`Dispatch`]: the output's
+/// text, or the error's.
+///
+/// Written by hand rather than as an `async fn` so that the common case, a sync tool, costs
+/// no more than the tool: no state machine to move around, no room reserved for a timer it
+/// does not use.
+struct Invoke<'a> {
+    registry: &'a ToolRegistry,
+    call: CallRef<'a>,
+    state: State<'a>,
 }
 
 type Caught<'a> = CatchUnwind<AssertUnwindSafe<ToolFuture<'a>>>;
 
 enum State<'a> {
     Start,
-    Running(Caught<'a>),
+    /// An async tool's future, its panics caught around each poll.
+    Running(ToolFuture<'a>),
     // Boxed: a timer is large, and only registries with a timeout need one.
     Timed(Pin<Box<tokio::time::Timeout<Caught<'a>>>>),
     /// Failed before running; the text is the output.
@@ -203,46 +274,65 @@ enum State<'a> {
     Done,
 }
 
-impl Future for Dispatch<'_> {
-    type Output = ToolOutput;
+impl Future for Invoke<'_> {
+    type Output = Result<String, String>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ToolOutput> {
+    // Inlined where it is awaited, so that the compiler sees the state a new call starts in
+    // and what a sync tool's call leaves: no state to drop or check for it.
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let (registry, call) = (this.registry, this.call);
+        if let State::Start = this.state {
+            match this.start() {
+                Ok(result) => {
+                    // The state was `Start`, which holds nothing: forgotten rather than
+                    // dropped, as the compiler cannot see that dropping it does nothing.
+                    std::mem::forget(std::mem::replace(&mut this.state, State::Done));
+                    return Poll::Ready(result);
+                }
+                Err(future) => this.state = this.registry.running(this.call.name, future),
+            }
+        }
+        this.poll_running(cx)
+    }
+}
+
+impl<'a> Invoke<'a> {
+    /// Finds the tool and calls it: a sync tool's result, or an async tool's future.
+    fn start(&self) -> Result<Result<String, String>, ToolFuture<'a>> {
+        let (registry, call) = (self.registry, self.call);
         let name = call.name;
-        let finished = match &mut this.state {
-            State::Start => {
-                let Some(&index) = registry.index.get(name) else {
-                    this.state = State::Done;
-                    return Poll::Ready(ToolOutput::answering(
-                        call.id,
-                        registry.unknown_tool(name),
-                        true,
-                    ));
-                };
-                let input = ToolInput::new(call.arguments, call.id, &registry.state);
-                // A sync tool runs inside `call`, so its panics are caught here; an async
-                // tool's are caught around each poll of its future.
-                let future = match std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    registry.tools[index].call(input)
-                })) {
-                    Ok(future) => future,
-                    Err(panic) => {
-                        ToolFuture::ready(Err(ToolError::Failed(panicked(name, &*panic))))
-                    }
-                };
-                match future.into_ready() {
-                    Ok(result) => result.map_err(|error| message(name, error)),
-                    Err(future) => {
-                        this.state = registry.running(name, future);
-                        return Pin::new(this).poll(cx);
-                    }
+        let Some(index) = registry.position(name) else {
+            return Ok(Err(registry.unknown_tool(name)));
+        };
+        let input = ToolInput::new(call.arguments, call.id, &registry.state);
+        // A sync tool runs inside `call`, so its panics are caught here; an async tool's
+        // are caught around each poll of its future.
+        let future = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+            registry.tools[index].call(input)
+        })) {
+            Ok(future) => future,
+            Err(panic) => ToolFuture::ready(Err(ToolError::Failed(panicked(name, &*panic)))),
+        };
+        match future.into_ready() {
+            Ok(Ok(content)) => Ok(Ok(content)),
+            Ok(Err(error)) => Ok(Err(message(name, error))),
+            Err(future) => Err(future),
+        }
+    }
+
+    /// Polls an async tool's future (or answers a call that is over).
+    #[inline(never)]
+    fn poll_running(&mut self, cx: &mut Context<'_>) -> Poll<Result<String, String>> {
+        let (registry, name) = (self.registry, self.call.name);
+        let finished = match &mut self.state {
+            State::Running(future) => {
+                match std::panic::catch_unwind(AssertUnwindSafe(|| Pin::new(future).poll(cx))) {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(result)) => result.map_err(|error| message(name, error)),
+                    Err(panic) => Err(panicked(name, &*panic)),
                 }
             }
-            State::Running(future) => match Pin::new(future).poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(finished) => caught(name, finished),
-            },
             State::Timed(future) => match future.as_mut().poll(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(finished)) => caught(name, finished),
@@ -252,34 +342,33 @@ impl Future for Dispatch<'_> {
                 }
             },
             State::Failed(text) => Err(std::mem::take(text)),
-            State::Done => Err(format!("the call of tool `{name}` was already answered")),
+            State::Start | State::Done => {
+                Err(format!("the call of tool `{name}` was already answered"))
+            }
         };
-        this.state = State::Done;
-        Poll::Ready(match finished {
-            Ok(content) => ToolOutput::answering(call.id, content, false),
-            Err(text) => ToolOutput::answering(call.id, text, true),
-        })
+        self.state = State::Done;
+        Poll::Ready(finished)
     }
 }
 
 impl ToolRegistry {
     /// The state in which an async tool's future runs: under the timeout, if there is one.
     fn running<'a>(&self, name: &str, future: ToolFuture<'a>) -> State<'a> {
-        let caught = AssertUnwindSafe(future).catch_unwind();
-        match self.timeout {
-            None => State::Running(caught),
-            Some(_) if tokio::runtime::Handle::try_current().is_err() => State::Failed(format!(
+        let Some(limit) = self.timeout else {
+            return State::Running(future);
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return State::Failed(format!(
                 "tool `{name}` has a timeout, which needs a Tokio runtime"
+            ));
+        }
+        let caught = AssertUnwindSafe(future).catch_unwind();
+        // Tokio panics here when its runtime was built without timers.
+        match std::panic::catch_unwind(AssertUnwindSafe(|| tokio::time::timeout(limit, caught))) {
+            Ok(timed) => State::Timed(Box::pin(timed)),
+            Err(_) => State::Failed(format!(
+                "tool `{name}` has a timeout, which needs a Tokio runtime with timers enabled"
             )),
-            // Tokio panics here when its runtime was built without timers.
-            Some(limit) => match std::panic::catch_unwind(AssertUnwindSafe(|| {
-                tokio::time::timeout(limit, caught)
-            })) {
-                Ok(timed) => State::Timed(Box::pin(timed)),
-                Err(_) => State::Failed(format!(
-                    "tool `{name}` has a timeout, which needs a Tokio runtime with timers enabled"
-                )),
-            },
         }
     }
 }

@@ -64,6 +64,9 @@ pub struct ToolRegistry {
     // Fx, not SipHash: the keys are the registered names, so a hostile lookup cannot
     // flood one bucket, and the lookup is on every call's path.
     pub(crate) index: HashMap<String, usize, FxBuildHasher>,
+    // The names again, in registration order: a few are compared in turn (what a `match`
+    // on the name does), which is cheaper than hashing the name.
+    pub(crate) names: Vec<Box<str>>,
     pub(crate) state: StateMap,
     pub(crate) concurrency: Option<NonZeroUsize>,
     pub(crate) timeout: Option<Duration>,
@@ -313,7 +316,9 @@ impl ToolRegistry {
     /// # Ok::<(), RegistryError>(())
     /// ```
     pub fn register<T: Tool>(&mut self, tool: T) -> Result<&mut Self, RegistryError> {
-        self.add(vec![Arc::new(tool)])
+        // Only the `Arc` is made here; the rest is not generic, so compiled once, not for
+        // every tool registered.
+        self.add_one(Arc::new(tool))
     }
 
     /// Adds every tool of a [`ToolSet`], sharing it: the `#[tool]` methods of a
@@ -377,7 +382,19 @@ impl ToolRegistry {
     /// # Ok::<(), tool_runtime::RegistryError>(())
     /// ```
     pub fn definition(&self, name: &str) -> Option<&ToolDefinition> {
-        self.index.get(name).map(|&i| self.tools[i].definition())
+        self.position(name).map(|i| self.tools[i].definition())
+    }
+
+    /// Where the tool called `name` is in `tools`.
+    #[inline]
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        /// Up to this many tools, comparing names beats hashing one.
+        const COMPARED: usize = 8;
+        if self.names.len() <= COMPARED {
+            self.names.iter().position(|known| **known == *name)
+        } else {
+            self.index.get(name).copied()
+        }
     }
 
     /// Every tool's definition, in registration order.

@@ -11,14 +11,20 @@ use crate::validate::{OnViolation, Violation};
 use super::{RegistryError, ToolRegistry};
 
 impl ToolRegistry {
+    /// Adds one tool (see `add`).
+    pub(super) fn add_one(&mut self, tool: Arc<dyn DynTool>) -> Result<&mut Self, RegistryError> {
+        self.add(vec![tool])
+    }
+
     /// Adds `tools` after checking each against the registry and the ones before it.
     pub(super) fn add(&mut self, tools: Vec<Arc<dyn DynTool>>) -> Result<&mut Self, RegistryError> {
         for (i, tool) in tools.iter().enumerate() {
             self.admit(tool.as_ref(), &tools[..i])?;
         }
         for tool in tools {
-            self.index
-                .insert(tool.definition().name().to_owned(), self.tools.len());
+            let name = tool.definition().name();
+            self.index.insert(name.to_owned(), self.tools.len());
+            self.names.push(name.into());
             self.tools.push(tool);
         }
         Ok(self)
@@ -31,7 +37,7 @@ impl ToolRegistry {
         if !is_portable_name(&name) {
             return Err(RegistryError::InvalidName { name });
         }
-        let existing = (self.index.get(&name).map(|&i| &self.tools[i])).or_else(|| {
+        let existing = (self.position(&name).map(|i| &self.tools[i])).or_else(|| {
             before
                 .iter()
                 .find(|other| other.definition().name() == name)

@@ -33,6 +33,7 @@ pub(crate) use hints::SAYABLE;
 pub(crate) use limits::{SchemaLimits, Tally, OPENAI_STRICT};
 pub(crate) use nullable::make_nullable;
 pub(crate) use openapi::openapi_form;
+pub(crate) use parameters::schema_of;
 pub use parameters::ParametersBuilder;
 pub(crate) use strict::{strict_form, STRICT_ANNOTATIONS, STRICT_FORMATS, STRICT_KEYWORDS};
 

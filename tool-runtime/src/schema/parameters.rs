@@ -42,13 +42,27 @@ impl ParametersBuilder {
     /// type carries (a parameter's own text is the more specific); `default` is shown to
     /// the model in the plain form.
     pub fn param<T: JsonSchema + ?Sized>(
-        mut self,
+        self,
         name: &str,
         description: Option<&str>,
         required: bool,
         default: Option<Value>,
     ) -> Self {
-        let mut schema = self.generator.subschema_for::<T>().to_value();
+        self.param_with(name, description, required, default, schema_of::<T>)
+    }
+
+    /// [`param`](Self::param) with the type's schema from `schema`: the generic part is
+    /// only `schema`, so what `#[tool]` generates reaches this through a function pointer
+    /// and the rest is compiled once.
+    pub(crate) fn param_with(
+        mut self,
+        name: &str,
+        description: Option<&str>,
+        required: bool,
+        default: Option<Value>,
+        schema: fn(&mut SchemaGenerator) -> Value,
+    ) -> Self {
+        let mut schema = schema(&mut self.generator);
         if schema == Value::Bool(true) {
             // `serde_json::Value` and friends: "anything", which has no room for a description.
             schema = Value::Object(Map::new());
@@ -82,6 +96,11 @@ impl ParametersBuilder {
         }
         Value::Object(root)
     }
+}
+
+/// The schema of `T`, in `generator` (a `$ref` to its definition, for a named type).
+pub(crate) fn schema_of<T: JsonSchema + ?Sized>(generator: &mut SchemaGenerator) -> Value {
+    generator.subschema_for::<T>().to_value()
 }
 
 impl Default for ParametersBuilder {

@@ -28,7 +28,12 @@ pub struct PlainTag;
 impl ResultTag {
     #[inline]
     pub fn split<T, E: Display>(self, result: Result<T, E>) -> Result<T, ToolError> {
-        result.map_err(|error| ToolError::Failed(error.to_string()))
+        // A `match`, not `map_err` and a closure: this is instantiated for each tool's
+        // `Result`, and each closure would be one more function for the compiler.
+        match result {
+            Ok(value) => Ok(value),
+            Err(error) => Err(ToolError::Failed(error.to_string())),
+        }
     }
 }
 
@@ -79,12 +84,19 @@ impl UnitTag {
 impl JsonTag {
     #[inline]
     pub fn render<T: ToolOutputValue>(self, value: T) -> Result<String, ToolError> {
-        serde_json::to_string(&value).map_err(|error| {
-            ToolError::Failed(format!(
-                "the tool's output could not be serialized: {error}"
-            ))
-        })
+        match serde_json::to_string(&value) {
+            Ok(text) => Ok(text),
+            Err(error) => Err(unserializable(&error)),
+        }
     }
+}
+
+/// Not generic: the error text of an output that could not be serialized.
+#[cold]
+fn unserializable(error: &serde_json::Error) -> ToolError {
+    ToolError::Failed(format!(
+        "the tool's output could not be serialized: {error}"
+    ))
 }
 
 pub trait StringKind {
