@@ -35,15 +35,16 @@ impl ToolRegistry {
         let mut subset = ToolRegistry {
             tools: Vec::new(),
             index: Default::default(),
+            names: Vec::new(),
             state: self.state.clone(),
             concurrency: self.concurrency,
             timeout: self.timeout,
             checks: self.checks.clone(),
         };
         for tool in self.tools.iter().filter(|tool| keep(tool.definition())) {
-            subset
-                .index
-                .insert(tool.definition().name().to_owned(), subset.tools.len());
+            let name = tool.definition().name();
+            subset.index.insert(name.to_owned(), subset.tools.len());
+            subset.names.push(name.into());
             subset.tools.push(tool.clone());
         }
         subset
