@@ -53,6 +53,7 @@
 //! | [`format`](mod@format) | what goes with a [`ToolFormat`]: schema forms, provider calls and outputs |
 //! | [`validate`] | each provider's rules and limits: [`Validator`](validate::Validator) |
 //! | [`snapshot`] | the drift check's errors and switch |
+//! | [`live`] | a registry that changes while runs use it: [`LiveRegistry`](live::LiveRegistry) |
 //! | [`chat`] | talking to a model: [`ChatModel`](chat::ChatModel), messages, requests, replies |
 //! | [`testing`] | test doubles: [`ScriptedModel`](testing::ScriptedModel) |
 //! | [`run`] | the assistant loop with the Assistants API's run lifecycle |
@@ -83,6 +84,7 @@ pub mod format;
 pub mod validate;
 pub mod snapshot;
 mod registry;
+pub mod live;
 pub mod chat;
 pub mod testing;
 pub mod run;
@@ -121,6 +123,9 @@ pub use tool_macro::tools;
 const _: () = {
     const fn send_sync<T: Send + Sync>() {}
     send_sync::<ToolRegistry>();
+    send_sync::<live::LiveRegistry>();
+    #[cfg(feature = "runtime-tools")]
+    send_sync::<tool::RuntimeTool>();
     send_sync::<ToolDefinition>();
     send_sync::<ToolCall>();
     send_sync::<ToolOutput>();

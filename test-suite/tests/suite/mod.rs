@@ -17,6 +17,7 @@ mod properties;
 mod readme;
 mod readme_errors;
 mod run;
+mod runtime_tools;
 mod schemas;
 mod sse_properties;
 mod task_planner;

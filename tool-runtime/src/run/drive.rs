@@ -188,8 +188,9 @@ impl Assistant {
             tool_choice: run.tool_choice.clone(),
             ..self.options.request.clone()
         };
+        let registry = self.registry.load();
         let request = ChatRequest::new(run.thread.messages())
-            .with_tools(&self.registry)
+            .with_tools(&registry)
             .with_options(options);
         let span = tracing::info_span!("model_request", messages = request.messages.len());
         let mut deltas = self.model.stream(request);
@@ -269,11 +270,11 @@ impl Assistant {
     /// and so approving them, is the caller's business).
     fn pending_of(&self, calls: Vec<ToolCall>) -> Vec<PendingCall> {
         let automatic = self.options.mode == Mode::Automatic;
+        let registry = self.registry.load();
         calls
             .into_iter()
             .map(|call| {
-                let needs_approval = self
-                    .registry
+                let needs_approval = registry
                     .definition(&call.name)
                     .is_some_and(|definition| definition.markers().needs_approval());
                 PendingCall {
@@ -341,7 +342,9 @@ impl Assistant {
         calls: Vec<(usize, ToolCall)>,
         emit: &mut Emit<'_>,
     ) -> Result<(), Interrupt> {
-        let registry = &self.registry;
+        // The registry current now: calls of one turn run against one set of tools.
+        let registry = self.registry.load();
+        let registry = &*registry;
         let mut running: FuturesUnordered<_> = calls
             .into_iter()
             .map(|(index, call)| {
