@@ -61,6 +61,7 @@
 //! | `transport` | the provider clients' shared settings (feature `openai` or `anthropic`) |
 //! | `openai`, `anthropic` | provider clients (features `openai`, `anthropic`) |
 //! | `mcp` | an MCP server for any registry (feature `mcp`) |
+//! | `mcp_client` | MCP servers' tools as run-time tools (feature `mcp-client`) |
 //!
 //! The options of `#[tool]` and `#[tools]` are on their pages: [`tool`](macro@tool),
 //! [`tools`](macro@tools).
@@ -100,6 +101,9 @@ pub mod anthropic;
 #[cfg(feature = "mcp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
 pub mod mcp;
+#[cfg(feature = "mcp-client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mcp-client")))]
+pub mod mcp_client;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -144,4 +148,6 @@ const _: () = {
     send_sync::<anthropic::AnthropicClient>();
     #[cfg(feature = "mcp")]
     send_sync::<mcp::McpServer>();
+    #[cfg(feature = "mcp-client")]
+    send_sync::<mcp_client::McpTools>();
 };

@@ -22,7 +22,7 @@
 //! A `RwLock<ToolRegistry>` would make every reader contend with writers, and holding a
 //! read guard across a tool's `.await` would block a refresh for as long as a call runs.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use arc_swap::ArcSwap;
 
@@ -95,6 +95,38 @@ impl LiveRegistry {
         let result = change(&mut next);
         self.shared.current.store(Arc::new(next));
         result
+    }
+}
+
+/// A live registry that does not keep it alive: what a tool source that refreshes the
+/// registry holds, since the registry's tools hold the source.
+#[cfg_attr(not(feature = "mcp-client"), allow(dead_code))]
+#[derive(Clone)]
+pub(crate) struct WeakLive(Weak<Shared>);
+
+#[cfg_attr(not(feature = "mcp-client"), allow(dead_code))]
+impl WeakLive {
+    /// The live registry, unless every handle on it is gone.
+    pub(crate) fn upgrade(&self) -> Option<LiveRegistry> {
+        self.0.upgrade().map(|shared| LiveRegistry { shared })
+    }
+
+    /// Whether both are handles on one registry.
+    pub(crate) fn same(&self, other: &WeakLive) -> bool {
+        Weak::ptr_eq(&self.0, &other.0)
+    }
+
+    /// Whether this is a handle on `live`.
+    pub(crate) fn is(&self, live: &LiveRegistry) -> bool {
+        std::ptr::eq(self.0.as_ptr(), Arc::as_ptr(&live.shared))
+    }
+}
+
+impl LiveRegistry {
+    /// A handle that does not keep the registry alive.
+    #[cfg_attr(not(feature = "mcp-client"), allow(dead_code))]
+    pub(crate) fn downgrade(&self) -> WeakLive {
+        WeakLive(Arc::downgrade(&self.shared))
     }
 }
 
