@@ -8,6 +8,7 @@ mod formats_round_trip;
 mod fuzz_properties;
 mod local_model_script;
 mod mcp_client;
+mod mcp_everything;
 mod mcp_limits;
 mod mcp_rmcp;
 mod mcp_typescript;
