@@ -10,6 +10,7 @@ mod local_model_script;
 mod mcp_client;
 mod mcp_everything;
 mod mcp_limits;
+mod mcp_python;
 mod mcp_rmcp;
 mod mcp_typescript;
 mod methods;
