@@ -4,8 +4,10 @@
 //! - [`tasks`]: the task planner's SQLite store, its `#[tools]`, and the logic of its
 //!   subcommands (`examples/task_planner/main.rs`, `examples/mcp_server.rs`);
 //! - [`weather`]: the weather bot's tools (`examples/weather.rs`);
-//! - [`tools_cli`]: the `tools` example's command line (`examples/tools.rs`).
+//! - [`tools_cli`]: the `tools` example's command line (`examples/tools.rs`);
+//! - [`mcp_cli`]: the `mcp_client` example's command line (`examples/mcp_client.rs`).
 
+pub mod mcp_cli;
 pub mod tasks;
 pub mod tools_cli;
 pub mod weather;

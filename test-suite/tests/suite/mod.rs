@@ -7,6 +7,7 @@ mod formats;
 mod formats_round_trip;
 mod fuzz_properties;
 mod local_model_script;
+mod mcp_cli;
 mod mcp_client;
 mod mcp_everything;
 mod mcp_limits;
