@@ -497,3 +497,29 @@ async fn tools_list_changed_refreshes_the_live_registry() {
     );
     tools.close().await;
 }
+
+#[tokio::test]
+async fn a_result_past_the_size_bound_is_cut_saying_so() {
+    let server = serve(served()).await;
+    let tools = McpSource::http(server.url())
+        .with_max_result_bytes(24)
+        .connect()
+        .await
+        .unwrap();
+    let mut registry = ToolRegistry::new();
+    tools.register_into(&mut registry);
+    let location = "x".repeat(1_000);
+    let arguments = serde_json::json!({ "location": location }).to_string();
+    let output = registry
+        .dispatch(&ToolCall::new("c1", "get_nickname", arguments))
+        .await;
+    assert_eq!(
+        (output.content.as_str(), output.is_error),
+        (
+            "xxxxxxxxxxxxxxxxxxxxxxxx\n[cut: the result was 1019 bytes; the limit is 24]", // 1,000 x and ": the City of Light"
+            false
+        )
+    );
+    tools.close().await;
+    server.shutdown().await.unwrap();
+}

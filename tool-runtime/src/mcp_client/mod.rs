@@ -61,6 +61,7 @@
 //! | tools listed; more are left out and the report says how many | [`DEFAULT_MAX_TOOLS`] (1,000) | [`McpSource::with_max_tools`] |
 //! | `tools/list` pages read | 1,000 | |
 //! | bytes of one call's output (and of an error's text); the rest is cut, saying so | [`DEFAULT_MAX_RESULT_BYTES`] (256 KiB) | [`McpSource::with_max_result_bytes`] |
+//! | one message from the server (a stdio line, an HTTP JSON body or SSE event): rmcp's own limits | 16 MiB | |
 //!
 //! Past the tool list limit, tools are left out rather than the server refused: the first
 //! ones still work, and the report says what was cut. Note that the registry's own checks
