@@ -116,3 +116,18 @@ fn command_lines_are_read_as_a_shell_would_and_mistakes_are_named() {
         "--header needs 'NAME: VALUE'"
     );
 }
+
+#[test]
+fn header_values_are_not_shown_in_debug_output() {
+    let options = mcp_cli::parse(args(&[
+        "--http",
+        "http://127.0.0.1:1/mcp",
+        "--header",
+        "Authorization: Bearer secret-token",
+        "list",
+    ]))
+    .unwrap();
+    let shown = format!("{:?}", options.source);
+    assert!(shown.contains(r#"headers: ["Authorization"]"#), "{shown}");
+    assert!(!shown.contains("secret-token"), "{shown}");
+}

@@ -117,7 +117,7 @@ pub struct McpSource {
     settings: Settings,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Endpoint {
     Stdio {
         program: String,
@@ -128,6 +128,29 @@ enum Endpoint {
         url: String,
         headers: Vec<(String, String)>,
     },
+}
+
+// By hand: header values (and environment values) are often secrets, so only their
+// names are shown.
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |pairs: &[(String, String)]| -> Vec<String> {
+            pairs.iter().map(|(name, _)| name.clone()).collect()
+        };
+        match self {
+            Self::Stdio { program, args, env } => f
+                .debug_struct("Stdio")
+                .field("program", program)
+                .field("args", args)
+                .field("env", &names(env))
+                .finish(),
+            Self::Http { url, headers } => f
+                .debug_struct("Http")
+                .field("url", url)
+                .field("headers", &names(headers))
+                .finish(),
+        }
+    }
 }
 
 /// What the session needs of the source once connected.
