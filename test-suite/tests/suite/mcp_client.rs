@@ -523,3 +523,33 @@ async fn a_result_past_the_size_bound_is_cut_saying_so() {
     tools.close().await;
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_gone_server_is_connected_again_and_its_tools_work_anew() {
+    let Some(source) = bad_server("changing") else {
+        return;
+    };
+    let tools = source.connect().await.unwrap();
+    let live = LiveRegistry::new(city_tools::registry());
+    tools.attach(&live);
+    tools.close().await;
+    let call = ToolCall::new("c1", "echo", r#"{"text": "again"}"#);
+    let output = live.load().dispatch(&call).await;
+    assert_eq!(
+        output.content,
+        "tool `echo` cannot run: its MCP server `bad-server-changing` is gone (the session was closed)"
+    );
+    let fresh = tools.reconnect().await.unwrap();
+    assert!(fresh.gone().is_none());
+    assert_eq!(fresh.report().imported, ["echo", "grow"]);
+    assert_eq!(
+        live.load().names().collect::<Vec<_>>(),
+        ["get_current_weather", "get_nickname", "echo", "grow"]
+    );
+    let output = live.load().dispatch(&call).await;
+    assert_eq!(
+        (output.content.as_str(), output.is_error),
+        (r#"{"text": "again"}"#, false)
+    );
+    fresh.close().await;
+}

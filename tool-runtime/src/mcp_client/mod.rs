@@ -48,8 +48,7 @@
 //! a timeout or a broken transport is an error output the model can read, and the run
 //! goes on. When the server is gone (its process exited, the connection closed) it is
 //! logged once, and its tools answer every call with an error output saying so, until it
-//! is connected again ([`McpTools::detach`] the old session, [`McpTools::attach`] a new
-//! one). Cancelling a run drops its calls, and rmcp then sends the server
+//! is connected again ([`McpTools::reconnect`]). Cancelling a run drops its calls, and rmcp then sends the server
 //! `notifications/cancelled` for each call still running.
 //!
 //! # Bounds
@@ -378,6 +377,7 @@ impl McpSource {
         let service = serving
             .map_err(|_| initialize(format!("no answer within {:?}", self.connect_timeout)))?
             .map_err(|error| initialize(error.to_string()))?;
-        McpTools::start(service, changes, described, self.settings).await
+        let settings = self.settings.clone();
+        McpTools::start(service, changes, described, settings, self).await
     }
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
 use super::report::{ImportReport, Refused};
-use super::{output, McpClientError, Settings};
+use super::{output, McpClientError, McpSource, Settings};
 use crate::definition::ToolDefinition;
 use crate::live::{LiveRegistry, WeakLive};
 use crate::registry::ToolRegistry;
@@ -69,6 +69,8 @@ pub(super) struct Session {
     peer: Peer<RoleClient>,
     service: tokio::sync::Mutex<Option<RunningService<RoleClient, Handler>>>,
     settings: Settings,
+    /// Where the server is, to connect again.
+    source: McpSource,
     /// Why the server is gone, once it is.
     gone: OnceLock<String>,
     state: Mutex<State>,
@@ -93,6 +95,7 @@ impl McpTools {
         changes: mpsc::Receiver<()>,
         fallback_name: String,
         settings: Settings,
+        source: McpSource,
     ) -> Result<Self, McpClientError> {
         let server = service
             .peer_info()
@@ -104,6 +107,7 @@ impl McpTools {
             peer: service.peer().clone(),
             service: tokio::sync::Mutex::new(Some(service)),
             settings,
+            source,
             gone: OnceLock::new(),
             state: Mutex::new(State::default()),
         });
@@ -185,6 +189,38 @@ impl McpTools {
     /// The listing failed; the registries keep the tools they had.
     pub async fn refresh(&self) -> Result<ImportReport, McpClientError> {
         self.session.refresh().await
+    }
+
+    /// Connects to the server again (a new process, a new HTTP session) with the same
+    /// settings, moves the tools of every live registry this session is attached to over
+    /// to the new session, and closes this one. Registries the tools were put in with
+    /// [`register_into`](Self::register_into) keep the old tools: register the new ones
+    /// there yourself.
+    ///
+    /// # Errors
+    ///
+    /// The new session could not be opened; nothing changed.
+    pub async fn reconnect(&self) -> Result<McpTools, McpClientError> {
+        let fresh = self.session.source.clone().connect().await?;
+        let attached = std::mem::take(&mut self.session.state().attached);
+        let (tools, listing) = {
+            let state = fresh.session.state();
+            (state.tools.clone(), state.listing.clone())
+        };
+        for (weak, before) in attached {
+            let Some(live) = weak.upgrade() else { continue };
+            let report = live.update(|registry| {
+                for name in &before {
+                    registry.remove(name);
+                }
+                import(registry, tools.clone(), listing.clone())
+            });
+            let mut state = fresh.session.state();
+            state.attached.push((weak, report.imported.clone()));
+            state.report = report;
+        }
+        self.close().await;
+        Ok(fresh)
     }
 
     /// The report of the last import: what was registered, refused, left out.
