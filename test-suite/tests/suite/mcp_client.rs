@@ -553,3 +553,64 @@ async fn a_gone_server_is_connected_again_and_its_tools_work_anew() {
     );
     fresh.close().await;
 }
+
+#[tokio::test]
+async fn our_own_server_over_stdio_gives_back_the_task_planners_tools() {
+    use examples::tasks;
+    let binary = crate::suite::mcp_typescript::server_binary();
+    let tools = McpSource::stdio(binary.to_string_lossy(), ["--db", ":memory:"])
+        .with_approval(ApprovalPolicy::Never)
+        .connect()
+        .await
+        .unwrap();
+    let mut imported = ToolRegistry::new();
+    let report = tools.register_into(&mut imported);
+    assert!(report.is_complete(), "{report}");
+    // The server hides the tool that needs approval.
+    let mut original = tasks::registry(tasks::Store::in_memory().unwrap()).unwrap();
+    assert!(original.remove("delete_all_tasks"));
+    for format in ToolFormat::ALL {
+        assert_eq!(imported.export(format), original.export(format), "{format}");
+    }
+    let calls = [
+        ToolCall::new(
+            "c1",
+            "add_task",
+            r#"{"name": "Write the client", "priority": 2}"#,
+        ),
+        ToolCall::new("c2", "get_tasks", ""),
+        ToolCall::new("c3", "complete_task", r#"{"id": "t-9"}"#),
+    ];
+    let mut outputs = Vec::new();
+    for call in &calls {
+        outputs.push(imported.dispatch(call).await);
+    }
+    let mut expected = Vec::new();
+    for call in &calls {
+        expected.push(original.dispatch(call).await);
+    }
+    // The same outputs but for the creation time.
+    let mask = |text: &str| {
+        let mut value =
+            serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::from(text));
+        without_times(&mut value);
+        value
+    };
+    for (ours, theirs) in outputs.iter().zip(&expected) {
+        assert_eq!(mask(&ours.content), mask(&theirs.content));
+        assert_eq!(ours.is_error, theirs.is_error, "{}", ours.content);
+    }
+    assert!(outputs[2].is_error);
+    tools.close().await;
+}
+
+fn without_times(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(members) => {
+            members.remove("created_at");
+            members.values_mut().for_each(without_times);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(without_times),
+        _ => {}
+    }
+}
