@@ -252,7 +252,7 @@ async fn a_server_with_bad_tools_gets_the_good_ones_registered_and_a_report_of_t
     );
     assert_eq!(
         refused[2],
-        ("good", "tool name `good` is already taken by `a run-time tool`, so `a run-time tool` cannot be registered; rename one with #[tool(name = \"...\")]")
+        ("good", "tool name `good` is already taken by `tool_runtime::tool::RuntimeTool`, so `tool_runtime::tool::RuntimeTool` cannot be registered; rename one with #[tool(name = \"...\")] (an MCP server's tools with McpSource::with_prefix)")
     );
     assert_eq!(
         refused[3],

@@ -166,7 +166,7 @@ impl DynTool for RuntimeTool {
     }
 
     fn type_name(&self) -> &'static str {
-        "a run-time tool"
+        "tool_runtime::tool::RuntimeTool"
     }
 
     fn required_state(&self) -> Vec<StateKey> {
