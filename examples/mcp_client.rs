@@ -10,39 +10,12 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use examples::mcp_cli::{self, Command, USAGE};
-use examples::tasks;
+use examples::{tasks, upstream};
 use tool_runtime::live::LiveRegistry;
-use tool_runtime::openai::OpenAiClient;
 use tool_runtime::run::{Assistant, RunStatus};
-use tool_runtime::transport::ClientConfig;
 use tool_runtime::{ToolCall, ToolRegistry};
-
-/// Where `scripts/local-model.sh start` serves, and the name its model answers to.
-const LOCAL_BASE_URL: &str = "http://127.0.0.1:8090/v1";
-const LOCAL_MODEL: &str = "qwen2.5-coder-0.5b";
-
-fn is_set(name: &str) -> bool {
-    std::env::var_os(name).is_some_and(|value| !value.is_empty())
-}
-
-/// The model: the one the environment names (as the task planner reads it), else the
-/// local model's server, which `bash scripts/local-model.sh start` starts.
-fn model() -> Result<OpenAiClient, String> {
-    if is_set("OPENAI_BASE_URL") || is_set("OPENAI_API_KEY") {
-        return OpenAiClient::from_env().map_err(|error| error.to_string());
-    }
-    eprintln!(
-        "No OPENAI_BASE_URL or OPENAI_API_KEY is set: using the local model at {LOCAL_BASE_URL} \
-         (start it with `bash scripts/local-model.sh start`)."
-    );
-    Ok(OpenAiClient::new(ClientConfig::new(
-        LOCAL_BASE_URL,
-        LOCAL_MODEL,
-    )))
-}
 
 async fn run() -> Result<ExitCode, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -74,9 +47,11 @@ async fn run() -> Result<ExitCode, String> {
             }
         }
         Command::Chat { message } => {
+            let (model, about) = upstream::pick_model("mcp_client -- --stdio '...' chat").await?;
+            eprintln!("model: {about}");
             let live = LiveRegistry::new(ToolRegistry::new());
             eprintln!("{}", tools.attach(&live));
-            let assistant = Assistant::from_live(Arc::new(model()?), live);
+            let assistant = Assistant::from_live(model, live);
             let interactive = std::io::stdin().is_terminal();
             let mut approve = |call: &ToolCall| {
                 let _ = std::io::stdout().flush();

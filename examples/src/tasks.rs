@@ -571,8 +571,13 @@ pub fn instructions(store: &Store) -> Result<String, TaskError> {
 }
 
 /// How a chat run goes: a few turns (a request, its tool calls, an answer; room for a
-/// correction or two), short replies, parallel calls, and a deadline that also covers
-/// the time a person takes to approve.
+/// correction or two), short replies, parallel calls, temperature 0, and a deadline that
+/// also covers the time a person takes to approve.
+///
+/// Temperature 0 because a tool call is not creative writing: the model's likeliest call
+/// is its best one, and sampled at llama.cpp's or Ollama's default (0.8) a small model
+/// gets more calls wrong (docs/local-model.md). OpenAI's reasoning models take no
+/// temperature: use a chat model such as `gpt-4o-mini` with the planner.
 pub fn run_options() -> RunOptions {
     RunOptions::default()
         .with_max_turns(8)
@@ -580,7 +585,8 @@ pub fn run_options() -> RunOptions {
         .with_request(
             RequestOptions::default()
                 .with_max_tokens(300)
-                .with_parallel_tool_calls(true),
+                .with_parallel_tool_calls(true)
+                .with_temperature(0.0),
         )
 }
 

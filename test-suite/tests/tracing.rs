@@ -1,7 +1,8 @@
 //! A run is visible to any `tracing` subscriber: spans for the run, each turn, each model
 //! request and each tool call (tool name, call id), and an event per finished call with
 //! its duration and whether it failed. The model is a scripted one. And the MCP server
-//! says at startup which tools it hides; the MCP client reports a dead server once.
+//! says at startup which tools it hides; the Assistants server has a span per request and
+//! per run; the MCP client reports a dead server once.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -199,6 +200,85 @@ fn the_mcp_server_says_which_tools_it_hides_when_it_starts() {
         })
     });
     assert!(hidden_lines(&quiet).is_empty());
+}
+
+#[test]
+fn the_assistants_server_shows_each_request_and_each_run() {
+    use serde_json::{json, Value};
+    use tool_runtime::server::{AssistantsServer, SqliteStore};
+
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let run_id = tracing::subscriber::with_default(recorder.clone(), || {
+        runtime.block_on(async {
+            let model = ScriptedModel::new([ScriptedReply::text("Hello.")]);
+            let server = AssistantsServer::new(model, SqliteStore::in_memory().expect("sqlite"), "key")
+                .serve("127.0.0.1:0".parse().expect("an address"))
+                .await
+                .expect("bound");
+            let http = reqwest::Client::new();
+            let post = |path: &str, body: Value| {
+                http.post(format!("{}{path}", server.url())).bearer_auth("key").json(&body).send()
+            };
+            let assistant: Value = post("/assistants", json!({"model": "m"}))
+                .await
+                .expect("an answer")
+                .json()
+                .await
+                .expect("JSON");
+            let run: Value = post(
+                "/threads/runs",
+                json!({"assistant_id": assistant["id"], "thread": {"messages": [{"role": "user", "content": "Hi"}]}}),
+            )
+            .await
+            .expect("an answer")
+            .json()
+            .await
+            .expect("JSON");
+            let url = format!(
+                "{}/threads/{}/runs/{}",
+                server.url(),
+                run["thread_id"].as_str().unwrap_or_default(),
+                run["id"].as_str().unwrap_or_default()
+            );
+            for _ in 0..200 {
+                let now: Value = http.get(&url).bearer_auth("key").send().await.expect("an answer").json().await.expect("JSON");
+                if now["status"] == "completed" {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            server.shutdown().await.expect("shut down");
+            run["id"].as_str().unwrap_or_default().to_owned()
+        })
+    });
+    let spans = recorder.spans.lock().unwrap().clone();
+    let requests: Vec<(Option<&str>, Option<&str>)> = spans
+        .iter()
+        .filter(|(name, _)| name == "assistants_request")
+        .map(|(_, fields)| (field(fields, "method"), field(fields, "path")))
+        .take(2)
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            (Some("POST"), Some("/v1/assistants")),
+            (Some("POST"), Some("/v1/threads/runs"))
+        ]
+    );
+    let runs: Vec<&FieldList> = spans
+        .iter()
+        .filter(|(name, _)| name == "assistants_run")
+        .map(|(_, fields)| fields)
+        .collect();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(field(runs[0], "run.id"), Some(run_id.as_str()));
+    // The loop's own spans, inside.
+    assert!(spans.iter().any(|(name, _)| name == "run"));
+    assert!(spans.iter().any(|(name, _)| name == "model_request"));
 }
 
 /// An MCP server that dies (`tests/mcp-servers/bad_server.py exit`: it exits in the middle

@@ -62,6 +62,7 @@
 //! | `openai`, `anthropic` | provider clients (features `openai`, `anthropic`) |
 //! | `mcp` | an MCP server for any registry (feature `mcp`) |
 //! | `mcp_client` | MCP servers' tools as run-time tools (feature `mcp-client`) |
+//! | `server` | the OpenAI Assistants v2 API served over HTTP, on a SQLite store (feature `server`) |
 //!
 //! The options of `#[tool]` and `#[tools]` are on their pages: [`tool`](macro@tool),
 //! [`tools`](macro@tools).
@@ -98,12 +99,17 @@ pub mod openai;
 #[cfg(feature = "anthropic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "anthropic")))]
 pub mod anthropic;
+#[cfg(any(feature = "mcp", feature = "server"))]
+mod http;
 #[cfg(feature = "mcp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
 pub mod mcp;
 #[cfg(feature = "mcp-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mcp-client")))]
 pub mod mcp_client;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub mod server;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -150,4 +156,6 @@ const _: () = {
     send_sync::<mcp::McpServer>();
     #[cfg(feature = "mcp-client")]
     send_sync::<mcp_client::McpTools>();
+    #[cfg(feature = "server")]
+    send_sync::<server::AssistantsServer>();
 };

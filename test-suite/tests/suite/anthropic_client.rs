@@ -4,7 +4,7 @@
 //! headers) and what it returned. The scenarios every client shares (retries, client
 //! errors, an assistant run) are `support/providers.rs`'s, run here for this client.
 
-use crate::support::providers::{self, piece, usage, Provider};
+use crate::support::providers::{self, piece, usage, with_fields, Provider};
 use crate::support::{city_tools, model_server};
 
 use std::sync::Arc;
@@ -14,9 +14,9 @@ use futures::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 use tool_runtime::anthropic::AnthropicClient;
-use tool_runtime::chat::RequestOptions;
 use tool_runtime::chat::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ToolChoice,
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError,
+    RequestOptions, ToolChoice,
 };
 use tool_runtime::format::SchemaForm;
 use tool_runtime::transport::ClientConfig;
@@ -627,4 +627,96 @@ async fn a_stream_ended_before_its_first_delta_is_retried() {
 #[tokio::test]
 async fn the_deltas_before_a_bad_event_are_delivered() {
     providers::the_deltas_before_a_bad_event_are_delivered::<Messages>().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Request options: each under its Messages name; `seed` refused.
+
+/// Every option the Messages API has, with `top_k` as an extra field.
+fn every_option() -> RequestOptions {
+    let mut options = providers::every_option().with_extra_field("top_k", 5);
+    options.seed = None;
+    options
+}
+
+/// The Messages fields of [`every_option`] (`max_tokens` is always sent).
+fn every_option_fields() -> Value {
+    json!({
+        "max_tokens": 100,
+        "temperature": 0.25,
+        "top_p": 0.9,
+        "stop_sequences": ["END"],
+        "output_config": {"format": {"type": "json_schema", "schema": providers::city_schema()}},
+        "top_k": 5
+    })
+}
+
+#[tokio::test]
+async fn sends_every_request_option_under_its_messages_name() {
+    let server = serve([
+        Reply::json(text_reply(r#"{"city": "Paris"}"#)),
+        text_stream(r#"{"city": "Paris"}"#),
+    ])
+    .await;
+    let client = client(&server);
+    let registry = registry();
+    let thread = providers::json_thread();
+    let request = || {
+        ChatRequest::new(&thread)
+            .with_tools(&registry)
+            .with_options(every_option())
+    };
+
+    let reply = client.complete(request()).await.expect("a reply");
+    let (deltas, error) = collect(&client, request()).await;
+
+    assert_eq!(reply.content.as_deref(), Some(r#"{"city": "Paris"}"#));
+    assert_eq!(error, None);
+    assert_eq!(rebuild(&deltas).content, reply.content);
+    let whole = with_fields(
+        json!({
+            "model": "claude-test",
+            "system": "Answer in JSON.",
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "Which city is the City of Light?"}]}],
+            "tools": registry.export_with(ToolFormat::Anthropic, SchemaForm::Plain),
+            "tool_choice": {"type": "auto"}
+        }),
+        every_option_fields(),
+    );
+    let streamed = with_fields(whole.clone(), json!({"stream": true}));
+    assert_eq!(server.bodies(), [whole, streamed]);
+}
+
+#[tokio::test]
+async fn seed_is_refused_by_the_anthropic_client() {
+    providers::refused_before_sending::<Messages>(
+        RequestOptions::default().with_seed(42),
+        "Anthropic's Messages API has no `seed` parameter; leave RequestOptions::seed unset \
+         for this client (Chat Completions has it: OpenAiClient)",
+    )
+    .await;
+    providers::refused_before_sending::<Messages>(
+        RequestOptions::default().with_extra_field("stop_sequences", json!(["x"])),
+        "the extra body field `stop_sequences` is one the Anthropic client writes itself; \
+         extra fields never replace those (set it through RequestOptions or ClientConfig, or \
+         leave it out)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_runs_request_options_reach_the_messages_api() {
+    providers::run_options_reach_the_request::<Messages>(
+        every_option(),
+        with_fields(
+            json!({
+                "model": "claude-test",
+                "system": "Answer in JSON.",
+                "messages": [{"role": "user", "content": [{"type": "text", "text": "Which city is the City of Light?"}]}],
+                "stream": true
+            }),
+            every_option_fields(),
+        ),
+    )
+    .await;
 }

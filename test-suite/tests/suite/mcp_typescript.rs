@@ -11,6 +11,11 @@
 //! the test asks cargo to build it (`cargo build --example mcp_server`, a no-op after
 //! `cargo test`, which builds the examples with the same profile and features) and takes
 //! the path cargo reports.
+//!
+//! Every process a test starts is killed when the test ends, passing or failing (a guard's
+//! `Drop`; the server the SDK spawns over stdio ends when its stdin closes with the
+//! client); `a_server_a_failing_test_started_is_killed` checks the first with a test that
+//! panics, `the_stdio_server_ends_when_its_client_goes_away` the second.
 
 use examples::tasks;
 
@@ -254,4 +259,98 @@ fn typescript_sdk_over_streamable_http() {
         json!({"jsonrpc": "2.0", "error": {"code": -32600, "message": TOO_LARGE,
             "data": {"maxRequestBytes": 65536}}})
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// The servers these tests start do not outlive a failing test: the test below runs this
+// test binary again as a child process, which starts the server over HTTP and panics.
+
+/// Set in the child process of `a_server_a_failing_test_started_is_killed`.
+const CHILD: &str = "TOOL_RUNTIME_MCP_CHILD";
+
+/// Run only as the child of the test below: starts the server as the HTTP test does,
+/// prints its pid, and panics.
+#[test]
+#[ignore = "the child process of a_server_a_failing_test_started_is_killed"]
+fn child_starts_the_http_server_and_panics() {
+    if std::env::var_os(CHILD).is_none() {
+        return;
+    }
+    let Some(server) = setup() else { return };
+    let server = Killed(
+        Command::new(server)
+            .args(["--http", "127.0.0.1:0", "--db", ":memory:"])
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts"),
+    );
+    println!("CHILD pid={}", server.0.id());
+    panic!("the child panics while its server runs");
+}
+
+#[test]
+fn a_server_a_failing_test_started_is_killed() {
+    if setup().is_none() {
+        return;
+    }
+    let output = Command::new(std::env::current_exe().expect("the test binary's path"))
+        .args([
+            "suite::mcp_typescript::child_starts_the_http_server_and_panics",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && stderr.contains("the child panics while its server runs"),
+        "the child must panic:\n{stdout}\n{stderr}"
+    );
+    let pid = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("CHILD pid="))
+        .unwrap_or_else(|| panic!("the child started a server:\n{stdout}"));
+    // `ps` finds no such process (the child waited for it, so it is no zombie either).
+    let ps = Command::new("ps")
+        .args(["-o", "pid=", "-p", pid])
+        .output()
+        .expect("ps runs");
+    assert_eq!(
+        String::from_utf8_lossy(&ps.stdout).trim(),
+        "",
+        "the server (pid {pid}) outlived the failing test"
+    );
+}
+
+#[test]
+fn the_stdio_server_ends_when_its_client_goes_away() {
+    // What the SDK's client spawns over stdio ends with it: when the client dies (killed
+    // by its test's guard, say), the server's stdin closes, and the server must exit
+    // rather than linger.
+    let Some(server) = setup() else { return };
+    let mut server = Killed(
+        Command::new(server)
+            .args(["--db", ":memory:"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts"),
+    );
+    drop(server.0.stdin.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.0.try_wait().expect("the server can be waited for") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the server still runs 10 s after its stdin closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
 }

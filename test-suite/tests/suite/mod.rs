@@ -1,6 +1,8 @@
 //! The in-process tests, one module per subject.
 
 mod agreement;
+mod assistants_http;
+mod assistants_python;
 mod anthropic_client;
 mod dispatch;
 mod formats;

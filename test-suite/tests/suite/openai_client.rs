@@ -4,7 +4,7 @@
 //! (the server records every request) and what it returned. The scenarios every client
 //! shares (retries, giving up) are `support/providers.rs`'s, run here for this client.
 
-use crate::support::providers::{self, thread_with_outputs, usage, Provider};
+use crate::support::providers::{self, thread_with_outputs, usage, with_fields, Provider};
 use crate::support::{city_tools, model_server};
 
 use std::sync::Arc;
@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
-use tool_runtime::chat::RequestOptions;
 use tool_runtime::chat::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ToolChoice,
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError,
+    RequestOptions, ResponseFormat, ToolChoice,
 };
 use tool_runtime::format::SchemaForm;
 use tool_runtime::openai::OpenAiClient;
@@ -918,4 +918,132 @@ async fn a_stream_ended_before_its_first_delta_is_retried() {
 #[tokio::test]
 async fn the_deltas_before_a_bad_event_are_delivered() {
     providers::the_deltas_before_a_bad_event_are_delivered::<Chat>().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Request options: each under its Chat Completions name, the extra fields as they are.
+
+/// Every option, with `top_k` (llama.cpp's) as an extra field.
+fn every_option() -> RequestOptions {
+    providers::every_option().with_extra_field("top_k", 20)
+}
+
+/// The Chat Completions fields of [`every_option`].
+fn every_option_fields() -> Value {
+    json!({
+        "max_tokens": 100,
+        "temperature": 0.25,
+        "top_p": 0.9,
+        "seed": 42,
+        "stop": ["END"],
+        "response_format": {"type": "json_schema",
+                            "json_schema": {"name": "city", "schema": providers::city_schema(), "strict": true}},
+        "top_k": 20
+    })
+}
+
+#[tokio::test]
+async fn sends_every_request_option_under_its_chat_completions_name() {
+    let server = serve([
+        Reply::json(text_reply(r#"{"city": "Paris"}"#)),
+        Chat::text_stream(r#"{"city": "Paris"}"#),
+    ])
+    .await;
+    let client = server.client();
+    let registry = registry();
+    let thread = providers::json_thread();
+    let request = || {
+        ChatRequest::new(&thread)
+            .with_tools(&registry)
+            .with_options(every_option())
+    };
+
+    let reply = client.complete(request()).await.expect("a reply");
+    let (deltas, error) = collect(&client, request()).await;
+
+    assert_eq!(reply.content.as_deref(), Some(r#"{"city": "Paris"}"#));
+    assert_eq!(error, None);
+    assert_eq!(rebuild(&deltas).content, reply.content);
+    let whole = with_fields(
+        json!({
+            "model": "test-model",
+            "messages": [
+                {"role": "system", "content": "Answer in JSON."},
+                {"role": "user", "content": "Which city is the City of Light?"}
+            ],
+            "tools": registry.export_with(ToolFormat::OpenAiChat, SchemaForm::Plain),
+            "tool_choice": "auto"
+        }),
+        every_option_fields(),
+    );
+    let streamed = with_fields(
+        whole.clone(),
+        json!({"stream": true, "stream_options": {"include_usage": true}}),
+    );
+    assert_eq!(server.bodies(), [whole, streamed]);
+}
+
+#[tokio::test]
+async fn a_lenient_response_format_says_strict_false() {
+    let server = serve([Reply::json(text_reply("{}"))]).await;
+    let thread = [Message::user("Hi")];
+    let format = ResponseFormat::json_schema("any", json!({"type": "object"})).with_strict(false);
+    let request = ChatRequest::new(&thread)
+        .with_options(RequestOptions::default().with_response_format(format));
+
+    server.client().complete(request).await.expect("a reply");
+
+    assert_eq!(
+        server.bodies(),
+        [json!({
+            "model": "test-model",
+            "messages": [{"role": "user", "content": "Hi"}],
+            "response_format": {"type": "json_schema",
+                                "json_schema": {"name": "any", "schema": {"type": "object"}, "strict": false}}
+        })]
+    );
+}
+
+#[tokio::test]
+async fn extra_fields_never_replace_what_the_client_writes() {
+    for field in ["temperature", "model", "stream", "tools", "max_tokens"] {
+        providers::refused_before_sending::<Chat>(
+            RequestOptions::default().with_extra_field(field, 1),
+            &format!(
+                "the extra body field `{field}` is one the Chat Completions client writes \
+                 itself; extra fields never replace those (set it through RequestOptions or \
+                 ClientConfig, or leave it out)"
+            ),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_temperature_json_cannot_carry_is_refused() {
+    providers::refused_before_sending::<Chat>(
+        RequestOptions::default().with_temperature(f64::NAN),
+        "RequestOptions::temperature is NaN; it must be a finite number",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_runs_request_options_reach_chat_completions() {
+    providers::run_options_reach_the_request::<Chat>(
+        every_option(),
+        with_fields(
+            json!({
+                "model": "test-model",
+                "messages": [
+                    {"role": "system", "content": "Answer in JSON."},
+                    {"role": "user", "content": "Which city is the City of Light?"}
+                ],
+                "stream": true,
+                "stream_options": {"include_usage": true}
+            }),
+            every_option_fields(),
+        ),
+    )
+    .await;
 }

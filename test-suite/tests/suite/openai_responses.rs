@@ -4,7 +4,7 @@
 //! what it returned. The scenarios every client shares (retries, client errors, an
 //! assistant run) are `support/providers.rs`'s, run here for this client.
 
-use crate::support::providers::{self, piece, thread_with_outputs, usage, Provider};
+use crate::support::providers::{self, piece, thread_with_outputs, usage, with_fields, Provider};
 use crate::support::{city_tools, model_server};
 
 use std::sync::Arc;
@@ -13,9 +13,9 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::Notify;
-use tool_runtime::chat::RequestOptions;
 use tool_runtime::chat::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError, ToolChoice,
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, FinishReason, Message, ModelError,
+    RequestOptions, ToolChoice,
 };
 use tool_runtime::format::SchemaForm;
 use tool_runtime::openai::ResponsesClient;
@@ -740,4 +740,106 @@ async fn a_stream_ended_before_its_first_delta_is_retried() {
 #[tokio::test]
 async fn the_deltas_before_a_bad_event_are_delivered() {
     providers::the_deltas_before_a_bad_event_are_delivered::<Responses>().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Request options: each under its Responses name; `seed` and `stop` refused.
+
+/// Every option the Responses API has, with `reasoning` as an extra field.
+fn every_option() -> RequestOptions {
+    let mut options =
+        providers::every_option().with_extra_field("reasoning", json!({"effort": "low"}));
+    options.seed = None;
+    options.stop.clear();
+    options
+}
+
+/// The Responses fields of [`every_option`].
+fn every_option_fields() -> Value {
+    json!({
+        "max_output_tokens": 100,
+        "temperature": 0.25,
+        "top_p": 0.9,
+        "text": {"format": {"type": "json_schema", "name": "city",
+                            "schema": providers::city_schema(), "strict": true}},
+        "store": false,
+        "reasoning": {"effort": "low"}
+    })
+}
+
+#[tokio::test]
+async fn sends_every_request_option_under_its_responses_name() {
+    let server = serve([
+        Reply::json(text_response(r#"{"city": "Paris"}"#)),
+        text_stream(r#"{"city": "Paris"}"#),
+    ])
+    .await;
+    let client = client(&server);
+    let registry = registry();
+    let thread = providers::json_thread();
+    let request = || {
+        ChatRequest::new(&thread)
+            .with_tools(&registry)
+            .with_options(every_option())
+    };
+
+    let reply = client.complete(request()).await.expect("a reply");
+    let (deltas, error) = collect(&client, request()).await;
+
+    assert_eq!(reply.content.as_deref(), Some(r#"{"city": "Paris"}"#));
+    assert_eq!(error, None);
+    assert_eq!(rebuild(&deltas).content, reply.content);
+    let whole = with_fields(
+        json!({
+            "model": "test-model",
+            "instructions": "Answer in JSON.",
+            "input": [{"type": "message", "role": "user", "content": "Which city is the City of Light?"}],
+            "tools": registry.export_with(ToolFormat::OpenAiResponses, SchemaForm::Plain),
+            "tool_choice": "auto"
+        }),
+        every_option_fields(),
+    );
+    let streamed = with_fields(whole.clone(), json!({"stream": true}));
+    assert_eq!(server.bodies(), [whole, streamed]);
+}
+
+#[tokio::test]
+async fn seed_and_stop_are_refused_by_the_responses_client() {
+    for (options, option) in [
+        (RequestOptions::default().with_seed(42), "seed"),
+        (RequestOptions::default().with_stop(["END"]), "stop"),
+    ] {
+        providers::refused_before_sending::<Responses>(
+            options,
+            &format!(
+                "OpenAI's Responses API has no `{option}` parameter; leave \
+                 RequestOptions::{option} unset for this client (Chat Completions has it: \
+                 OpenAiClient)"
+            ),
+        )
+        .await;
+    }
+    providers::refused_before_sending::<Responses>(
+        RequestOptions::default().with_extra_field("text", json!({"verbosity": "low"})),
+        "the extra body field `text` is one the Responses client writes itself; extra fields \
+         never replace those (set it through RequestOptions or ClientConfig, or leave it out)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_runs_request_options_reach_the_responses_api() {
+    providers::run_options_reach_the_request::<Responses>(
+        every_option(),
+        with_fields(
+            json!({
+                "model": "test-model",
+                "instructions": "Answer in JSON.",
+                "input": [{"type": "message", "role": "user", "content": "Which city is the City of Light?"}],
+                "stream": true
+            }),
+            every_option_fields(),
+        ),
+    )
+    .await;
 }

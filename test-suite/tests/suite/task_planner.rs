@@ -199,6 +199,18 @@ async fn transcript_three_parallel_add_task_calls_make_three_rows() {
             "delete_all_tasks"
         ]
     );
+    // Every request asks for greedy decoding, short replies and parallel calls.
+    for request in &requests {
+        let options = &request.options;
+        assert_eq!(
+            (
+                options.temperature,
+                options.max_tokens,
+                options.parallel_tool_calls
+            ),
+            (Some(0.0), Some(300), Some(true))
+        );
+    }
     let outputs = tool_messages(&requests[1].messages);
     assert_eq!(outputs.len(), 3);
     for ((content, is_error), (id, name, priority)) in outputs.iter().zip([

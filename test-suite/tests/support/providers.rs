@@ -4,7 +4,9 @@
 //! a stream, giving up after the retries, client errors not retried, and an `Assistant`
 //! run that sends a tool's output back; the bounds on a reply (time with no event, total
 //! time, size of a whole body, of an error body and of a streamed reply); a stream cut
-//! short before its first delta retried; the deltas before a bad event delivered. A [`Provider`] says how its wire format spells
+//! short before its first delta retried; the deltas before a bad event delivered; a request
+//! whose options the provider lacks refused before sending, and a run's request options
+//! sent with its requests. A [`Provider`] says how its wire format spells
 //! what a scenario needs; each test file keeps what is its own.
 
 use std::sync::Arc;
@@ -12,11 +14,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::sync::Notify;
-use tool_runtime::chat::{ChatDelta, ChatModel, ChatRequest, Message, ModelError, Usage};
+use tool_runtime::chat::{
+    ChatDelta, ChatModel, ChatRequest, Message, ModelError, RequestOptions, ResponseFormat, Usage,
+};
 use tool_runtime::format::SchemaForm;
-use tool_runtime::run::{Assistant, RunStatus, Thread};
+use tool_runtime::run::{Assistant, RunOptions, RunStatus, Thread};
 use tool_runtime::transport::ClientConfig;
-use tool_runtime::{ToolCall, ToolFormat, ToolOutput};
+use tool_runtime::{ToolCall, ToolFormat, ToolOutput, ToolRegistry};
 
 use super::city_tools::registry;
 use super::model_server::{self, collect, rebuild, Piece, Reply, Running};
@@ -213,6 +217,84 @@ pub(crate) async fn an_assistant_run_sends_the_output_back<P: Provider>(
         server.header(P::KEY_HEADER),
         [Some(P::key_value(key)), Some(P::key_value(key))]
     );
+}
+
+/// The JSON Schema of the response format the request-option tests ask for.
+pub(crate) fn city_schema() -> Value {
+    serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}},
+                       "required": ["city"], "additionalProperties": false})
+}
+
+/// Every option set, as the request-option tests ask them (a client refuses those its
+/// provider lacks; each test adds an extra field of its provider's): 100 tokens,
+/// temperature 0.25, `top_p` 0.9, seed 42, stop at `END`, the `city` format.
+pub(crate) fn every_option() -> RequestOptions {
+    RequestOptions::default()
+        .with_max_tokens(100)
+        .with_temperature(0.25)
+        .with_top_p(0.9)
+        .with_seed(42)
+        .with_stop(["END"])
+        .with_response_format(ResponseFormat::json_schema("city", city_schema()))
+}
+
+/// `base` (an object) with the fields of `fields` (an object) added.
+pub(crate) fn with_fields(mut base: Value, fields: Value) -> Value {
+    if let (Some(base), Value::Object(fields)) = (base.as_object_mut(), fields) {
+        base.extend(fields);
+    }
+    base
+}
+
+/// The thread of the request-option tests: instructions and a question.
+pub(crate) fn json_thread() -> Vec<Message> {
+    vec![
+        Message::system("Answer in JSON."),
+        Message::user("Which city is the City of Light?"),
+    ]
+}
+
+/// A request with `options` is refused with `expected` before anything is sent, whole and
+/// streamed: the server receives nothing.
+pub(crate) async fn refused_before_sending<P: Provider>(options: RequestOptions, expected: &str) {
+    let server = serve::<P>([]).await;
+    let client = P::client(&server);
+    let thread = json_thread();
+    let request = || ChatRequest::new(&thread).with_options(options.clone());
+
+    let error = client.complete(request()).await.expect_err("refused");
+    let (deltas, stream_error) = collect(&client, request()).await;
+
+    assert_eq!(error, ModelError::InvalidRequest(expected.to_owned()));
+    assert_eq!(
+        error.to_string(),
+        format!("the request was not sent: {expected}")
+    );
+    assert_eq!(deltas, []);
+    assert_eq!(stream_error, Some(error));
+    assert_eq!(server.bodies().len(), 0, "nothing was sent");
+}
+
+/// An `Assistant` whose `RunOptions` carry `options` sends them with its request:
+/// the (streamed) body is `expected`.
+pub(crate) async fn run_options_reach_the_request<P: Provider>(
+    options: RequestOptions,
+    expected: Value,
+) {
+    let server = serve::<P>([P::text_stream("{\"city\": \"Paris\"}")]).await;
+    let assistant = Assistant::new(P::client(&server), ToolRegistry::new())
+        .with_instructions("Answer in JSON.")
+        .with_options(RunOptions::default().with_request(options));
+
+    let run = assistant
+        .run(Thread::from(vec![Message::user(
+            "Which city is the City of Light?",
+        )]))
+        .await;
+
+    assert_eq!(run.status(), RunStatus::Completed, "{:?}", run.last_error());
+    assert_eq!(run.answer(), Some("{\"city\": \"Paris\"}"));
+    assert_eq!(server.bodies(), [expected]);
 }
 
 /// The text of these deltas, together.

@@ -2,7 +2,7 @@
 //! transport.
 
 use futures_util::future::BoxFuture;
-use futures_util::stream::BoxStream;
+use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::stream::Events;
 use super::wire::{self, BodyOptions};
@@ -160,6 +160,14 @@ impl AnthropicClient {
     /// retires model ids on a schedule and models differ widely in price, so a default
     /// baked in here would go stale or cost a surprise). Empty variables count as unset.
     ///
+    /// ```no_run
+    /// use tool_runtime::anthropic::AnthropicClient;
+    ///
+    /// let client = AnthropicClient::from_env()?.with_default_max_tokens(1024);
+    /// println!("asking {} at {}", client.config().model(), client.config().base_url());
+    /// # Ok::<(), tool_runtime::anthropic::ConfigError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// A [`ConfigError`] naming the variable to set or fix.
@@ -220,17 +228,48 @@ impl AnthropicClient {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = AnthropicClient::new(ClientConfig::new("https://api.anthropic.com", "claude-sonnet-4-5"));
+    /// assert_eq!(client.config().model(), "claude-sonnet-4-5");
+    /// ```
     pub fn config(&self) -> &ClientConfig {
         &self.config
     }
 
-    /// The same client with its configuration changed by `change`.
+    /// The same client with its configuration changed by `change` (its default
+    /// `max_tokens` kept): how to adjust a client made by [`from_env`](Self::from_env).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::anthropic::AnthropicClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = AnthropicClient::new(ClientConfig::new("https://api.anthropic.com", "claude-sonnet-4-5"))
+    ///     .with_default_max_tokens(1024)
+    ///     .map_config(|config| config.with_timeout(Duration::from_secs(300)));
+    /// assert_eq!((client.config().timeout(), client.default_max_tokens()), (Duration::from_secs(300), 1024));
+    /// ```
     pub fn map_config(self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
         Self::new(change(self.config)).with_default_max_tokens(self.default_max_tokens)
     }
 
     /// The schema form tools are sent in: as configured, else plain (not every model
     /// takes strict tools).
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::AnthropicClient;
+    /// use tool_runtime::format::SchemaForm;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let config = ClientConfig::new("https://api.anthropic.com", "claude-sonnet-4-5");
+    /// assert_eq!(AnthropicClient::new(config.clone()).schema_form(), SchemaForm::Plain);
+    /// let strict = AnthropicClient::new(config.with_schema_form(SchemaForm::Declared));
+    /// assert_eq!(strict.schema_form(), SchemaForm::Declared);
+    /// ```
     pub fn schema_form(&self) -> SchemaForm {
         self.config.schema_form().unwrap_or(SchemaForm::Plain)
     }
@@ -252,26 +291,35 @@ impl AnthropicClient {
     }
 
     /// The `max_tokens` of requests that set none.
+    ///
+    /// ```
+    /// use tool_runtime::anthropic::{AnthropicClient, DEFAULT_MAX_TOKENS};
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = AnthropicClient::new(ClientConfig::new("https://api.anthropic.com", "claude-sonnet-4-5"));
+    /// assert_eq!(client.default_max_tokens(), DEFAULT_MAX_TOKENS);
+    /// ```
     pub fn default_max_tokens(&self) -> u32 {
         self.default_max_tokens
     }
 
-    /// The HTTP request for `request`: the body, the version and the key.
-    fn request(&self, request: &ChatRequest<'_>, stream: bool) -> Request<'_> {
+    /// The HTTP request for `request`: the body, the version and the key; or why it
+    /// cannot be sent.
+    fn request(&self, request: &ChatRequest<'_>, stream: bool) -> Result<Request<'_>, ModelError> {
         let options = BodyOptions {
             model: self.config.model(),
             form: self.schema_form(),
             max_tokens: self.default_max_tokens,
             stream,
         };
-        let body = wire::request_body(request, options)
+        let body = wire::request_body(request, options)?
             .to_string()
             .into_bytes();
         let http = Request::post(&self.endpoint, body).header("anthropic-version", API_VERSION);
-        match self.config.api_key() {
+        Ok(match self.config.api_key() {
             Some(key) => http.secret("x-api-key", key),
             None => http,
-        }
+        })
     }
 }
 
@@ -292,15 +340,17 @@ impl ChatModel for AnthropicClient {
         request: ChatRequest<'a>,
     ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
         let http = self.request(&request, false);
-        Box::pin(async move { self.transport.complete(&http, wire::parse_response).await })
+        Box::pin(async move { self.transport.complete(&http?, wire::parse_response).await })
     }
 
     fn stream<'a>(
         &'a self,
         request: ChatRequest<'a>,
     ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
-        let http = self.request(&request, true);
-        self.transport.stream::<Events>(http, wire::parse_response)
+        match self.request(&request, true) {
+            Ok(http) => self.transport.stream::<Events>(http, wire::parse_response),
+            Err(error) => stream::once(async move { Err(error) }).boxed(),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The Messages API JSON: requests out, whole replies and error bodies in (docs/providers.md,
 //! "Anthropic Messages").
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use crate::call::ToolCall;
 use crate::chat::{
@@ -9,7 +9,7 @@ use crate::chat::{
     ToolChoice, Usage,
 };
 use crate::format::{SchemaForm, ToolFormat};
-use crate::transport::excerpt;
+use crate::transport::{excerpt, insert_extra, insert_sampling, refuse_if};
 
 /// What [`request_body`] needs besides the request itself.
 #[derive(Clone, Copy, Debug)]
@@ -21,17 +21,45 @@ pub(crate) struct BodyOptions<'a> {
     pub(crate) stream: bool,
 }
 
-/// The body of a `POST /v1/messages` for `request`.
-pub(crate) fn request_body(request: &ChatRequest<'_>, options: BodyOptions<'_>) -> Value {
+/// The fields a Messages body may have: extra body fields may not name them.
+const WRITTEN: &[&str] = &[
+    "model",
+    "max_tokens",
+    "system",
+    "messages",
+    "tools",
+    "tool_choice",
+    "temperature",
+    "top_p",
+    "stop_sequences",
+    "output_config",
+    "stream",
+];
+
+/// The body of a `POST /v1/messages` for `request`. A response format is
+/// `output_config.format` (`{"type": "json_schema", "schema"}`): the API has no name for
+/// it and always enforces it, so `name` and `strict` are not sent.
+///
+/// # Errors
+///
+/// [`ModelError::InvalidRequest`] for `seed` (the API has none), a number that is not
+/// finite, or an extra field the client writes itself.
+pub(crate) fn request_body(
+    request: &ChatRequest<'_>,
+    options: BodyOptions<'_>,
+) -> Result<Value, ModelError> {
+    let asked = &request.options;
+    refuse_if(
+        asked.seed.is_some(),
+        "seed",
+        "Anthropic's Messages API",
+        "Chat Completions has it: OpenAiClient",
+    )?;
     let mut body = Map::new();
     body.insert("model".into(), options.model.into());
     body.insert(
         "max_tokens".into(),
-        request
-            .options
-            .max_tokens
-            .unwrap_or(options.max_tokens)
-            .into(),
+        asked.max_tokens.unwrap_or(options.max_tokens).into(),
     );
     if let Some(system) = system(request.messages) {
         body.insert("system".into(), system.into());
@@ -48,16 +76,24 @@ pub(crate) fn request_body(request: &ChatRequest<'_>, options: BodyOptions<'_>) 
         );
         body.insert(
             "tool_choice".into(),
-            tool_choice(
-                &request.options.tool_choice,
-                request.options.parallel_tool_calls,
-            ),
+            tool_choice(&asked.tool_choice, asked.parallel_tool_calls),
+        );
+    }
+    insert_sampling(&mut body, asked)?;
+    if !asked.stop.is_empty() {
+        body.insert("stop_sequences".into(), asked.stop.clone().into());
+    }
+    if let Some(format) = &asked.response_format {
+        body.insert(
+            "output_config".into(),
+            json!({"format": {"type": "json_schema", "schema": format.schema}}),
         );
     }
     if options.stream {
         body.insert("stream".into(), true.into());
     }
-    Value::Object(body)
+    insert_extra(&mut body, asked, WRITTEN, "Anthropic client")?;
+    Ok(Value::Object(body))
 }
 
 /// The thread's system messages, wherever they are, joined by a blank line (the API takes
@@ -351,8 +387,6 @@ pub(crate) fn error_in(body: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
     use crate::call::ToolOutput;
 
@@ -366,6 +400,7 @@ mod tests {
                 stream: false,
             },
         )
+        .expect("a body")
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod text_calls;
 
 pub use message::Message;
 pub use model::{ChatModel, ModelError};
-pub use request::{ChatRequest, RequestOptions, ToolChoice};
+pub use request::{ChatRequest, RequestOptions, ResponseFormat, ToolChoice};
 pub use response::{ChatDelta, ChatResponse, FinishReason, ResponseBuilder, Usage};
 pub use text_calls::{calls_in_text, read_text_tool_calls};
 

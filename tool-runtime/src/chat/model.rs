@@ -87,6 +87,12 @@ pub enum ModelError {
     /// The answer was not in the provider's format.
     #[error("the model's answer could not be read: {0}")]
     Protocol(String),
+    /// The request was not sent: it sets an option the provider's API does not have (the
+    /// message names the option and the provider), an option's value cannot be sent (a
+    /// temperature that is not a finite number), or an extra body field is one the client
+    /// writes itself. Not retried: the same request would fail the same way.
+    #[error("the request was not sent: {0}")]
+    InvalidRequest(String),
     /// Anything else (a scripted model out of replies, say).
     #[error("{0}")]
     Other(String),

@@ -7,13 +7,12 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use http_body_util::BodyExt;
 use rmcp::model::{
     ClientJsonRpcMessage, ClientNotification, ClientRequest, ErrorCode, ServerJsonRpcMessage,
 };
@@ -24,12 +23,13 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::accept::{self, ConnectionLimits};
 use super::cancel::InFlight;
 use super::clip::clip_message;
 use super::handler::Handler;
 use super::triage::{too_large, Triage};
 use super::{McpServer, HTTP_PATH};
+use crate::http::accept::{self, ConnectionLimits};
+use crate::http::body::{self, closing, BodyEnd};
 
 /// A running streamable HTTP server ([`McpServer::serve_http`]). Dropping the handle
 /// leaves it running; [`shutdown`](Self::shutdown) stops it.
@@ -163,6 +163,7 @@ pub(super) async fn serve(
         .route_service(HTTP_PATH, service)
         .route_layer(middleware::from_fn_with_state(screen, screen_request));
     let limits = ConnectionLimits {
+        label: "mcp http",
         header_timeout: server.header_timeout,
         max_connections: server.max_connections,
     };
@@ -174,62 +175,12 @@ pub(super) async fn serve(
     })
 }
 
-/// How much of a body past the limit is read and thrown away so that the client, still
-/// writing it, reads the 413 instead of a reset connection: 64 MiB. A body announced
-/// larger than the limit and this is refused before it is read, and the connection
-/// closed.
-const DISCARD_BYTES: usize = 64 * 1024 * 1024;
-
 /// What the middleware in front of rmcp needs.
 #[derive(Clone, Debug)]
 struct Screen {
     limit: usize,
     body_timeout: Duration,
     in_flight: InFlight,
-}
-
-/// How reading a body ended.
-enum BodyEnd {
-    Read(Bytes),
-    /// Over the limit; `drained` when the rest was read too, so the connection can go on.
-    TooLarge {
-        drained: bool,
-    },
-    TimedOut,
-    Failed(String),
-}
-
-/// Reads `body` until `deadline`: whole up to `limit` bytes, and past it, thrown away up
-/// to [`DISCARD_BYTES`] more.
-async fn read_body(mut body: Body, limit: usize, deadline: Instant) -> BodyEnd {
-    let mut bytes = Vec::new();
-    let mut seen = 0usize;
-    let give_up = limit.saturating_add(DISCARD_BYTES);
-    loop {
-        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
-            Ok(Some(Ok(frame))) => frame,
-            Ok(None) if seen > limit => return BodyEnd::TooLarge { drained: true },
-            Ok(None) => return BodyEnd::Read(Bytes::from(bytes)),
-            Ok(Some(Err(_))) | Err(_) if seen > limit => {
-                return BodyEnd::TooLarge { drained: false }
-            }
-            Ok(Some(Err(error))) => return BodyEnd::Failed(error.to_string()),
-            Err(_) => return BodyEnd::TimedOut,
-        };
-        // Trailers carry no data.
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        seen = seen.saturating_add(data.len());
-        if seen > give_up {
-            return BodyEnd::TooLarge { drained: false };
-        }
-        if seen <= limit {
-            bytes.extend_from_slice(&data);
-        } else if bytes.capacity() > 0 {
-            bytes = Vec::new();
-        }
-    }
 }
 
 /// Reads a POST's body within the body timeout and up to the limit (413 past it),
@@ -246,27 +197,7 @@ async fn screen_request(State(screen): State<Screen>, request: Request, next: Ne
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
     let (parts, body) = request.into_parts();
-    let announced = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse::<u64>().ok());
-    let expects_continue = parts
-        .headers
-        .get(header::EXPECT)
-        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    let announced_over = |bound: usize| {
-        announced.is_some_and(|length| length > u64::try_from(bound).unwrap_or(u64::MAX))
-    };
-    // Refused unread: a client waiting for `100 Continue` sends nothing more, and a body
-    // too large to throw away would take the connection anyway.
-    let end = if announced_over(limit.saturating_add(DISCARD_BYTES))
-        || (expects_continue && announced_over(limit))
-    {
-        BodyEnd::TooLarge { drained: false }
-    } else {
-        read_body(body, limit, deadline).await
-    };
+    let end = body::read_limited(&parts.headers, body, limit, deadline).await;
     let bytes = match end {
         BodyEnd::Read(bytes) => bytes,
         BodyEnd::TooLarge { drained } => {
@@ -367,14 +298,6 @@ async fn screen_request(State(screen): State<Screen>, request: Request, next: Ne
             ),
         ),
     }
-}
-
-/// `response`, asking the client to close the connection (hyper closes it after sending).
-fn closing(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
 }
 
 /// `message` as a JSON response with `status`.

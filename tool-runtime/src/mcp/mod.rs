@@ -51,7 +51,6 @@
 //! # }).unwrap();
 //! ```
 
-mod accept;
 mod cancel;
 mod clip;
 mod handler;

@@ -14,8 +14,14 @@ pub(super) trait Api {
     const PATH: &'static str;
     /// A stream's events, read into deltas.
     type Events: EventReader + Default + Send + 'static;
-    /// The JSON body asking `request` of `model`, tools in `form`.
-    fn body(request: &ChatRequest<'_>, model: &str, form: SchemaForm, stream: bool) -> Value;
+    /// The JSON body asking `request` of `model`, tools in `form`; an error when the
+    /// request cannot be sent in this API (nothing is sent then).
+    fn body(
+        request: &ChatRequest<'_>,
+        model: &str,
+        form: SchemaForm,
+        stream: bool,
+    ) -> Result<Value, ModelError>;
     /// A whole reply.
     fn parse(body: &[u8]) -> Result<ChatResponse, ModelError>;
 }

@@ -2,7 +2,7 @@
 //! transport, the choices made by endpoint, and asking in an [`Api`]'s wire format.
 
 use futures_util::future::BoxFuture;
-use futures_util::stream::BoxStream;
+use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::api::Api;
 use super::env::OPENAI_HOST;
@@ -69,7 +69,10 @@ impl Base {
         &'a self,
         request: ChatRequest<'a>,
     ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
-        let http = self.request::<A>(&request, false);
+        let http = match self.request::<A>(&request, false) {
+            Ok(http) => http,
+            Err(error) => return Box::pin(async move { Err(error) }),
+        };
         let tools = self.text_call_tools(&request);
         Box::pin(async move {
             let reply = self.transport.complete(&http, A::parse).await?;
@@ -85,7 +88,10 @@ impl Base {
         &'a self,
         request: ChatRequest<'a>,
     ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
-        let http = self.request::<A>(&request, true);
+        let http = match self.request::<A>(&request, true) {
+            Ok(http) => http,
+            Err(error) => return stream::once(async move { Err(error) }).boxed(),
+        };
         let deltas = self.transport.stream::<A::Events>(http, A::parse);
         match self.text_call_tools(&request) {
             Some(tools) => crate::chat::read_text_tool_calls(deltas, tools),
@@ -93,14 +99,18 @@ impl Base {
         }
     }
 
-    /// The HTTP request for `request`.
-    fn request<A: Api>(&self, request: &ChatRequest<'_>, stream: bool) -> Request<'_> {
-        let body = A::body(request, self.config.model(), self.schema_form(), stream);
+    /// The HTTP request for `request`, or why it cannot be sent.
+    fn request<A: Api>(
+        &self,
+        request: &ChatRequest<'_>,
+        stream: bool,
+    ) -> Result<Request<'_>, ModelError> {
+        let body = A::body(request, self.config.model(), self.schema_form(), stream)?;
         let http = Request::post(&self.endpoint, body.to_string().into_bytes());
-        match self.config.api_key() {
+        Ok(match self.config.api_key() {
             Some(key) => http.bearer(key),
             None => http,
-        }
+        })
     }
 
     /// The offered tools' names, when replies that are calls written as text are read.

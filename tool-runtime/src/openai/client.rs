@@ -148,17 +148,47 @@ impl OpenAiClient {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// use tool_runtime::openai::OpenAiClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = OpenAiClient::new(ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5").with_retries(1));
+    /// assert_eq!((client.config().model(), client.config().retries()), ("qwen2.5", 1));
+    /// ```
     pub fn config(&self) -> &ClientConfig {
         &self.base.config
     }
 
-    /// The same client with its configuration changed by `change`.
+    /// The same client with its configuration changed by `change`: how to adjust a client
+    /// made by [`from_env`](Self::from_env).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::openai::OpenAiClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = OpenAiClient::new(ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5"))
+    ///     .map_config(|config| config.with_timeout(Duration::from_secs(180)).with_retries(0));
+    /// assert_eq!(client.config().timeout(), Duration::from_secs(180));
+    /// assert_eq!(client.config().retries(), 0);
+    /// ```
     pub fn map_config(self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
         Self::new(change(self.base.config))
     }
 
     /// The schema form tools are sent in: as configured, or by endpoint (strict for
     /// OpenAI's API, plain elsewhere).
+    ///
+    /// ```
+    /// use tool_runtime::format::SchemaForm;
+    /// use tool_runtime::openai::OpenAiClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let openai = OpenAiClient::new(ClientConfig::new("https://api.openai.com/v1", "gpt-4o-mini"));
+    /// let local = OpenAiClient::new(ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5"));
+    /// assert_eq!((openai.schema_form(), local.schema_form()), (SchemaForm::Declared, SchemaForm::Plain));
+    /// ```
     pub fn schema_form(&self) -> SchemaForm {
         self.base.schema_form()
     }
@@ -209,7 +239,12 @@ impl Api for ChatCompletions {
 
     type Events = ChatEvents;
 
-    fn body(request: &ChatRequest<'_>, model: &str, form: SchemaForm, stream: bool) -> Value {
+    fn body(
+        request: &ChatRequest<'_>,
+        model: &str,
+        form: SchemaForm,
+        stream: bool,
+    ) -> Result<Value, ModelError> {
         wire::request_body(request, model, form, stream)
     }
 

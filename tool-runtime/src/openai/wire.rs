@@ -9,15 +9,41 @@ use crate::chat::{
     ToolChoice, Usage,
 };
 use crate::format::{SchemaForm, ToolFormat};
-use crate::transport::{excerpt, transient, ErrorPolicy};
+use crate::transport::{excerpt, insert_extra, insert_sampling, transient, ErrorPolicy};
 
-/// The body of a `POST /chat/completions` for `request`.
+/// The fields a Chat Completions body may have: extra body fields may not name them.
+const WRITTEN: &[&str] = &[
+    "model",
+    "messages",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "seed",
+    "stop",
+    "response_format",
+    "stream",
+    "stream_options",
+];
+
+/// The body of a `POST /chat/completions` for `request`. Every option has a field here;
+/// `max_tokens` stays `max_tokens` (not OpenAI's newer `max_completion_tokens`), the name
+/// every compatible server reads; OpenAI's reasoning models want the newer one, which an
+/// extra body field can send.
+///
+/// # Errors
+///
+/// [`ModelError::InvalidRequest`] for a temperature or `top_p` that is not finite, or an
+/// extra field the client writes itself.
 pub(crate) fn request_body(
     request: &ChatRequest<'_>,
     model: &str,
     form: SchemaForm,
     stream: bool,
-) -> Value {
+) -> Result<Value, ModelError> {
+    let options = &request.options;
     let mut body = Map::new();
     body.insert("model".into(), model.into());
     body.insert(
@@ -31,8 +57,22 @@ pub(crate) fn request_body(
         form,
         |name| json!({"type": "function", "function": {"name": name}}),
     );
-    if let Some(max_tokens) = request.options.max_tokens {
+    if let Some(max_tokens) = options.max_tokens {
         body.insert("max_tokens".into(), max_tokens.into());
+    }
+    insert_sampling(&mut body, options)?;
+    if let Some(seed) = options.seed {
+        body.insert("seed".into(), seed.into());
+    }
+    if !options.stop.is_empty() {
+        body.insert("stop".into(), options.stop.clone().into());
+    }
+    if let Some(format) = &options.response_format {
+        body.insert(
+            "response_format".into(),
+            json!({"type": "json_schema", "json_schema": {
+                "name": format.name, "schema": format.schema, "strict": format.strict}}),
+        );
     }
     if stream {
         body.insert("stream".into(), true.into());
@@ -40,7 +80,8 @@ pub(crate) fn request_body(
         options.insert("include_usage".into(), true.into());
         body.insert("stream_options".into(), options.into());
     }
-    Value::Object(body)
+    insert_extra(&mut body, options, WRITTEN, "Chat Completions client")?;
+    Ok(Value::Object(body))
 }
 
 /// One message of the thread on the wire.

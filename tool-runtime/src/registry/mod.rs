@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod register;
 mod snapshot;
+mod subset;
 
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
@@ -95,6 +96,20 @@ impl ToolRegistry {
     /// An empty registry: no tools, no state, no timeout, every call of a batch at once;
     /// tools are checked against the rules of every format but
     /// [`ToolFormat::GeminiOpenApi`] when registered.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Say hello.
+    /// #[tool]
+    /// fn hello() -> &'static str { "Hello!" }
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// assert!(registry.is_empty());
+    /// registry.register(Hello)?;
+    /// assert_eq!(registry.len(), 1);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -526,11 +541,28 @@ impl ToolRegistry {
     }
 
     /// How many tools there are.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Say hello.
+    /// #[tool]
+    /// fn hello() -> &'static str { "Hello!" }
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Hello)?;
+    /// assert_eq!((registry.len(), registry.is_empty()), (1, false));
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.tools.len()
     }
 
     /// Whether there are none.
+    ///
+    /// ```
+    /// assert!(tool_runtime::ToolRegistry::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.tools.is_empty()
     }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::chat::{ChatModel, Message, RequestOptions, Usage};
+use crate::definition::ToolDefinition;
 use crate::live::LiveRegistry;
 use crate::registry::ToolRegistry;
 use crate::run::{Run, RunStatus, Thread};
@@ -68,7 +69,7 @@ pub enum Mode {
 ///     .with_request(RequestOptions::default().with_max_tokens(300));
 /// assert_eq!(options.request.max_tokens, Some(300));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RunOptions {
     /// Model requests per run before it ends as `incomplete` (default 10).
@@ -161,6 +162,7 @@ pub struct Assistant {
     pub(crate) registry: LiveRegistry,
     pub(crate) instructions: Option<String>,
     pub(crate) options: RunOptions,
+    pub(crate) caller_tools: Arc<[ToolDefinition]>,
 }
 
 impl Assistant {
@@ -242,22 +244,129 @@ impl Assistant {
             registry,
             instructions: None,
             options: RunOptions::default(),
+            caller_tools: Arc::new([]),
         }
     }
 
     /// Instructions, given to the model as the thread's first (system) message.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let model = Arc::new(ScriptedModel::new([ScriptedReply::text("Bonjour !")]));
+    /// let assistant = Assistant::from_shared(model.clone(), Arc::new(ToolRegistry::new()))
+    ///     .with_instructions("Answer in French.");
+    /// assistant.run(Thread::from(vec![Message::user("Hello")])).await;
+    /// assert_eq!(model.requests()[0].messages[0], Message::system("Answer in French."));
+    /// # });
+    /// ```
     pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
         self.instructions = Some(instructions.into());
         self
     }
 
-    /// How runs go.
+    /// How runs go: limits, mode, and the options of every request.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::{Message, RequestOptions};
+    /// use tool_runtime::run::{Assistant, RunOptions, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let model = Arc::new(ScriptedModel::new([ScriptedReply::text("Hi.")]));
+    /// let options = RunOptions::default()
+    ///     .with_max_turns(3)
+    ///     .with_request(RequestOptions::default().with_temperature(0.0).with_max_tokens(100));
+    /// let assistant = Assistant::from_shared(model.clone(), Arc::new(ToolRegistry::new())).with_options(options);
+    /// let run = assistant.run(Thread::from(vec![Message::user("Hello")])).await;
+    /// assert_eq!(run.status(), RunStatus::Completed);
+    /// let asked = &model.requests()[0].options;
+    /// assert_eq!((asked.temperature, asked.max_tokens), (Some(0.0), Some(100)));
+    /// # });
+    /// ```
     pub fn with_options(mut self, options: RunOptions) -> Self {
         self.options = options;
         self
     }
 
-    /// The tools, as the next turn will see them.
+    /// Tools the caller runs: offered to the model after the registry's, and a call of one
+    /// always stops the run in `requires_action` for its output, in either [`Mode`] (the
+    /// function tools an Assistants API client declares and runs itself). A name the
+    /// registry also has is the caller's.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolDefinition, ToolOutput, ToolRegistry};
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// /// Get the nickname of a city.
+    /// ///
+    /// /// # Arguments
+    /// /// * `location` - The city.
+    /// #[tool]
+    /// fn get_nickname(location: String) -> String { format!("{location}, the City of Light") }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(GetNickname)?;
+    /// let weather = ToolDefinition::new(
+    ///     "get_weather",
+    ///     "The weather in a city.",
+    ///     serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    /// );
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("get_nickname", r#"{"location": "Paris"}"#), ("get_weather", r#"{"city": "Paris"}"#)]),
+    ///     ScriptedReply::text("Sunny in the City of Light."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry).with_caller_tools([weather]);
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Weather in Paris?")])).await;
+    ///
+    /// // The registry's tool ran; the caller's waits for its output.
+    /// assert_eq!(run.status(), RunStatus::RequiresAction);
+    /// let waiting: Vec<_> = run.required_action().into_iter().cloned().collect();
+    /// assert_eq!(waiting.len(), 1);
+    /// assert_eq!(waiting[0].name, "get_weather");
+    /// run.submit_tool_outputs(vec![ToolOutput::success(&waiting[0], "sunny")])?;
+    /// assistant.drive(&mut run).await;
+    /// assert_eq!(run.answer(), Some("Sunny in the City of Light."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn with_caller_tools(mut self, tools: impl IntoIterator<Item = ToolDefinition>) -> Self {
+        self.caller_tools = tools.into_iter().collect();
+        self
+    }
+
+    /// Whether `name` is one of the [caller's tools](Self::with_caller_tools).
+    pub(crate) fn is_caller_tool(&self, name: &str) -> bool {
+        self.caller_tools.iter().any(|tool| tool.name() == name)
+    }
+
+    /// The tools, as the next model request will see them.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    /// use tool_runtime::run::Assistant;
+    /// use tool_runtime::testing::ScriptedModel;
+    ///
+    /// /// Say hello.
+    /// #[tool]
+    /// fn hello() -> &'static str { "Hello!" }
+    ///
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Hello)?;
+    /// let assistant = Assistant::new(ScriptedModel::new([]), registry);
+    /// assert_eq!(assistant.registry().names().collect::<Vec<_>>(), ["hello"]);
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// ```
     pub fn registry(&self) -> Arc<ToolRegistry> {
         self.registry.load()
     }
@@ -268,6 +377,16 @@ impl Assistant {
     }
 
     /// The options.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::run::{Assistant, RunOptions};
+    /// use tool_runtime::testing::ScriptedModel;
+    ///
+    /// let assistant = Assistant::new(ScriptedModel::new([]), ToolRegistry::new())
+    ///     .with_options(RunOptions::default().with_max_turns(3));
+    /// assert_eq!(assistant.options().max_turns, 3);
+    /// ```
     pub fn options(&self) -> &RunOptions {
         &self.options
     }
@@ -345,6 +464,14 @@ impl std::fmt::Debug for Assistant {
             .field("registry", &self.registry)
             .field("instructions", &self.instructions)
             .field("options", &self.options)
+            .field(
+                "caller_tools",
+                &self
+                    .caller_tools
+                    .iter()
+                    .map(ToolDefinition::name)
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -189,9 +189,14 @@ impl Assistant {
             ..self.options.request.clone()
         };
         let registry = self.registry.load();
-        let request = ChatRequest::new(run.thread.messages())
+        let mut request = ChatRequest::new(run.thread.messages())
             .with_tools(&registry)
             .with_options(options);
+        // A name both have is the caller's: the model is told of it once.
+        request
+            .tools
+            .retain(|tool| !self.is_caller_tool(tool.name()));
+        request.tools.extend(self.caller_tools.iter());
         let span = tracing::info_span!("model_request", messages = request.messages.len());
         let mut deltas = self.model.stream(request);
         let mut builder = ResponseBuilder::default();
@@ -267,21 +272,24 @@ impl Assistant {
 
     /// The turn's calls, marked with what each waits for: in automatic mode, a decision on
     /// those that need approval; in manual mode, the caller's output for all (running them,
-    /// and so approving them, is the caller's business).
+    /// and so approving them, is the caller's business); the caller's output for the
+    /// caller's own tools in either mode.
     fn pending_of(&self, calls: Vec<ToolCall>) -> Vec<PendingCall> {
         let automatic = self.options.mode == Mode::Automatic;
         let registry = self.registry.load();
         calls
             .into_iter()
             .map(|call| {
-                let needs_approval = registry
-                    .definition(&call.name)
-                    .is_some_and(|definition| definition.markers().needs_approval());
+                let callers = self.is_caller_tool(&call.name);
+                let needs_approval = !callers
+                    && registry
+                        .definition(&call.name)
+                        .is_some_and(|definition| definition.markers().needs_approval());
                 PendingCall {
                     call,
                     needs_approval,
                     awaits_decision: automatic && needs_approval,
-                    awaits_output: !automatic,
+                    awaits_output: !automatic || callers,
                     decision: None,
                     output: None,
                 }

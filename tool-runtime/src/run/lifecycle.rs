@@ -442,7 +442,20 @@ pub struct Run {
 }
 
 impl Run {
-    /// The run's id.
+    /// The run's id (`run_` and a unique suffix), as the Assistants API names runs.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::ScriptedModel;
+    ///
+    /// let assistant = Assistant::new(ScriptedModel::new([]), ToolRegistry::new());
+    /// let first = assistant.start(Thread::from(vec![Message::user("Hello")]));
+    /// let second = assistant.start(Thread::from(vec![Message::user("Hello")]));
+    /// assert!(first.id().starts_with("run_"));
+    /// assert_ne!(first.id(), second.id());
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
@@ -489,6 +502,19 @@ impl Run {
     }
 
     /// The thread, with everything the run added.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let assistant = Assistant::new(ScriptedModel::new([ScriptedReply::text("Hi!")]), ToolRegistry::new());
+    /// let run = assistant.run(Thread::from(vec![Message::user("Hello")])).await;
+    /// assert_eq!(run.thread().messages(), [Message::user("Hello"), Message::assistant("Hi!")]);
+    /// # });
+    /// ```
     pub fn thread(&self) -> &Thread {
         &self.thread
     }
@@ -596,6 +622,40 @@ impl Run {
 
     /// The calls the caller must act on (the `required_action` of the Assistants API):
     /// their outputs in manual mode, a decision for those that need approval.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// /// Delete a task.
+    /// ///
+    /// /// # Arguments
+    /// /// * `id` - The task's id.
+    /// #[tool(destructive)]
+    /// fn delete_task(id: u32) -> String { format!("task {id} deleted") }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(DeleteTask)?;
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("delete_task", r#"{"id": 7}"#)]),
+    ///     ScriptedReply::text("Task 7 is gone."),
+    /// ]);
+    /// let assistant = Assistant::new(model, registry);
+    /// let mut run = assistant.run(Thread::from(vec![Message::user("Delete task 7")])).await;
+    ///
+    /// assert_eq!(run.status(), RunStatus::RequiresAction);
+    /// let waiting = run.required_action();
+    /// assert_eq!((waiting.len(), waiting[0].name.as_str()), (1, "delete_task"));
+    /// let id = waiting[0].id.clone();
+    /// run.reject(&id, "the user said no")?;
+    /// assistant.drive(&mut run).await;
+    /// assert!(run.required_action().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn required_action(&self) -> Vec<&ToolCall> {
         self.pending
             .iter()
@@ -604,12 +664,55 @@ impl Run {
             .collect()
     }
 
-    /// What the run did.
+    /// What the run did, in order: the messages the model wrote and the tool calls that
+    /// ran, with their outputs.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunStep, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// /// Get the time.
+    /// #[tool]
+    /// fn get_time() -> &'static str { "12:00" }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(GetTime)?;
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("get_time", "")]),
+    ///     ScriptedReply::text("It is noon."),
+    /// ]);
+    /// let run = Assistant::new(model, registry).run(Thread::from(vec![Message::user("Time?")])).await;
+    ///
+    /// assert_eq!(run.turns(), 2);
+    /// let RunStep::ToolCalls { calls, outputs } = &run.steps()[1] else { panic!("calls ran") };
+    /// assert_eq!((calls[0].name.as_str(), outputs[0].content.as_str()), ("get_time", "12:00"));
+    /// assert!(matches!(&run.steps()[2], RunStep::MessageCreation { .. }));
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
     pub fn steps(&self) -> &[RunStep] {
         &self.steps
     }
 
-    /// Tokens used by all its model requests.
+    /// Tokens used by all its model requests, added up.
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::{ChatResponse, Message, Usage};
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut reply = ChatResponse::text("Hi!");
+    /// reply.usage = Some(Usage { prompt_tokens: 12, completion_tokens: 3 });
+    /// let model = ScriptedModel::new([ScriptedReply::Respond(reply)]);
+    /// let run = Assistant::new(model, ToolRegistry::new()).run(Thread::from(vec![Message::user("Hello")])).await;
+    /// assert_eq!(run.usage().total(), 15);
+    /// # });
+    /// ```
     pub fn usage(&self) -> Usage {
         self.usage
     }
@@ -639,7 +742,24 @@ impl Run {
         self.last_error.as_ref()
     }
 
-    /// A handle that cancels the run from another task.
+    /// A handle that cancels the run from another task (see [`CancelHandle`] for a run
+    /// cancelled while a tool runs).
+    ///
+    /// ```
+    /// use tool_runtime::ToolRegistry;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let assistant = Assistant::new(ScriptedModel::new([ScriptedReply::text("Hi!")]), ToolRegistry::new());
+    /// let mut run = assistant.start(Thread::from(vec![Message::user("Hello")]));
+    /// let handle = run.cancel_handle();
+    /// handle.cancel(); // e.g. from a task that watches for Ctrl-C
+    /// assistant.drive(&mut run).await;
+    /// assert_eq!(run.status(), RunStatus::Cancelled);
+    /// # });
+    /// ```
     pub fn cancel_handle(&self) -> CancelHandle {
         self.cancel.clone()
     }

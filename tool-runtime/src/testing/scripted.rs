@@ -10,7 +10,8 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use crate::call::fresh_call_id;
 use crate::call::ToolCall;
 use crate::chat::{
-    ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, ToolChoice,
+    ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, RequestOptions,
+    ToolChoice,
 };
 
 /// One reply of a [`ScriptedModel`].
@@ -93,7 +94,7 @@ impl From<ChatResponse> for ScriptedReply {
 /// # Ok::<(), tool_runtime::RegistryError>(())
 /// # }).unwrap();
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
     /// The thread it was shown.
@@ -102,6 +103,8 @@ pub struct RecordedRequest {
     pub tools: Vec<String>,
     /// The tool choice it was given.
     pub tool_choice: ToolChoice,
+    /// All of its options (the tool choice among them).
+    pub options: RequestOptions,
 }
 
 /// A model that gives the replies of its script, in order, and records what it was asked.
@@ -187,6 +190,7 @@ impl ScriptedModel {
                     .map(|tool| tool.name().to_owned())
                     .collect(),
                 tool_choice: request.options.tool_choice.clone(),
+                options: request.options.clone(),
             });
         let reply = self
             .replies

@@ -55,6 +55,19 @@ impl ClientConfig {
     /// API's path), with no key, 60 s per attempt and 10 minutes per request, replies of
     /// at most 16 MiB, 3 retries waiting from 500 ms up to 30 s, and the schema form and
     /// text-call reading the client picks for the endpoint.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let config = ClientConfig::new(" http://127.0.0.1:8080/v1/ ", "qwen2.5-coder-0.5b");
+    /// assert_eq!((config.base_url(), config.model()), ("http://127.0.0.1:8080/v1", "qwen2.5-coder-0.5b"));
+    /// assert_eq!(config.api_key(), None);
+    /// assert_eq!((config.timeout(), config.total_timeout()), (Duration::from_secs(60), Duration::from_secs(600)));
+    /// assert_eq!((config.max_reply_bytes(), config.retries()), (16 << 20, 3));
+    /// assert_eq!(config.backoff(), (Duration::from_millis(500), Duration::from_secs(30)));
+    /// assert_eq!((config.schema_form(), config.text_tool_calls()), (None, None));
+    /// ```
     pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into().trim().trim_end_matches('/').to_owned(),
@@ -73,6 +86,14 @@ impl ClientConfig {
 
     /// Sends `key` the way the provider wants it (a bearer token for OpenAI, `x-api-key`
     /// for Anthropic). Default: no key (local servers need none). Never printed.
+    ///
+    /// ```
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let config = ClientConfig::new("https://api.openai.com/v1", "gpt-4o-mini").with_api_key("sk-secret");
+    /// assert_eq!(config.api_key(), Some("sk-secret"));
+    /// assert!(format!("{config:?}").contains("api_key: Some(\"<redacted>\")"));
+    /// ```
     pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -84,6 +105,16 @@ impl ClientConfig {
     /// between two of its events (a comment, such as a keep-alive, is not progress and
     /// does not reset it). The whole request is bounded too:
     /// [`with_total_timeout`](Self::with_total_timeout).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// // A slow local model: three minutes to the first token.
+    /// let config = ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5")
+    ///     .with_timeout(Duration::from_secs(180));
+    /// assert_eq!(config.timeout(), Duration::from_secs(180));
+    /// ```
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -94,6 +125,15 @@ impl ClientConfig {
     /// server trickling a reply (a few characters a second) never trips. Past it the
     /// request ends with [`ModelError::Transport`](crate::chat::ModelError::Transport)
     /// and is not retried.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let config = ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5")
+    ///     .with_total_timeout(Duration::from_secs(120));
+    /// assert_eq!(config.total_timeout(), Duration::from_secs(120));
+    /// ```
     pub fn with_total_timeout(mut self, total: Duration) -> Self {
         self.total_timeout = total;
         self
@@ -105,6 +145,13 @@ impl ClientConfig {
     /// [`ModelError::Protocol`](crate::chat::ModelError::Protocol), not retried. (An
     /// error body is read up to its first 64 KiB whatever this says; one event of a
     /// stream may hold at most 16 MiB.)
+    ///
+    /// ```
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let config = ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5").with_max_reply_bytes(1 << 20);
+    /// assert_eq!(config.max_reply_bytes(), 1_048_576);
+    /// ```
     pub fn with_max_reply_bytes(mut self, max: usize) -> Self {
         self.max_reply_bytes = max;
         self
@@ -113,6 +160,14 @@ impl ClientConfig {
     /// How many times a failed request is retried (default 3; 0 never retries). `429`
     /// and `5xx` answers, timeouts and connection failures are retried; other `4xx`
     /// answers are not, and a stream is not once it has started.
+    ///
+    /// ```
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// // Tests against a scripted server: fail at once.
+    /// let config = ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5").with_retries(0);
+    /// assert_eq!(config.retries(), 0);
+    /// ```
     pub fn with_retries(mut self, retries: u32) -> Self {
         self.retries = retries;
         self
@@ -139,6 +194,17 @@ impl ClientConfig {
     /// endpoint (the OpenAI clients: strict for OpenAI's API, plain elsewhere, where a
     /// small model fills every required-nullable field with invented values; Anthropic:
     /// plain, since not every model takes strict tools).
+    ///
+    /// ```
+    /// use tool_runtime::format::SchemaForm;
+    /// use tool_runtime::openai::OpenAiClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// // A vLLM server that enforces strict schemas: send them there too.
+    /// let config = ClientConfig::new("http://127.0.0.1:8000/v1", "qwen2.5").with_schema_form(SchemaForm::Declared);
+    /// assert_eq!(config.schema_form(), Some(SchemaForm::Declared));
+    /// assert_eq!(OpenAiClient::new(config).schema_form(), SchemaForm::Declared);
+    /// ```
     pub fn with_schema_form(mut self, form: SchemaForm) -> Self {
         self.schema_form = Some(form);
         self
@@ -147,6 +213,13 @@ impl ClientConfig {
     /// Whether a reply whose whole text is calls of the offered tools (a small model's
     /// habit) is read as those calls. Default: the client's choice by endpoint (the
     /// OpenAI clients: yes for any endpoint but OpenAI's; Anthropic: never).
+    ///
+    /// ```
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let config = ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5").with_text_tool_calls(false);
+    /// assert_eq!(config.text_tool_calls(), Some(false));
+    /// ```
     pub fn with_text_tool_calls(mut self, read: bool) -> Self {
         self.text_tool_calls = Some(read);
         self

@@ -57,12 +57,14 @@ mod body;
 mod config;
 mod events;
 mod failure;
+mod options;
 mod send;
 mod stream;
 
 pub use config::ClientConfig;
 pub(crate) use config::{env_vars, is_http_url, read_var};
 pub(crate) use events::{EventReader, SseDecoder};
+pub(crate) use options::{insert_extra, insert_sampling, refuse_if};
 pub(crate) use send::{transient, ErrorPolicy, Request, Transport};
 
 /// An error and its causes, `: `-separated (reqwest's own text hides the cause).

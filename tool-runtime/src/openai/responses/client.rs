@@ -99,6 +99,15 @@ impl ResponsesClient {
     /// A client configured by the `OPENAI_*` variables, as
     /// [`OpenAiClient::from_env`](crate::openai::OpenAiClient::from_env).
     ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use tool_runtime::openai::ResponsesClient;
+    ///
+    /// let client = ResponsesClient::from_env()?.map_config(|c| c.with_timeout(Duration::from_secs(120)));
+    /// println!("asking {} at {}", client.config().model(), client.config().base_url());
+    /// # Ok::<(), tool_runtime::openai::ConfigError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// A [`ConfigError`] naming the variable to set or fix.
@@ -108,6 +117,16 @@ impl ResponsesClient {
 
     /// Like [`from_env`](Self::from_env), reading the variables through `var`.
     ///
+    /// ```
+    /// use tool_runtime::openai::{ConfigError, ResponsesClient, DEFAULT_OPENAI_MODEL};
+    ///
+    /// // OpenAI's API: a key is needed, the model has a default.
+    /// let client = ResponsesClient::from_vars(|name| (name == "OPENAI_API_KEY").then(|| "sk-test".to_owned()))?;
+    /// assert_eq!(client.config().model(), DEFAULT_OPENAI_MODEL);
+    /// assert!(matches!(ResponsesClient::from_vars(|_| None), Err(ConfigError::MissingApiKey { .. })));
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`from_env`](Self::from_env).
@@ -116,23 +135,58 @@ impl ResponsesClient {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// use tool_runtime::openai::ResponsesClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = ResponsesClient::new(ClientConfig::new("https://api.openai.com/v1/", "gpt-4o-mini"));
+    /// assert_eq!(client.config().base_url(), "https://api.openai.com/v1");
+    /// ```
     pub fn config(&self) -> &ClientConfig {
         &self.base.config
     }
 
-    /// The same client with its configuration changed by `change`.
+    /// The same client with its configuration changed by `change`: how to adjust a client
+    /// made by [`from_env`](Self::from_env).
+    ///
+    /// ```
+    /// use tool_runtime::openai::ResponsesClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = ResponsesClient::new(ClientConfig::new("https://api.openai.com/v1", "gpt-4o-mini"))
+    ///     .map_config(|config| config.with_retries(5));
+    /// assert_eq!(client.config().retries(), 5);
+    /// ```
     pub fn map_config(self, change: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
         Self::new(change(self.base.config))
     }
 
     /// The schema form tools are sent in: as configured, or by endpoint (strict for
     /// OpenAI's API, plain elsewhere).
+    ///
+    /// ```
+    /// use tool_runtime::format::SchemaForm;
+    /// use tool_runtime::openai::ResponsesClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let client = ResponsesClient::new(ClientConfig::new("https://api.openai.com/v1", "gpt-4o-mini"));
+    /// assert_eq!(client.schema_form(), SchemaForm::Declared);
+    /// ```
     pub fn schema_form(&self) -> SchemaForm {
         self.base.schema_form()
     }
 
     /// Whether replies that are calls written as text are read as calls: as configured,
     /// or by endpoint (yes for any endpoint but OpenAI's).
+    ///
+    /// ```
+    /// use tool_runtime::openai::ResponsesClient;
+    /// use tool_runtime::transport::ClientConfig;
+    ///
+    /// let local = ResponsesClient::new(ClientConfig::new("http://127.0.0.1:8080/v1", "qwen2.5"));
+    /// assert!(local.reads_text_tool_calls());
+    /// ```
     pub fn reads_text_tool_calls(&self) -> bool {
         self.base.reads_text_tool_calls()
     }
@@ -168,7 +222,12 @@ impl Api for Responses {
 
     type Events = stream::ResponseEvents;
 
-    fn body(request: &ChatRequest<'_>, model: &str, form: SchemaForm, stream: bool) -> Value {
+    fn body(
+        request: &ChatRequest<'_>,
+        model: &str,
+        form: SchemaForm,
+        stream: bool,
+    ) -> Result<Value, ModelError> {
         wire::request_body(request, model, form, stream)
     }
 

@@ -9,19 +9,57 @@ use crate::chat::{
 };
 use crate::format::{SchemaForm, ToolFormat};
 use crate::openai::wire::{arguments_text, insert_tools, non_empty, sent_arguments};
-use crate::transport::excerpt;
+use crate::transport::{excerpt, insert_extra, insert_sampling, refuse_if};
+
+/// The fields a Responses body may have: extra body fields may not name them.
+const WRITTEN: &[&str] = &[
+    "model",
+    "instructions",
+    "input",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "max_output_tokens",
+    "temperature",
+    "top_p",
+    "text",
+    "store",
+    "stream",
+];
+
+/// The API's name in errors.
+const API: &str = "OpenAI's Responses API";
 
 /// The body of a `POST /responses` for `request`.
 ///
 /// A thread that opens with a system message sends it as `instructions`; any later system
 /// message stays in its place as a `system` input item. `store` is `false`: the whole
-/// thread goes out each time, so nothing needs keeping on the server.
+/// thread goes out each time, so nothing needs keeping on the server. A response format
+/// is `text.format`, flat (`{"type": "json_schema", "name", "schema", "strict"}`).
+///
+/// # Errors
+///
+/// [`ModelError::InvalidRequest`] for `seed` or `stop` (the API has neither), a number
+/// that is not finite, or an extra field the client writes itself.
 pub(crate) fn request_body(
     request: &ChatRequest<'_>,
     model: &str,
     form: SchemaForm,
     stream: bool,
-) -> Value {
+) -> Result<Value, ModelError> {
+    let options = &request.options;
+    refuse_if(
+        options.seed.is_some(),
+        "seed",
+        API,
+        "Chat Completions has it: OpenAiClient",
+    )?;
+    refuse_if(
+        !options.stop.is_empty(),
+        "stop",
+        API,
+        "Chat Completions has it: OpenAiClient",
+    )?;
     let mut body = Map::new();
     body.insert("model".into(), model.into());
     let messages = match request.messages {
@@ -43,14 +81,23 @@ pub(crate) fn request_body(
         form,
         |name| json!({"type": "function", "name": name}),
     );
-    if let Some(max_tokens) = request.options.max_tokens {
+    if let Some(max_tokens) = options.max_tokens {
         body.insert("max_output_tokens".into(), max_tokens.into());
+    }
+    insert_sampling(&mut body, options)?;
+    if let Some(format) = &options.response_format {
+        body.insert(
+            "text".into(),
+            json!({"format": {"type": "json_schema", "name": format.name,
+                              "schema": format.schema, "strict": format.strict}}),
+        );
     }
     body.insert("store".into(), false.into());
     if stream {
         body.insert("stream".into(), true.into());
     }
-    Value::Object(body)
+    insert_extra(&mut body, options, WRITTEN, "Responses client")?;
+    Ok(Value::Object(body))
 }
 
 /// The input items of one message of the thread.
@@ -258,7 +305,8 @@ mod tests {
             "m",
             SchemaForm::Plain,
             false,
-        );
+        )
+        .unwrap();
         assert_eq!(
             body,
             json!({

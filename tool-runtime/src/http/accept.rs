@@ -1,4 +1,4 @@
-//! The HTTP server's accept loop: at most a set number of connections open at once, each
+//! The HTTP servers' accept loop: at most a set number of connections open at once, each
 //! an HTTP/1 connection (hyper) that gets a bounded time to send each request's head.
 //!
 //! `axum::serve` has neither bound: a client that opens connections and sends nothing
@@ -19,19 +19,21 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-/// The bounds on connections (see the setters on `McpServer`).
+/// The bounds on connections (see the setters on `McpServer` and `AssistantsServer`).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct ConnectionLimits {
+pub(crate) struct ConnectionLimits {
+    /// What the server's log lines start with: `mcp http`, `assistants`.
+    pub(crate) label: &'static str,
     /// How long a connection may take to send a request's head, counted from when it
     /// opened or its previous response was sent (so it is the keep-alive idle timeout too).
-    pub(super) header_timeout: Duration,
+    pub(crate) header_timeout: Duration,
     /// The most connections open at once.
-    pub(super) max_connections: usize,
+    pub(crate) max_connections: usize,
 }
 
 /// Accepts connections on `listener` and serves `app` on each until `stop` is cancelled;
 /// then lets the connections finish their request and returns when all have closed.
-pub(super) async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,
@@ -53,8 +55,9 @@ pub(super) async fn serve(
             Err(_) => {
                 if !at_cap {
                     tracing::warn!(
-                        "mcp http: {max} connections open, the server's cap; new connections \
-                         wait until one closes"
+                        "{}: {max} connections open, the server's cap; new connections wait \
+                         until one closes",
+                        limits.label
                     );
                     at_cap = true;
                 }
@@ -70,7 +73,7 @@ pub(super) async fn serve(
                 Err(error) => {
                     // Out of file descriptors, or a connection reset before it was
                     // accepted: wait a little rather than spin, and go on.
-                    tracing::warn!("mcp http: accepting a connection failed: {error}");
+                    tracing::warn!("{}: accepting a connection failed: {error}", limits.label);
                     tokio::select! {
                         () = tokio::time::sleep(Duration::from_millis(100)) => continue,
                         () = stop.cancelled() => break,
@@ -83,7 +86,7 @@ pub(super) async fn serve(
             stream,
             peer,
             app.clone(),
-            limits.header_timeout,
+            limits,
             stop.clone(),
             permit,
         ));
@@ -99,10 +102,15 @@ async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
     app: Router,
-    header_timeout: Duration,
+    limits: ConnectionLimits,
     stop: CancellationToken,
     _permit: OwnedSemaphorePermit,
 ) {
+    let ConnectionLimits {
+        label,
+        header_timeout,
+        ..
+    } = limits;
     // Answers are small and whole: send them at once.
     let _ = stream.set_nodelay(true);
     // The handlers read the peer's address (cancellation is scoped to it).
@@ -123,9 +131,9 @@ async fn connection(
     match result {
         Ok(()) => {}
         Err(error) if error.is_timeout() => tracing::warn!(
-            "mcp http: closed the connection from {peer}: no request head within \
+            "{label}: closed the connection from {peer}: no request head within \
              {header_timeout:?}"
         ),
-        Err(error) => tracing::debug!("mcp http: the connection from {peer} failed: {error}"),
+        Err(error) => tracing::debug!("{label}: the connection from {peer} failed: {error}"),
     }
 }
