@@ -5,8 +5,10 @@
 //!   subcommands (`examples/task_planner/main.rs`, `examples/mcp_server.rs`);
 //! - [`weather`]: the weather bot's tools (`examples/weather.rs`);
 //! - [`tools_cli`]: the `tools` example's command line (`examples/tools.rs`);
+//! - [`mcp_cli`]: the `mcp_client` example's command line (`examples/mcp_client.rs`);
 //! - [`upstream`]: which model the task planner and the Assistants server talk to.
 
+pub mod mcp_cli;
 pub mod tasks;
 pub mod tools_cli;
 pub mod upstream;

@@ -2,7 +2,7 @@
 //! request and each tool call (tool name, call id), and an event per finished call with
 //! its duration and whether it failed. The model is a scripted one. And the MCP server
 //! says at startup which tools it hides; the Assistants server has a span per request and
-//! per run.
+//! per run; the MCP client reports a dead server once.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -279,4 +279,55 @@ fn the_assistants_server_shows_each_request_and_each_run() {
     // The loop's own spans, inside.
     assert!(spans.iter().any(|(name, _)| name == "run"));
     assert!(spans.iter().any(|(name, _)| name == "model_request"));
+}
+
+/// An MCP server that dies (`tests/mcp-servers/bad_server.py exit`: it exits in the middle
+/// of a call) is reported once, however many calls then fail.
+#[test]
+fn a_dead_mcp_server_is_reported_once() {
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED a_dead_mcp_server_is_reported_once: `python3` is not on the PATH");
+        return;
+    }
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/mcp-servers/bad_server.py"
+    );
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let outputs = tracing::subscriber::with_default(recorder.clone(), || {
+        runtime.block_on(async {
+            let tools = tool_runtime::mcp_client::McpSource::stdio("python3", [script, "exit"])
+                .connect()
+                .await
+                .expect("the server starts");
+            let mut registry = ToolRegistry::new();
+            tools.register_into(&mut registry);
+            let mut outputs = Vec::new();
+            for id in ["c1", "c2", "c3"] {
+                let call = tool_runtime::ToolCall::new(id, "echo", r#"{"text": "?"}"#);
+                outputs.push(registry.dispatch(&call).await);
+            }
+            outputs
+        })
+    });
+    assert!(outputs.iter().all(|output| output.is_error
+        && output
+            .content
+            .starts_with("tool `echo` cannot run: its MCP server `bad-server-exit` is gone")));
+    let reports: Vec<FieldList> = (recorder.events.lock().unwrap().iter())
+        .filter(|fields| {
+            field(fields, "message").is_some_and(|m| m.contains("the MCP server is gone"))
+        })
+        .cloned()
+        .collect();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(field(&reports[0], "server"), Some("bad-server-exit"));
 }

@@ -53,6 +53,7 @@
 //! | [`format`](mod@format) | what goes with a [`ToolFormat`]: schema forms, provider calls and outputs |
 //! | [`validate`] | each provider's rules and limits: [`Validator`](validate::Validator) |
 //! | [`snapshot`] | the drift check's errors and switch |
+//! | [`live`] | a registry that changes while runs use it: [`LiveRegistry`](live::LiveRegistry) |
 //! | [`chat`] | talking to a model: [`ChatModel`](chat::ChatModel), messages, requests, replies |
 //! | [`testing`] | test doubles: [`ScriptedModel`](testing::ScriptedModel) |
 //! | [`run`] | the assistant loop with the Assistants API's run lifecycle |
@@ -60,6 +61,7 @@
 //! | `transport` | the provider clients' shared settings (feature `openai` or `anthropic`) |
 //! | `openai`, `anthropic` | provider clients (features `openai`, `anthropic`) |
 //! | `mcp` | an MCP server for any registry (feature `mcp`) |
+//! | `mcp_client` | MCP servers' tools as run-time tools (feature `mcp-client`) |
 //! | `server` | the OpenAI Assistants v2 API served over HTTP, on a SQLite store (feature `server`) |
 //!
 //! The options of `#[tool]` and `#[tools]` are on their pages: [`tool`](macro@tool),
@@ -84,6 +86,7 @@ pub mod format;
 pub mod validate;
 pub mod snapshot;
 mod registry;
+pub mod live;
 pub mod chat;
 pub mod testing;
 pub mod run;
@@ -101,6 +104,9 @@ mod http;
 #[cfg(feature = "mcp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
 pub mod mcp;
+#[cfg(feature = "mcp-client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mcp-client")))]
+pub mod mcp_client;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
@@ -127,6 +133,9 @@ pub use tool_macro::tools;
 const _: () = {
     const fn send_sync<T: Send + Sync>() {}
     send_sync::<ToolRegistry>();
+    send_sync::<live::LiveRegistry>();
+    #[cfg(feature = "runtime-tools")]
+    send_sync::<tool::RuntimeTool>();
     send_sync::<ToolDefinition>();
     send_sync::<ToolCall>();
     send_sync::<ToolOutput>();
@@ -145,6 +154,8 @@ const _: () = {
     send_sync::<anthropic::AnthropicClient>();
     #[cfg(feature = "mcp")]
     send_sync::<mcp::McpServer>();
+    #[cfg(feature = "mcp-client")]
+    send_sync::<mcp_client::McpTools>();
     #[cfg(feature = "server")]
     send_sync::<server::AssistantsServer>();
 };

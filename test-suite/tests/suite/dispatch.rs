@@ -1177,3 +1177,53 @@ async fn invoke_gives_the_text_dispatch_gives() {
         Ok("call_9".to_owned())
     );
 }
+
+/// A run-time tool `echo_N` answering `label`.
+fn numbered(number: usize, label: &str) -> tool_runtime::tool::RuntimeTool {
+    let definition = ToolDefinition::new(
+        format!("echo_{number}"),
+        "Say a number.",
+        json!({"type": "object", "properties": {}}),
+    );
+    let label = label.to_owned();
+    tool_runtime::tool::RuntimeTool::new(definition, move |_| {
+        let label = label.clone();
+        async move { Ok(label) }
+    })
+    .expect("a valid schema")
+}
+
+/// Removing or replacing a tool moves the others; a call must still reach the tool it
+/// names, whether the registry finds names by comparing them (a few tools) or by hashing
+/// (many).
+#[tokio::test]
+async fn after_a_removal_or_replacement_each_name_reaches_its_own_tool() {
+    for count in [3, 12] {
+        let mut registry = ToolRegistry::new();
+        for number in 0..count {
+            registry
+                .register_runtime(numbered(number, &number.to_string()))
+                .expect("registers");
+        }
+        assert!(registry.remove("echo_0"));
+        assert!(!registry.remove("echo_0"));
+        registry.replace(numbered(1, "one")).expect("replaces");
+        for number in 1..count {
+            let output = call(&registry, &format!("echo_{number}"), "").await;
+            let expected = if number == 1 {
+                "one".to_owned()
+            } else {
+                number.to_string()
+            };
+            assert_eq!((output.content, output.is_error), (expected, false));
+        }
+        let gone = call(&registry, "echo_0", "").await;
+        assert!(
+            gone.is_error && gone.content.starts_with("unknown tool `echo_0`"),
+            "{}",
+            gone.content
+        );
+        let names: Vec<String> = (1..count).map(|number| format!("echo_{number}")).collect();
+        assert_eq!(registry.names().collect::<Vec<_>>(), names);
+    }
+}

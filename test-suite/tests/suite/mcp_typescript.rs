@@ -74,7 +74,7 @@ fn install_sdk() {
 }
 
 /// Builds the example (same profile as this test) and returns the executable cargo made.
-fn server_binary() -> PathBuf {
+pub(crate) fn server_binary() -> PathBuf {
     let mut build = Command::new(env!("CARGO"));
     build
         .args([

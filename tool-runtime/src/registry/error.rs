@@ -59,7 +59,7 @@
 #[non_exhaustive]
 pub enum RegistryError {
     /// Another tool already has this name.
-    #[error("tool name `{name}` is already taken by `{existing}`, so `{new}` cannot be registered; rename one with #[tool(name = \"...\")]")]
+    #[error("tool name `{name}` is already taken by `{existing}`, so `{new}` cannot be registered; rename one with #[tool(name = \"...\")] (an MCP server's tools with McpSource::with_prefix)")]
     DuplicateName {
         /// The name both tools have.
         name: String,

@@ -364,6 +364,120 @@ impl ToolRegistry {
         self.add(batch.tools)
     }
 
+    /// Adds a tool defined at run time, checked as [`register`](Self::register) checks a
+    /// `#[tool]` function (name, duplicates, strictness, the checked formats' rules).
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::tool::RuntimeTool;
+    /// use tool_runtime::{ToolDefinition, ToolFormat, ToolRegistry};
+    ///
+    /// let echo = ToolDefinition::new("echo", "Say it back.", json!({"type": "object", "properties": {"text": {"type": "string"}}}));
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register_runtime(RuntimeTool::new(echo, |arguments| async move { Ok(arguments["text"].to_string()) })?)?;
+    /// assert_eq!(registry.export(ToolFormat::Anthropic)[0]["name"], "echo");
+    ///
+    /// // The same rules as for `#[tool]` functions.
+    /// let odd = ToolDefinition::new("odd", "Odd.", json!({"type": "object", "properties": {}, "required": ["x"]}));
+    /// let refused = registry.register_runtime(RuntimeTool::new(odd, |_| async { Ok(String::new()) })?).unwrap_err();
+    /// assert!(refused.to_string().contains("`required` names `x`, which is not a property"));
+    /// assert_eq!(registry.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "runtime-tools")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "runtime-tools")))]
+    pub fn register_runtime(
+        &mut self,
+        tool: crate::tool::RuntimeTool,
+    ) -> Result<&mut Self, RegistryError> {
+        self.add(vec![Arc::new(tool)])
+    }
+
+    /// Puts a run-time tool in the place of the tool of the same name (a `#[tool]`
+    /// function or a run-time tool), keeping its position in exports, or adds it when there
+    /// is none. The new tool is checked as [`register`](Self::register) checks; refused,
+    /// the old one stays.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use tool_runtime::tool::RuntimeTool;
+    /// use tool_runtime::{ToolCall, ToolDefinition, ToolRegistry};
+    ///
+    /// let greet = |greeting: &'static str| {
+    ///     let definition = ToolDefinition::new("greet", "Greet.", json!({"type": "object"}));
+    ///     RuntimeTool::new(definition, move |_| async move { Ok(greeting.to_owned()) })
+    /// };
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register_runtime(greet("hello")?)?;
+    /// registry.replace(greet("bonjour")?)?;
+    /// let output = registry.dispatch(&ToolCall::new("call_1", "greet", "")).await;
+    /// assert_eq!(output.content, "bonjour");
+    /// assert_eq!(registry.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    #[cfg(feature = "runtime-tools")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "runtime-tools")))]
+    pub fn replace(&mut self, tool: crate::tool::RuntimeTool) -> Result<&mut Self, RegistryError> {
+        let Some(&at) = self.index.get(tool.definition().name()) else {
+            return self.add(vec![Arc::new(tool)]);
+        };
+        let old = self.tools.remove(at);
+        self.reindex();
+        if let Err(refused) = self.add(vec![Arc::new(tool)]) {
+            self.tools.insert(at, old);
+            self.reindex();
+            return Err(refused);
+        }
+        if let Some(new) = self.tools.pop() {
+            self.tools.insert(at, new);
+        }
+        self.reindex();
+        Ok(self)
+    }
+
+    /// Removes the tool called `name` (a `#[tool]` function or a run-time tool); false if
+    /// there is none. The next export and dispatch no longer know it.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolCall, ToolRegistry};
+    ///
+    /// /// Ping.
+    /// #[tool]
+    /// fn ping() -> &'static str { "pong" }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(Ping)?;
+    /// assert!(registry.remove("ping"));
+    /// assert!(!registry.remove("ping"));
+    /// let output = registry.dispatch(&ToolCall::new("call_1", "ping", "")).await;
+    /// assert_eq!(output.content, "unknown tool `ping`; no tools are available");
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn remove(&mut self, name: &str) -> bool {
+        let Some(at) = self.index.remove(name) else {
+            return false;
+        };
+        self.tools.remove(at);
+        self.reindex();
+        true
+    }
+
+    /// Rebuilds both ways of finding a tool by name (the hashed index and the compared
+    /// names) after the tools moved: a stale one would send a call to another tool.
+    fn reindex(&mut self) {
+        self.index.clear();
+        self.names.clear();
+        for (at, tool) in self.tools.iter().enumerate() {
+            let name = tool.definition().name();
+            self.index.insert(name.to_owned(), at);
+            self.names.push(name.into());
+        }
+    }
+
     /// The definition of the tool called `name`.
     ///
     /// ```

@@ -33,7 +33,10 @@ impl ToolRegistry {
     /// ```
     pub fn subset(&self, mut keep: impl FnMut(&ToolDefinition) -> bool) -> ToolRegistry {
         let mut subset = ToolRegistry {
-            tools: Vec::new(),
+            tools: (self.tools.iter())
+                .filter(|tool| keep(tool.definition()))
+                .cloned()
+                .collect(),
             index: Default::default(),
             names: Vec::new(),
             state: self.state.clone(),
@@ -41,12 +44,7 @@ impl ToolRegistry {
             timeout: self.timeout,
             checks: self.checks.clone(),
         };
-        for tool in self.tools.iter().filter(|tool| keep(tool.definition())) {
-            let name = tool.definition().name();
-            subset.index.insert(name.to_owned(), subset.tools.len());
-            subset.names.push(name.into());
-            subset.tools.push(tool.clone());
-        }
+        subset.reindex();
         subset
     }
 }

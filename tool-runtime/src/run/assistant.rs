@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::chat::{ChatModel, Message, RequestOptions, Usage};
 use crate::definition::ToolDefinition;
+use crate::live::LiveRegistry;
 use crate::registry::ToolRegistry;
 use crate::run::{Run, RunStatus, Thread};
 
@@ -158,7 +159,7 @@ impl RunOptions {
 #[derive(Clone)]
 pub struct Assistant {
     pub(crate) model: Arc<dyn ChatModel>,
-    pub(crate) registry: Arc<ToolRegistry>,
+    pub(crate) registry: LiveRegistry,
     pub(crate) instructions: Option<String>,
     pub(crate) options: RunOptions,
     pub(crate) caller_tools: Arc<[ToolDefinition]>,
@@ -203,6 +204,41 @@ impl Assistant {
     /// # });
     /// ```
     pub fn from_shared(model: Arc<dyn ChatModel>, registry: Arc<ToolRegistry>) -> Self {
+        Self::from_live(model, LiveRegistry::from_shared(registry))
+    }
+
+    /// An assistant whose tools change while it runs: its runs take the registry that is
+    /// current at each step (the tool list when the model is asked, the approval check when
+    /// its calls arrive, the dispatch when they run), so a tool added, replaced or removed
+    /// through `registry` is offered from the next model request on. A call of a tool
+    /// removed meanwhile is answered as any unknown tool is.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tool_runtime::chat::Message;
+    /// use tool_runtime::live::LiveRegistry;
+    /// use tool_runtime::run::{Assistant, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    /// use tool_runtime::{tool, ToolRegistry};
+    ///
+    /// /// Ping.
+    /// #[tool]
+    /// fn ping() -> &'static str { "pong" }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let live = LiveRegistry::new(ToolRegistry::new());
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("ping", "")]),
+    ///     ScriptedReply::text("It answered."),
+    /// ]);
+    /// let assistant = Assistant::from_live(Arc::new(model), live.clone());
+    /// live.update(|registry| registry.register(Ping).map(|_| ()))?;
+    /// let run = assistant.run(Thread::from(vec![Message::user("Ping it.")])).await;
+    /// assert!(matches!(&run.thread().messages()[2], Message::Tool { content, .. } if content == "pong"));
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn from_live(model: Arc<dyn ChatModel>, registry: LiveRegistry) -> Self {
         Self {
             model,
             registry,
@@ -314,7 +350,7 @@ impl Assistant {
         self.caller_tools.iter().any(|tool| tool.name() == name)
     }
 
-    /// The tools.
+    /// The tools, as the next model request will see them.
     ///
     /// ```
     /// use tool_runtime::{tool, ToolRegistry};
@@ -331,7 +367,12 @@ impl Assistant {
     /// assert_eq!(assistant.registry().names().collect::<Vec<_>>(), ["hello"]);
     /// # Ok::<(), tool_runtime::RegistryError>(())
     /// ```
-    pub fn registry(&self) -> &ToolRegistry {
+    pub fn registry(&self) -> Arc<ToolRegistry> {
+        self.registry.load()
+    }
+
+    /// The live registry, through which the tools change while runs go on.
+    pub fn live_registry(&self) -> &LiveRegistry {
         &self.registry
     }
 

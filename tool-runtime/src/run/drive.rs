@@ -188,8 +188,9 @@ impl Assistant {
             tool_choice: run.tool_choice.clone(),
             ..self.options.request.clone()
         };
+        let registry = self.registry.load();
         let mut request = ChatRequest::new(run.thread.messages())
-            .with_tools(&self.registry)
+            .with_tools(&registry)
             .with_options(options);
         // A name both have is the caller's: the model is told of it once.
         request
@@ -275,13 +276,13 @@ impl Assistant {
     /// caller's own tools in either mode.
     fn pending_of(&self, calls: Vec<ToolCall>) -> Vec<PendingCall> {
         let automatic = self.options.mode == Mode::Automatic;
+        let registry = self.registry.load();
         calls
             .into_iter()
             .map(|call| {
                 let callers = self.is_caller_tool(&call.name);
                 let needs_approval = !callers
-                    && self
-                        .registry
+                    && registry
                         .definition(&call.name)
                         .is_some_and(|definition| definition.markers().needs_approval());
                 PendingCall {
@@ -349,7 +350,9 @@ impl Assistant {
         calls: Vec<(usize, ToolCall)>,
         emit: &mut Emit<'_>,
     ) -> Result<(), Interrupt> {
-        let registry = &self.registry;
+        // The registry current now: calls of one turn run against one set of tools.
+        let registry = self.registry.load();
+        let registry = &*registry;
         let mut running: FuturesUnordered<_> = calls
             .into_iter()
             .map(|(index, call)| {

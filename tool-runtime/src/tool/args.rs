@@ -391,6 +391,14 @@ fn problem(error: &serde_json::Error) -> String {
     }
 }
 
+/// The arguments as a JSON object, read as leniently as [`parse_arguments`] reads them
+/// (empty text, `null` for an optional property, `2.0` for an integer), for tools that take
+/// JSON and check it against their schema themselves: run-time tools.
+#[cfg(feature = "runtime-tools")]
+pub(crate) fn parse_value(text: &str, schema: &Value) -> Result<Value, ToolError> {
+    parse_leniently(text, schema).map_err(ToolError::InvalidArguments)
+}
+
 /// serde_json's own nesting limit: nothing deeper parses anyway.
 const MAX_DEPTH: usize = 128;
 
