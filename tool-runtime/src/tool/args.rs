@@ -396,7 +396,9 @@ fn problem(error: &serde_json::Error) -> String {
 /// JSON and check it against their schema themselves: run-time tools.
 #[cfg(feature = "runtime-tools")]
 pub(crate) fn parse_value(text: &str, schema: &Value) -> Result<Value, ToolError> {
-    parse_leniently(text, schema).map_err(ToolError::InvalidArguments)
+    repair(text, Parameters::Given(schema))
+        .map(|repaired| repaired.value)
+        .map_err(ToolError::InvalidArguments)
 }
 
 /// serde_json's own nesting limit: nothing deeper parses anyway.
