@@ -420,8 +420,10 @@ Commands:
                       --plain: the form sent to local servers, optionals omittable)
   call NAME [ARGS]    run one tool call (ARGS: its JSON arguments) and print its output;
                       exit code 1 when the output is an error
-  chat MESSAGE        ask the assistant, with the current tasks as context; it asks on
-                      the terminal before deleting everything
+  chat [--summary] MESSAGE
+                      ask the assistant, with the current tasks as context; it asks on
+                      the terminal before deleting everything; --summary: print the
+                      run's turns, tool calls (errors, durations), tokens and wall time
 
 The database is PATH, else $TASKS_DB, else ./tasks.db (created when missing).
 The model: OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL when set, else the local
@@ -446,6 +448,8 @@ pub enum Command {
     Chat {
         /// The user's message.
         message: String,
+        /// Print the run's summary at the end.
+        summary: bool,
     },
     /// Print the usage.
     Help,
@@ -467,6 +471,7 @@ pub fn parse_cli(
 ) -> Result<Cli, String> {
     let mut db = tasks_db.filter(|path| !path.trim().is_empty());
     let mut plain = false;
+    let mut summary = false;
     let mut words = Vec::new();
     let mut args = args.into_iter();
     let mut options_done = false;
@@ -479,6 +484,7 @@ pub fn parse_cli(
             "--" => options_done = true,
             "--db" => db = Some(args.next().ok_or("--db needs a PATH")?),
             "--plain" => plain = true,
+            "--summary" => summary = true,
             "-h" | "--help" => words.insert(0, "help".to_owned()),
             _ => match arg.strip_prefix("--db=") {
                 Some(path) => db = Some(path.to_owned()),
@@ -507,7 +513,7 @@ pub fn parse_cli(
             if message.trim().is_empty() {
                 return Err("chat needs a MESSAGE, e.g. chat \"I need to buy bread\"".into());
             }
-            Command::Chat { message }
+            Command::Chat { message, summary }
         }
         Some(other) => return Err(format!("unknown command {other:?}")),
     };
@@ -724,6 +730,12 @@ impl Printer<'_> {
         }
         self.out.flush()
     }
+}
+
+/// `chat --summary`: the run in sum (see [`Run::summary`]), after a blank line.
+pub fn print_summary(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    write!(out, "\n{}", run.summary())?;
+    out.flush()
 }
 
 /// `chat`: runs `message` through `assistant`, printing events to `out` as they stream.

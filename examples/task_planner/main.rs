@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --example task_planner -- chat "I need to go buy bread from the store, then go to the gym. I also need to do my taxes, which is a P1."
 //! cargo run --example task_planner -- chat "I bought the bread. Also the gym is a P1"
+//! cargo run --example task_planner -- chat --summary "What is left to do?"
 //! cargo run --example task_planner -- tools
 //! cargo run --example task_planner -- --db /tmp/tasks.db call add_task '{"name": "Buy bread"}'
 //! cargo run --example task_planner -- --db /tmp/tasks.db call get_tasks ''
@@ -39,7 +40,7 @@ fn open(path: &Path) -> Result<Store, ExitCode> {
     })
 }
 
-async fn chat(store: Store, message: &str, db: &Path) -> Result<ExitCode, ExitCode> {
+async fn chat(store: Store, message: &str, db: &Path, summary: bool) -> Result<ExitCode, ExitCode> {
     let (model, about) = upstream::pick_model(r#"task_planner -- chat "...""#)
         .await
         .map_err(|help| {
@@ -84,6 +85,10 @@ async fn chat(store: Store, message: &str, db: &Path) -> Result<ExitCode, ExitCo
             }
             Err(error) => eprintln!("could not list the tasks: {error}"),
         }
+    }
+    if summary {
+        // Best effort, as `say`: a closed pipe loses the summary, not the run.
+        let _ = tasks::print_summary(&run, &mut std::io::stdout().lock());
     }
     Ok(if run.status() == RunStatus::Completed {
         ExitCode::SUCCESS
@@ -131,7 +136,9 @@ async fn run() -> Result<ExitCode, ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         }
-        Command::Chat { message } => chat(open(&cli.db)?, &message, &cli.db).await,
+        Command::Chat { message, summary } => {
+            chat(open(&cli.db)?, &message, &cli.db, summary).await
+        }
     }
 }
 

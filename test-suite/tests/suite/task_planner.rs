@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tool_runtime::chat::{ChatModel, Message};
+use tool_runtime::chat::{ChatModel, ChatResponse, Message, Usage};
 use tool_runtime::format::SchemaForm;
 use tool_runtime::run::{Assistant, Decision, RunStatus, Thread};
 use tool_runtime::testing::{ScriptedModel, ScriptedReply};
@@ -602,8 +602,16 @@ async fn call_and_tools_subcommands() {
         Ok(Cli {
             db: "x.db".into(),
             command: Command::Chat {
-                message: "I need bread".into()
+                message: "I need bread".into(),
+                summary: false,
             }
+        })
+    );
+    assert_eq!(
+        tasks::parse_cli(args(&["chat", "--summary", "Hi"]), None).map(|cli| cli.command),
+        Ok(Command::Chat {
+            message: "Hi".into(),
+            summary: true,
         })
     );
     assert_eq!(
@@ -613,7 +621,7 @@ async fn call_and_tools_subcommands() {
     for command in [
         "tools [--plain]",
         "call NAME [ARGS]",
-        "chat MESSAGE",
+        "chat [--summary] MESSAGE",
         "--db PATH",
     ] {
         assert!(tasks::USAGE.contains(command), "{command} in the usage");
@@ -728,4 +736,79 @@ fn tool_definitions_match_the_snapshot() {
         .map(|definition| definition.name())
         .collect();
     assert_eq!(approval, ["delete_all_tasks"]);
+}
+
+/// `chat --summary`: after the run, its turns, the calls by tool (one of two parallel calls
+/// failing), the tokens the (scripted) model reported and the wall time.
+#[tokio::test]
+async fn chat_summary_prints_turns_calls_errors_and_tokens() {
+    let db = TempDb::new("summary");
+    let store = db.store();
+    let usage = |prompt_tokens, completion_tokens| Usage {
+        prompt_tokens,
+        completion_tokens,
+    };
+    let ScriptedReply::Respond(calls) = ScriptedReply::tool_calls([
+        ("add_task", r#"{"name": "Buy bread"}"#),
+        ("update_task", r#"{"id": "t-99", "priority": 1}"#),
+    ]) else {
+        unreachable!("tool_calls makes a response")
+    };
+    let model = scripted(vec![
+        calls.with_usage(usage(300, 40)).into(),
+        ChatResponse::text("I added the bread; there is no task t-99.")
+            .with_usage(usage(380, 12))
+            .into(),
+    ]);
+    let assistant = planner(&model, &store);
+    let words = ["chat", "--summary", "Add bread and make t-99 a P1"].map(String::from);
+    let Ok(Cli {
+        command: Command::Chat {
+            message,
+            summary: true,
+        },
+        ..
+    }) = tasks::parse_cli(words, None)
+    else {
+        panic!("--summary asks for the summary")
+    };
+    let mut out = Vec::new();
+    let run = tasks::chat(&assistant, &message, &mut never_asked, &mut out)
+        .await
+        .expect("chat runs");
+    assert_eq!(run.status(), RunStatus::Completed);
+    tasks::print_summary(&run, &mut out).expect("prints");
+    let out = String::from_utf8(out).expect("chat prints text");
+
+    let (_, summary) = out
+        .split_once("\n\nrun ")
+        .unwrap_or_else(|| panic!("a blank line, then the summary: {out}"));
+    let lines: Vec<&str> = summary.lines().collect();
+    let [head, tokens, header, add, update, total] = lines[..] else {
+        panic!("six lines: {summary}")
+    };
+    let wall = head
+        .strip_prefix(&format!("{}: completed, 2 turns, ", run.id()))
+        .unwrap_or_else(|| panic!("id, status, turns, wall time: {head}"));
+    assert!(is_duration(wall), "{wall}");
+    assert_eq!(tokens, "tokens: 680 prompt + 52 completion = 732");
+    assert_eq!(header, "tool         calls  errors       total         max");
+    for (line, name, errors) in [(add, "add_task", "0"), (update, "update_task", "1")] {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let [tool, calls, errs, total, total_unit, max, max_unit] = cells[..] else {
+            panic!("a tool's row: {line}")
+        };
+        assert_eq!((tool, calls, errs), (name, "1", errors), "{line}");
+        assert!(is_duration(&format!("{total} {total_unit}")), "{line}");
+        assert_eq!((max, max_unit), (total, total_unit), "one call: {line}");
+    }
+    assert_eq!(total, "total            2       1");
+}
+
+/// `12.3 ms` or `1.25 s`, as the summary writes durations.
+fn is_duration(text: &str) -> bool {
+    match text.split_once(' ') {
+        Some((number, "ms" | "s")) => number.parse::<f64>().is_ok_and(|n| n >= 0.0),
+        _ => false,
+    }
 }

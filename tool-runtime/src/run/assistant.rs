@@ -428,6 +428,9 @@ impl Assistant {
                 .options
                 .deadline
                 .map(|deadline| SystemTime::now() + deadline),
+            started_at: None,
+            ended_at: None,
+            tool_timings: Vec::new(),
             cancel: Default::default(),
         }
     }

@@ -13,6 +13,7 @@ use crate::chat::{
     ChatDelta, ChatRequest, FinishReason, RequestOptions, ResponseBuilder, ToolChoice,
 };
 use crate::run::lifecycle::PendingCall;
+use crate::run::summary::ToolTiming;
 use crate::run::{Assistant, Decision, Mode, Run, RunError, RunEvent, RunStatus, RunStep};
 
 /// What stopped a step short.
@@ -115,6 +116,7 @@ impl Assistant {
             RunStatus::InProgress => run.answer_unanswered(CUT_SHORT),
             RunStatus::Queued => {}
         }
+        run.started_at.get_or_insert_with(SystemTime::now);
         set_status(run, emit, RunStatus::InProgress);
         if !run.pending.is_empty() {
             // Resumed after the caller acted: nothing runs once the run is cancelled or
@@ -360,17 +362,25 @@ impl Assistant {
                 async move {
                     let started = Instant::now();
                     let output = registry.dispatch(&call).await;
+                    let elapsed = started.elapsed();
                     tracing::info!(
-                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        elapsed_ms = elapsed.as_millis() as u64,
                         is_error = output.is_error,
                         "tool call finished"
                     );
-                    (index, output)
+                    let timing = ToolTiming {
+                        name: call.name,
+                        duration: elapsed,
+                    };
+                    (index, output, timing)
                 }
                 .instrument(span)
             })
             .collect();
-        while let Some((index, output)) = race(&run.cancel, run.expires_at, running.next()).await? {
+        while let Some((index, output, timing)) =
+            race(&run.cancel, run.expires_at, running.next()).await?
+        {
+            run.tool_timings.push(timing);
             emit(RunEvent::ToolOutput(output.clone()));
             if let Some(pending) = run.pending.get_mut(index) {
                 pending.output = Some(output);
@@ -443,6 +453,9 @@ fn interrupted(run: &mut Run, emit: &mut Emit<'_>, interrupt: Interrupt) {
 fn set_status(run: &mut Run, emit: &mut Emit<'_>, status: RunStatus) {
     if run.status != status {
         run.status = status;
+        if status.is_terminal() {
+            run.ended_at = Some(SystemTime::now());
+        }
         emit(RunEvent::Status(status));
     }
 }

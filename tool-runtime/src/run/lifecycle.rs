@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::{ToolCall, ToolOutput};
 use crate::chat::{Message, ToolChoice, Usage};
-use crate::run::{RunError, RunStatus};
+use crate::run::summary::ToolTiming;
+use crate::run::{RunError, RunStatus, RunSummary};
 
 /// The messages of a conversation, oldest first.
 ///
@@ -437,6 +438,15 @@ pub struct Run {
     pub(crate) last_error: Option<RunError>,
     pub(crate) tool_choice: ToolChoice,
     pub(crate) expires_at: Option<SystemTime>,
+    /// When it was first driven, and when it ended: its wall time. Defaulted, so runs
+    /// saved before these were kept still load.
+    #[serde(default)]
+    pub(crate) started_at: Option<SystemTime>,
+    #[serde(default)]
+    pub(crate) ended_at: Option<SystemTime>,
+    /// How long each call the loop ran took, in the order they finished.
+    #[serde(default)]
+    pub(crate) tool_timings: Vec<ToolTiming>,
     #[serde(skip)]
     pub(crate) cancel: CancelHandle,
 }
@@ -717,6 +727,45 @@ impl Run {
         self.usage
     }
 
+    /// What the run did, in sum: turns, tool calls by name with their errors and
+    /// durations, tokens, and the wall time from the first drive to the end (see
+    /// [`RunSummary`]). It prints as a short table; it serializes for machines.
+    ///
+    /// ```
+    /// use tool_runtime::{tool, ToolRegistry};
+    /// use tool_runtime::chat::{ChatResponse, Message, Usage};
+    /// use tool_runtime::run::{Assistant, RunStatus, Thread};
+    /// use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+    ///
+    /// /// Get the time.
+    /// #[tool]
+    /// fn get_time() -> &'static str { "12:00" }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut registry = ToolRegistry::new();
+    /// registry.register(GetTime)?;
+    /// let usage = Usage { prompt_tokens: 40, completion_tokens: 5 };
+    /// let model = ScriptedModel::new([
+    ///     ScriptedReply::tool_calls([("get_time", ""), ("get_date", "")]),
+    ///     ChatResponse::text("It is noon.").with_usage(usage).into(),
+    /// ]);
+    /// let run = Assistant::new(model, registry).run(Thread::from(vec![Message::user("Time?")])).await;
+    ///
+    /// let summary = run.summary();
+    /// assert_eq!((summary.status, summary.turns), (RunStatus::Completed, 2));
+    /// let [date, time] = &summary.tools[..] else { panic!("two tools, by name") };
+    /// assert_eq!((date.name.as_str(), date.calls, date.errors), ("get_date", 1, 1)); // no such tool
+    /// assert_eq!((time.name.as_str(), time.calls, time.errors), ("get_time", 1, 0));
+    /// assert_eq!((summary.tool_calls(), summary.usage.total()), (2, 45));
+    /// assert!(summary.wall_time.is_some());
+    /// println!("{summary}");
+    /// # Ok::<(), tool_runtime::RegistryError>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn summary(&self) -> RunSummary {
+        RunSummary::of(self)
+    }
+
     /// Why it failed or ended early.
     ///
     /// ```
@@ -803,6 +852,7 @@ impl Run {
         if !self.status.is_terminal() {
             self.answer_unanswered("the run was cancelled before this call finished");
             self.status = RunStatus::Cancelled;
+            self.ended_at = Some(SystemTime::now());
         }
     }
 

@@ -14,8 +14,10 @@ mod drive;
 mod event;
 mod lifecycle;
 mod status;
+mod summary;
 
 pub use assistant::{Assistant, Mode, RunOptions};
 pub use event::RunEvent;
 pub use lifecycle::{CancelHandle, Decision, PendingCall, Run, RunStep, SubmitError, Thread};
 pub use status::{RunError, RunStatus};
+pub use summary::{RunSummary, ToolSummary};
