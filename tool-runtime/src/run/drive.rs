@@ -459,3 +459,135 @@ fn set_status(run: &mut Run, emit: &mut Emit<'_>, status: RunStatus) {
         emit(RunEvent::Status(status));
     }
 }
+
+// The summary of a run the loop drove: what it records (call durations, start and end).
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use crate::chat::{ChatResponse, Message, Usage};
+    use crate::run::{Assistant, Run, RunStatus, RunSummary, Thread, ToolSummary};
+    use crate::testing::{ScriptedModel, ScriptedReply};
+    use crate::{tool, ToolRegistry};
+
+    /// What the slow tool sleeps: long enough to stand out from scheduling noise.
+    const NAP: Duration = Duration::from_millis(60);
+
+    /// Fetch the report, slowly.
+    #[tool]
+    async fn fetch_report() -> &'static str {
+        tokio::time::sleep(NAP).await;
+        "report"
+    }
+
+    /// Send the report; the mail server is down.
+    #[tool]
+    fn send_report() -> Result<&'static str, String> {
+        Err("the mail server is down".into())
+    }
+
+    fn usage(prompt_tokens: u64, completion_tokens: u64) -> Usage {
+        Usage {
+            prompt_tokens,
+            completion_tokens,
+        }
+    }
+
+    /// Two turns with usage; the first makes the two calls in parallel.
+    async fn two_parallel_calls() -> (Run, Duration) {
+        let mut registry = ToolRegistry::new();
+        registry
+            .register(FetchReport)
+            .and_then(|r| r.register(SendReport))
+            .expect("the tools register");
+        let calls = ScriptedReply::tool_calls([("fetch_report", ""), ("send_report", "")]);
+        let ScriptedReply::Respond(calls) = calls else {
+            unreachable!("tool_calls makes a response")
+        };
+        let model = ScriptedModel::new([
+            calls.with_usage(usage(100, 20)).into(),
+            ChatResponse::text("Fetched; the mail server is down.")
+                .with_usage(usage(150, 8))
+                .into(),
+        ]);
+        let started = Instant::now();
+        let run = Assistant::new(model, registry)
+            .run(Thread::from(vec![Message::user(
+                "Fetch and send the report",
+            )]))
+            .await;
+        (run, started.elapsed())
+    }
+
+    #[tokio::test]
+    async fn a_run_with_two_parallel_calls_one_failing_sums_up() {
+        let (run, outside) = two_parallel_calls().await;
+        let mut summary = run.summary();
+
+        // Durations are the clock's: bounds, then the rest compared whole.
+        let fetch = &summary.tools[0];
+        assert!(
+            fetch.total_duration >= NAP && fetch.total_duration < NAP * 20,
+            "{fetch:?}"
+        );
+        assert_eq!(fetch.max_duration, fetch.total_duration, "one call");
+        let send = &summary.tools[1];
+        assert!(send.max_duration < NAP, "no sleep in send_report: {send:?}");
+        let wall = summary.wall_time.expect("the run ended");
+        assert!(
+            wall >= NAP && wall <= outside,
+            "{wall:?} within {outside:?}"
+        );
+        for tool in &mut summary.tools {
+            tool.total_duration = Duration::ZERO;
+            tool.max_duration = Duration::ZERO;
+        }
+        summary.wall_time = None;
+        let quiet = |name: &str, errors| ToolSummary {
+            name: name.into(),
+            calls: 1,
+            errors,
+            total_duration: Duration::ZERO,
+            max_duration: Duration::ZERO,
+        };
+        assert_eq!(
+            summary,
+            RunSummary {
+                id: run.id().to_owned(),
+                status: RunStatus::Completed,
+                turns: 2,
+                tools: vec![quiet("fetch_report", 0), quiet("send_report", 1)],
+                usage: usage(250, 28),
+                wall_time: None,
+            }
+        );
+        assert_eq!((summary.tool_calls(), summary.tool_errors()), (2, 1));
+    }
+
+    #[tokio::test]
+    async fn the_summary_survives_a_saved_run_and_old_runs_still_load() {
+        let (run, _) = two_parallel_calls().await;
+        let saved = serde_json::to_value(&run).expect("a run serializes");
+        let loaded: Run = serde_json::from_value(saved.clone()).expect("and loads");
+        assert_eq!(loaded.summary(), run.summary());
+
+        // A run saved before timings were kept: counts stay, durations are unknown.
+        let mut old = saved;
+        let fields = old.as_object_mut().expect("a run is an object");
+        for new in ["started_at", "ended_at", "tool_timings"] {
+            assert!(fields.remove(new).is_some(), "{new} is saved");
+        }
+        let old: Run = serde_json::from_value(old).expect("an old run loads");
+        let summary = old.summary();
+        assert_eq!(summary.wall_time, None);
+        assert_eq!((summary.tool_calls(), summary.tool_errors()), (2, 1));
+        assert!(summary
+            .tools
+            .iter()
+            .all(|tool| tool.total_duration == Duration::ZERO));
+
+        let json = serde_json::to_value(&summary).expect("a summary serializes");
+        let back: RunSummary = serde_json::from_value(json).expect("and loads");
+        assert_eq!(back, summary);
+    }
+}

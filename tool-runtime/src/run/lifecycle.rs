@@ -763,7 +763,31 @@ impl Run {
     /// # }).unwrap();
     /// ```
     pub fn summary(&self) -> RunSummary {
-        RunSummary::of(self)
+        let wall_time = match (self.started_at, self.ended_at) {
+            // A clock set back between the two gives zero, not an error.
+            (Some(start), Some(end)) => Some(end.duration_since(start).unwrap_or_default()),
+            _ => None,
+        };
+        let mut summary = RunSummary::new(
+            self.id.clone(),
+            self.status,
+            self.turns,
+            self.usage,
+            wall_time,
+        );
+        // Counts come from the steps (every answered call is there, whoever answered
+        // it); durations from the timings (only the calls the loop ran have one).
+        for step in &self.steps {
+            if let RunStep::ToolCalls { calls, outputs } = step {
+                for (call, output) in calls.iter().zip(outputs) {
+                    summary.count_call(&call.name, output.is_error);
+                }
+            }
+        }
+        for timing in &self.tool_timings {
+            summary.add_timing(timing);
+        }
+        summary
     }
 
     /// Why it failed or ended early.

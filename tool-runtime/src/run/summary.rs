@@ -1,15 +1,14 @@
 //! What a run did, in sum: turns, tool calls by name, tokens, time.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::chat::Usage;
-use crate::run::{Run, RunStatus, RunStep};
+use crate::run::RunStatus;
 
-/// How long one tool call the loop ran took, as [`Run`] keeps it for its summary. Only
+/// How long one tool call the loop ran took, as a run keeps it for its summary. Only
 /// the calls the loop itself ran have one: a call the caller ran (manual mode) or
 /// answered without running (rejected, cut short) has none.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,9 +17,9 @@ pub(crate) struct ToolTiming {
     pub(crate) duration: Duration,
 }
 
-/// A run in sum, from [`Run::summary`]: how often the model was asked, which tools were
-/// called how often with how many errors and how long they took, the tokens used, and the
-/// wall time from the first drive to the end. It serializes (for logs and dashboards) and
+/// A run in sum, from [`Run::summary`](crate::run::Run::summary): how often the model
+/// was asked, which tools were called how often with how many errors and how long they
+/// took, the tokens used, and the wall time from the first drive to the end. It serializes (for logs and dashboards) and
 /// displays as a short table for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -72,49 +71,63 @@ impl RunSummary {
             .fold(0, |sum, tool| sum.saturating_add(tool.errors))
     }
 
-    pub(crate) fn of(run: &Run) -> Self {
-        let mut tools: BTreeMap<String, ToolSummary> = BTreeMap::new();
-        // Counts come from the steps (every answered call is there, whoever answered it);
-        // durations from the timings (only the calls the loop ran have one).
-        for step in &run.steps {
-            if let RunStep::ToolCalls { calls, outputs } = step {
-                for (call, output) in calls.iter().zip(outputs) {
-                    let tool = entry(&mut tools, &call.name);
-                    tool.calls = tool.calls.saturating_add(1);
-                    tool.errors = tool.errors.saturating_add(u32::from(output.is_error));
-                }
-            }
-        }
-        for timing in &run.tool_timings {
-            let tool = entry(&mut tools, &timing.name);
-            tool.total_duration = tool.total_duration.saturating_add(timing.duration);
-            tool.max_duration = tool.max_duration.max(timing.duration);
-        }
-        let wall_time = match (run.started_at, run.ended_at) {
-            // A clock set back between the two gives zero, not an error.
-            (Some(start), Some(end)) => Some(end.duration_since(start).unwrap_or_default()),
-            _ => None,
-        };
+    /// A summary with no tool calls yet; [`count_call`](Self::count_call) and
+    /// [`add_timing`](Self::add_timing) fill them in.
+    pub(crate) fn new(
+        id: String,
+        status: RunStatus,
+        turns: u32,
+        usage: Usage,
+        wall_time: Option<Duration>,
+    ) -> Self {
         Self {
-            id: run.id.clone(),
-            status: run.status,
-            turns: run.turns,
-            tools: tools.into_values().collect(),
-            usage: run.usage,
+            id,
+            status,
+            turns,
+            tools: Vec::new(),
+            usage,
             wall_time,
         }
     }
-}
 
-/// The summary of `name`, made empty the first time the name comes.
-fn entry<'a>(tools: &'a mut BTreeMap<String, ToolSummary>, name: &str) -> &'a mut ToolSummary {
-    tools.entry(name.to_owned()).or_insert_with(|| ToolSummary {
-        name: name.to_owned(),
-        calls: 0,
-        errors: 0,
-        total_duration: Duration::ZERO,
-        max_duration: Duration::ZERO,
-    })
+    /// One answered call of `name`.
+    pub(crate) fn count_call(&mut self, name: &str, is_error: bool) {
+        let tool = self.tool(name);
+        tool.calls = tool.calls.saturating_add(1);
+        tool.errors = tool.errors.saturating_add(u32::from(is_error));
+    }
+
+    /// How long one call the loop ran took.
+    pub(crate) fn add_timing(&mut self, timing: &ToolTiming) {
+        let tool = self.tool(&timing.name);
+        tool.total_duration = tool.total_duration.saturating_add(timing.duration);
+        tool.max_duration = tool.max_duration.max(timing.duration);
+    }
+
+    /// The entry of `name`, made empty the first time the name comes; entries stay
+    /// sorted by name.
+    fn tool(&mut self, name: &str) -> &mut ToolSummary {
+        let at = match self
+            .tools
+            .binary_search_by(|tool| tool.name.as_str().cmp(name))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.tools.insert(
+                    at,
+                    ToolSummary {
+                        name: name.to_owned(),
+                        calls: 0,
+                        errors: 0,
+                        total_duration: Duration::ZERO,
+                        max_duration: Duration::ZERO,
+                    },
+                );
+                at
+            }
+        };
+        &mut self.tools[at]
+    }
 }
 
 /// A duration as people read it: milliseconds under a second, seconds above.
@@ -179,132 +192,16 @@ impl fmt::Display for RunSummary {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
-    use crate::chat::{ChatResponse, Message, Usage};
-    use crate::run::{Assistant, Run, RunStatus, RunSummary, Thread, ToolSummary};
-    use crate::testing::{ScriptedModel, ScriptedReply};
-    use crate::{tool, ToolRegistry};
-
-    /// What the slow tool sleeps: long enough to stand out from scheduling noise.
-    const NAP: Duration = Duration::from_millis(60);
-
-    /// Fetch the report, slowly.
-    #[tool]
-    async fn fetch_report() -> &'static str {
-        tokio::time::sleep(NAP).await;
-        "report"
-    }
-
-    /// Send the report; the mail server is down.
-    #[tool]
-    fn send_report() -> Result<&'static str, String> {
-        Err("the mail server is down".into())
-    }
+    use crate::chat::Usage;
+    use crate::run::{RunStatus, RunSummary, ToolSummary};
 
     fn usage(prompt_tokens: u64, completion_tokens: u64) -> Usage {
         Usage {
             prompt_tokens,
             completion_tokens,
         }
-    }
-
-    /// Two turns with usage; the first makes the two calls in parallel.
-    async fn two_parallel_calls() -> (Run, Duration) {
-        let mut registry = ToolRegistry::new();
-        registry
-            .register(FetchReport)
-            .and_then(|r| r.register(SendReport))
-            .expect("the tools register");
-        let calls = ScriptedReply::tool_calls([("fetch_report", ""), ("send_report", "")]);
-        let ScriptedReply::Respond(calls) = calls else {
-            unreachable!("tool_calls makes a response")
-        };
-        let model = ScriptedModel::new([
-            calls.with_usage(usage(100, 20)).into(),
-            ChatResponse::text("Fetched; the mail server is down.")
-                .with_usage(usage(150, 8))
-                .into(),
-        ]);
-        let started = Instant::now();
-        let run = Assistant::new(model, registry)
-            .run(Thread::from(vec![Message::user(
-                "Fetch and send the report",
-            )]))
-            .await;
-        (run, started.elapsed())
-    }
-
-    #[tokio::test]
-    async fn a_run_with_two_parallel_calls_one_failing_sums_up() {
-        let (run, outside) = two_parallel_calls().await;
-        let mut summary = run.summary();
-
-        // Durations are the clock's: bounds, then the rest compared whole.
-        let fetch = &summary.tools[0];
-        assert!(
-            fetch.total_duration >= NAP && fetch.total_duration < NAP * 20,
-            "{fetch:?}"
-        );
-        assert_eq!(fetch.max_duration, fetch.total_duration, "one call");
-        let send = &summary.tools[1];
-        assert!(send.max_duration < NAP, "no sleep in send_report: {send:?}");
-        let wall = summary.wall_time.expect("the run ended");
-        assert!(
-            wall >= NAP && wall <= outside,
-            "{wall:?} within {outside:?}"
-        );
-        for tool in &mut summary.tools {
-            tool.total_duration = Duration::ZERO;
-            tool.max_duration = Duration::ZERO;
-        }
-        summary.wall_time = None;
-        let quiet = |name: &str, errors| ToolSummary {
-            name: name.into(),
-            calls: 1,
-            errors,
-            total_duration: Duration::ZERO,
-            max_duration: Duration::ZERO,
-        };
-        assert_eq!(
-            summary,
-            RunSummary {
-                id: run.id().to_owned(),
-                status: RunStatus::Completed,
-                turns: 2,
-                tools: vec![quiet("fetch_report", 0), quiet("send_report", 1)],
-                usage: usage(250, 28),
-                wall_time: None,
-            }
-        );
-        assert_eq!((summary.tool_calls(), summary.tool_errors()), (2, 1));
-    }
-
-    #[tokio::test]
-    async fn the_summary_survives_a_saved_run_and_old_runs_still_load() {
-        let (run, _) = two_parallel_calls().await;
-        let saved = serde_json::to_value(&run).expect("a run serializes");
-        let loaded: Run = serde_json::from_value(saved.clone()).expect("and loads");
-        assert_eq!(loaded.summary(), run.summary());
-
-        // A run saved before timings were kept: counts stay, durations are unknown.
-        let mut old = saved;
-        let fields = old.as_object_mut().expect("a run is an object");
-        for new in ["started_at", "ended_at", "tool_timings"] {
-            assert!(fields.remove(new).is_some(), "{new} is saved");
-        }
-        let old: Run = serde_json::from_value(old).expect("an old run loads");
-        let summary = old.summary();
-        assert_eq!(summary.wall_time, None);
-        assert_eq!((summary.tool_calls(), summary.tool_errors()), (2, 1));
-        assert!(summary
-            .tools
-            .iter()
-            .all(|tool| tool.total_duration == Duration::ZERO));
-
-        let json = serde_json::to_value(&summary).expect("a summary serializes");
-        let back: RunSummary = serde_json::from_value(json).expect("and loads");
-        assert_eq!(back, summary);
     }
 
     #[test]
