@@ -590,4 +590,42 @@ mod tests {
         let back: RunSummary = serde_json::from_value(json).expect("and loads");
         assert_eq!(back, summary);
     }
+
+    #[tokio::test]
+    async fn calls_the_caller_runs_count_without_durations_and_a_waiting_run_has_no_wall_time() {
+        let mut registry = ToolRegistry::new();
+        registry.register(FetchReport).expect("the tool registers");
+        let model = ScriptedModel::new([
+            ScriptedReply::tool_calls([("fetch_report", "")]),
+            ScriptedReply::text("Here it is."),
+        ]);
+        let assistant = Assistant::new(model, registry)
+            .with_options(crate::run::RunOptions::default().with_mode(crate::run::Mode::Manual));
+        let mut run = assistant
+            .run(Thread::from(vec![Message::user("Fetch the report")]))
+            .await;
+        assert_eq!(run.status(), RunStatus::RequiresAction);
+        let waiting = run.summary();
+        assert_eq!((waiting.turns, waiting.wall_time), (1, None), "not ended");
+        assert!(waiting.tools.is_empty(), "no call answered yet");
+
+        let call = run.required_action()[0].clone();
+        run.submit_tool_outputs(vec![crate::ToolOutput::success(&call, "report")])
+            .expect("the output is taken");
+        assistant.drive(&mut run).await;
+        let summary = run.summary();
+        assert_eq!(summary.status, RunStatus::Completed);
+        assert_eq!(
+            summary.tools,
+            [ToolSummary {
+                name: "fetch_report".into(),
+                calls: 1,
+                errors: 0,
+                total_duration: Duration::ZERO,
+                max_duration: Duration::ZERO,
+            }],
+            "the caller ran it: counted, not timed"
+        );
+        assert!(summary.wall_time.is_some());
+    }
 }
