@@ -8,14 +8,13 @@
 //! cargo run --example mcp_client -- --stdio 'python3 server.py' chat "What is 2 plus 3?"
 //! ```
 
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use examples::mcp_cli::{self, Command, USAGE};
 use examples::{tasks, upstream};
 use tool_runtime::live::LiveRegistry;
 use tool_runtime::run::{Assistant, RunStatus};
-use tool_runtime::{ToolCall, ToolRegistry};
+use tool_runtime::ToolRegistry;
 
 async fn run() -> Result<ExitCode, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,16 +51,7 @@ async fn run() -> Result<ExitCode, String> {
             let live = LiveRegistry::new(ToolRegistry::new());
             eprintln!("{}", tools.attach(&live));
             let assistant = Assistant::from_live(model, live);
-            let interactive = std::io::stdin().is_terminal();
-            let mut approve = |call: &ToolCall| {
-                let _ = std::io::stdout().flush();
-                tasks::ask(
-                    call,
-                    interactive,
-                    &mut std::io::stdin().lock(),
-                    &mut std::io::stderr(),
-                )
-            };
+            let mut approve = tasks::ask_on_terminal;
             let run = tasks::chat(&assistant, &message, &mut approve, &mut std::io::stdout())
                 .await
                 .map_err(|error| format!("chat failed: {error}"))?;

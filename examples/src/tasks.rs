@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -624,6 +624,20 @@ pub fn declined_message(call: &ToolCall) -> String {
         "Not run: the user declined {}; nothing changed. Do not call it again unless the \
          user asks for it anew.",
         call.name
+    )
+}
+
+/// [`ask`] on this process's terminal: the question on stderr, the answer from stdin, after
+/// what was printed on stdout so far (`chat`'s stream) has gone out. Not a terminal: every
+/// call is rejected.
+pub fn ask_on_terminal(call: &ToolCall) -> Decision {
+    let _ = io::stdout().flush();
+    let interactive = io::stdin().is_terminal();
+    ask(
+        call,
+        interactive,
+        &mut io::stdin().lock(),
+        &mut io::stderr(),
     )
 }
 

@@ -15,12 +15,11 @@
 //! first two is set (OpenAI, Ollama, vLLM, llama.cpp), and otherwise to the small local
 //! model that `scripts/local-model.sh start` runs (setting it up the first time).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 use tool_runtime::run::{RunStatus, RunStep};
-use tool_runtime::ToolCall;
 
 use examples::tasks::{self, Command, Store};
 use examples::upstream;
@@ -52,17 +51,7 @@ async fn chat(store: Store, message: &str, db: &Path, summary: bool) -> Result<E
         eprintln!("{error}");
         ExitCode::FAILURE
     })?;
-    let interactive = std::io::stdin().is_terminal();
-    let mut approve = |call: &ToolCall| {
-        // What was printed so far goes out before the question.
-        let _ = std::io::stdout().flush();
-        tasks::ask(
-            call,
-            interactive,
-            &mut std::io::stdin().lock(),
-            &mut std::io::stderr(),
-        )
-    };
+    let mut approve = tasks::ask_on_terminal;
     let run = tasks::chat(&assistant, message, &mut approve, &mut std::io::stdout())
         .await
         .map_err(|error| {

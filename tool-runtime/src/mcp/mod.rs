@@ -73,19 +73,19 @@ use crate::format::ToolFormat;
 use crate::registry::ToolRegistry;
 
 /// The largest request the server reads by default: 4 MiB, as rmcp's HTTP transport.
-pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = crate::http::MAX_REQUEST_BYTES;
 
 /// How long an HTTP connection may take to send a request's head by default: 10 s (see
 /// [`McpServer::with_header_timeout`]).
-pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_HEADER_TIMEOUT: Duration = crate::http::HEADER_TIMEOUT;
 
 /// How long an HTTP request's body may take to arrive by default: 30 s (see
 /// [`McpServer::with_body_timeout`]).
-pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_BODY_TIMEOUT: Duration = crate::http::BODY_TIMEOUT;
 
 /// The most HTTP connections open at once by default: 256, well under the usual 1,024
 /// file descriptors of a process (see [`McpServer::with_max_connections`]).
-pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+pub const DEFAULT_MAX_CONNECTIONS: usize = crate::http::MAX_CONNECTIONS;
 
 /// The path the streamable HTTP endpoint answers on.
 pub const HTTP_PATH: &str = "/mcp";

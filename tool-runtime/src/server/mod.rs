@@ -51,6 +51,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::chat::ChatModel;
+use crate::http;
 use crate::http::accept::{self, ConnectionLimits};
 use crate::http::body::{self, closing, BodyEnd};
 use crate::registry::ToolRegistry;
@@ -60,10 +61,6 @@ use runner::Shared;
 pub use sqlite::SqliteStore;
 pub use store::{Kind, ListQuery, Page, Record, Store, StoreError, Write};
 
-const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
-const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
-const DEFAULT_MAX_CONNECTIONS: usize = 256;
 const DEFAULT_MAX_TURNS: u32 = 10;
 const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -150,10 +147,10 @@ impl AssistantsServer {
             store,
             registry: ToolRegistry::new(),
             api_key: api_key.into(),
-            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
-            header_timeout: DEFAULT_HEADER_TIMEOUT,
-            body_timeout: DEFAULT_BODY_TIMEOUT,
-            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_request_bytes: http::MAX_REQUEST_BYTES,
+            header_timeout: http::HEADER_TIMEOUT,
+            body_timeout: http::BODY_TIMEOUT,
+            max_connections: http::MAX_CONNECTIONS,
             max_turns: DEFAULT_MAX_TURNS,
             run_timeout: DEFAULT_RUN_TIMEOUT,
         }
