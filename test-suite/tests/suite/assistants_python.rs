@@ -8,7 +8,6 @@
 //! Needs Python 3 with `venv`; without `python3` on the PATH the tests say so on stderr
 //! and pass without running.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -21,70 +20,32 @@ use tool_runtime::transport::ClientConfig;
 use tool_runtime::ToolRegistry;
 
 use crate::support::model_server::{self, Reply, Running};
+use crate::support::programs;
 
 const CLIENT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/assistants-client");
 const KEY: &str = "test-key";
 
-/// The virtual environment's Python, once per test binary; `None` without Python.
+/// The virtual environment's Python, once per test binary; `None` without Python. The
+/// environment is named by the requirements' text, so a changed pin makes a new one.
 fn python() -> Option<&'static Path> {
     static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
     PYTHON
         .get_or_init(|| {
-            if Command::new("python3").arg("--version").output().is_err() {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "SKIPPED assistants_python: `python3` is not on the PATH; install Python 3 \
-                     (with venv) to test the Assistants server with the official openai package"
-                );
-                return None;
-            }
-            Some(install_sdk())
+            let requirements = Path::new(CLIENT_DIR).join("requirements.txt");
+            let pins = std::fs::read_to_string(&requirements).expect("the requirements file");
+            // DefaultHasher::new has fixed keys: the same text gives the same name.
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&pins, &mut hasher);
+            let key = format!("assistants-{:016x}", std::hash::Hasher::finish(&hasher));
+            let requirements = requirements.to_str().expect("a UTF-8 path");
+            programs::venv(
+                &key,
+                &["-r", requirements],
+                "assistants_python",
+                "to test the Assistants server with the official openai package",
+            )
         })
         .as_deref()
-}
-
-/// A venv under the target folder with the pinned requirements, made once; remade when
-/// the requirements change.
-fn install_sdk() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("assistants-venv");
-    let python = venv.join("bin/python");
-    let requirements = Path::new(CLIENT_DIR).join("requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).expect("the requirements file");
-    let stamp = venv.join("installed-requirements.txt");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return python;
-    }
-    let run = |command: &mut Command, what: &str| {
-        let output = command
-            .output()
-            .unwrap_or_else(|e| panic!("{what} could not start: {e}"));
-        assert!(
-            output.status.success(),
-            "{what} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    };
-    run(
-        Command::new("python3")
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv),
-        "python3 -m venv",
-    );
-    run(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements),
-        "pip install -r tests/assistants-client/requirements.txt",
-    );
-    std::fs::write(&stamp, wanted).expect("the stamp is written");
-    python
 }
 
 /// Runs `client.py SCENARIO` against `base_url` and returns what it printed.
@@ -668,34 +629,7 @@ async fn the_task_planners_tools_run_on_the_server_and_deleting_waits_for_approv
 fn server_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY
-        .get_or_init(|| {
-            let mut build = Command::new(env!("CARGO"));
-            build
-                .args([
-                    "build",
-                    "-p",
-                    "examples",
-                    "--example",
-                    "assistants_server",
-                    "--message-format=json",
-                ])
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .stderr(Stdio::inherit());
-            if !cfg!(debug_assertions) {
-                build.arg("--release");
-            }
-            let output = build.output().expect("cargo runs");
-            assert!(
-                output.status.success(),
-                "cargo build --example assistants_server failed"
-            );
-            String::from_utf8_lossy(&output.stdout)
-                .lines()
-                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-                .filter(|message| message["target"]["name"] == "assistants_server")
-                .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-                .expect("cargo reports the example's executable")
-        })
+        .get_or_init(|| programs::example_binary("assistants_server"))
         .clone()
 }
 

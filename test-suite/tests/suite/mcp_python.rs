@@ -17,6 +17,8 @@ use tool_runtime::mcp_client::{McpSource, McpTools};
 use tool_runtime::{ToolCall, ToolFormat, ToolRegistry};
 
 /// The SDK's version, pinned.
+use crate::support::programs;
+
 const SDK: &str = "mcp==1.30.0";
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -28,34 +30,14 @@ fn python() -> Option<&'static Path> {
     static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
     PYTHON
         .get_or_init(|| {
-            if Command::new("python3").arg("--version").output().is_err() {
-                eprintln!("SKIPPED mcp_python: `python3` is not on the PATH; install Python 3.10+ with venv");
-                return None;
-            }
-            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("venv-{SDK}"));
-            let python = venv.join("bin/python");
-            if !python.exists() {
-                // Built aside and renamed: an interrupted install leaves no half environment.
-                let partial = venv.with_extension("partial");
-                let _ = std::fs::remove_dir_all(&partial);
-                run(Command::new("python3").arg("-m").arg("venv").arg(&partial));
-                run(Command::new(partial.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", SDK]));
-                std::fs::rename(&partial, &venv).unwrap();
-            }
-            Some(python)
+            programs::venv(
+                SDK,
+                &[SDK],
+                "mcp_python",
+                "to test the MCP client against the Python SDK's server",
+            )
         })
         .as_deref()
-}
-
-fn run(command: &mut Command) {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?} could not run: {e}"));
-    assert!(
-        output.status.success(),
-        "{command:?} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// A registry of the server's tools (the default checks), all of which must register.

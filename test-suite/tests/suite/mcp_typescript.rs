@@ -73,33 +73,9 @@ fn install_sdk() {
     );
 }
 
-/// Builds the example (same profile as this test) and returns the executable cargo made.
+/// Builds the MCP server example (same profile as this test) and returns its executable.
 pub(crate) fn server_binary() -> PathBuf {
-    let mut build = Command::new(env!("CARGO"));
-    build
-        .args([
-            "build",
-            "--workspace",
-            "--example",
-            "mcp_server",
-            "--message-format=json",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(Stdio::inherit());
-    if !cfg!(debug_assertions) {
-        build.arg("--release");
-    }
-    let output = build.output().expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "cargo build --example mcp_server failed"
-    );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|message| message["target"]["name"] == "mcp_server")
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reports the example's executable")
+    crate::support::programs::example_binary("mcp_server")
 }
 
 /// Kills the process when dropped: a failing test leaves no server behind.

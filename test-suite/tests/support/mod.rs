@@ -9,6 +9,7 @@ pub(crate) mod cuts;
 pub(crate) mod deep;
 pub(crate) mod dispatch_tools;
 pub(crate) mod model_server;
+pub(crate) mod programs;
 pub(crate) mod providers;
 pub(crate) mod rich_signatures;
 pub(crate) mod schema_values;
