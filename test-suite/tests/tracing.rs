@@ -1,5 +1,6 @@
 //! A run is visible to any `tracing` subscriber: spans for the run, each turn, each model
-//! request and each tool call (tool name, call id), and an event per finished call with
+//! request and each tool call (tool name, call id: OpenTelemetry's names, tests/otel.rs
+//! checks them all), and an event per finished call with
 //! its duration and whether it failed. The model is a scripted one. And the MCP server
 //! says at startup which tools it hides; the Assistants server has a span per request and
 //! per run; the MCP client reports a dead server once.
@@ -119,10 +120,10 @@ fn a_run_shows_its_turns_model_requests_and_tool_calls() {
     assert_eq!(tool_spans.len(), 2);
     assert!(tool_spans
         .iter()
-        .all(|fields| field(fields, "tool") == Some("add")));
+        .all(|fields| field(fields, "gen_ai.tool.name") == Some("add")));
     let ids: Vec<&str> = tool_spans
         .iter()
-        .filter_map(|fields| field(fields, "call.id"))
+        .filter_map(|fields| field(fields, "gen_ai.tool.call.id"))
         .collect();
     assert_eq!(ids.len(), 2);
     assert_ne!(ids[0], ids[1]);

@@ -95,6 +95,15 @@ fn error_reply(status: u16, kind: &str, message: &str) -> Reply {
 // ---------------------------------------------------------------------------------------
 // Wire helpers.
 
+/// Which message the scripted replies are, as the client reads it from `message_start`
+/// (streamed) or the message (whole).
+fn named() -> ChatDelta {
+    ChatDelta::Metadata {
+        id: Some("msg_1".into()),
+        model: Some("claude-test".into()),
+    }
+}
+
 fn message_start(input_tokens: u64) -> Value {
     json!({"type": "message_start", "message": {
         "id": "msg_1", "type": "message", "role": "assistant", "content": [],
@@ -198,7 +207,10 @@ async fn sends_the_thread_as_alternating_blocks_with_the_headers() {
 
     assert_eq!(
         reply,
-        ChatResponse::text("Paris: 72 F.").with_usage(usage(12, 3))
+        ChatResponse::text("Paris: 72 F.")
+            .with_usage(usage(12, 3))
+            .with_id("msg_1")
+            .with_model("claude-test")
     );
     assert_eq!(
         server.bodies(),
@@ -347,7 +359,7 @@ async fn reads_text_and_parallel_tool_use_in_a_whole_reply() {
     ]);
     expected.content = Some("Let me check.".into());
     expected.usage = Some(usage(12, 3));
-    assert_eq!(reply, expected);
+    assert_eq!(reply, expected.with_id("msg_1").with_model("claude-test"));
     let outputs = registry.dispatch_all(&reply.tool_calls).await;
     let contents: Vec<&str> = outputs.iter().map(|o| o.content.as_str()).collect();
     assert_eq!(contents, ["Paris: 22 C", "Rome: the City of Light"]);
@@ -384,13 +396,17 @@ async fn a_reply_cut_at_max_tokens_finishes_for_length() {
     )
     .await;
 
-    let mut expected = ChatResponse::text("Once upon a").with_usage(usage(12, 3));
+    let mut expected = ChatResponse::text("Once upon a")
+        .with_usage(usage(12, 3))
+        .with_id("msg_1")
+        .with_model("claude-test");
     expected.finish_reason = FinishReason::Length;
     assert_eq!(reply, expected);
     assert_eq!(error, None);
     assert_eq!(
         deltas,
         [
+            named(),
             ChatDelta::Text("Once upon a".into()),
             ChatDelta::Usage(usage(5, 4)),
             ChatDelta::Finish(FinishReason::Length),
@@ -437,13 +453,15 @@ async fn streams_text_and_two_tool_calls_as_they_arrive() {
     let client = client(&server);
     let mut stream = client.stream(ChatRequest::new(&thread).with_tools(&registry));
 
-    // The first delta arrives while the server holds the rest back.
+    // Which message it is, from `message_start`; then the first delta arrives while the
+    // server holds the rest back.
+    assert_eq!(stream.next().await, Some(Ok(named())));
     let first = tokio::time::timeout(Duration::from_secs(2), stream.next())
         .await
         .expect("the first delta before the rest is sent");
     assert_eq!(first, Some(Ok(ChatDelta::Text("Let me check.".into()))));
     gate.notify_one();
-    let mut deltas = vec![ChatDelta::Text("Let me check.".into())];
+    let mut deltas = vec![named(), ChatDelta::Text("Let me check.".into())];
     while let Some(delta) = stream.next().await {
         deltas.push(delta.expect("a delta"));
     }
@@ -452,6 +470,7 @@ async fn streams_text_and_two_tool_calls_as_they_arrive() {
     assert_eq!(
         deltas,
         [
+            named(),
             ChatDelta::Text("Let me check.".into()),
             piece(1, Some("toolu_w"), Some("get_current_weather"), ""),
             piece(1, None, None, "{\"location\": \"Par"),
@@ -470,7 +489,10 @@ async fn streams_text_and_two_tool_calls_as_they_arrive() {
     ]);
     expected.content = Some("Let me check.".into());
     expected.usage = Some(usage(40, 22));
-    assert_eq!(rebuild(&deltas), expected);
+    assert_eq!(
+        rebuild(&deltas),
+        expected.with_id("msg_1").with_model("claude-test")
+    );
 
     let body = &server.bodies()[0];
     assert_eq!(body["stream"], json!(true));
@@ -495,7 +517,7 @@ async fn an_error_event_mid_stream_ends_it_with_the_message() {
 
     let (deltas, error) = collect(&client(&server), ChatRequest::new(&thread)).await;
 
-    assert_eq!(deltas, [ChatDelta::Text("Hel".into())]);
+    assert_eq!(deltas, [named(), ChatDelta::Text("Hel".into())]);
     assert_eq!(
         error,
         Some(ModelError::Other(

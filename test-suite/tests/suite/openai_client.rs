@@ -107,6 +107,15 @@ fn done() -> String {
     "data: [DONE]\n\n".to_owned()
 }
 
+/// Which reply the scripted chunks and replies are (`id`, `model`), as the client reads
+/// it: the first delta of a stream.
+fn named() -> ChatDelta {
+    ChatDelta::Metadata {
+        id: Some("chatcmpl-1".into()),
+        model: Some("test-model".into()),
+    }
+}
+
 fn text_chunk(text: &str) -> Value {
     json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "test-model",
            "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": null}]})
@@ -151,7 +160,9 @@ async fn sends_the_thread_and_plain_tools_to_a_local_endpoint() {
 
     let reply = client.complete(request).await.expect("a reply");
 
-    let mut expected = ChatResponse::text("Paris: 72 F.");
+    let mut expected = ChatResponse::text("Paris: 72 F.")
+        .with_id("chatcmpl-1")
+        .with_model("test-model");
     expected.usage = Some(usage(12, 3));
     assert_eq!(reply, expected);
     let bodies = server.bodies();
@@ -262,6 +273,7 @@ async fn streams_without_tools_send_no_tool_fields() {
     assert_eq!(
         deltas,
         [
+            named(),
             ChatDelta::Text("Hello".into()),
             ChatDelta::Finish(FinishReason::Stop)
         ]
@@ -341,6 +353,7 @@ async fn a_stream_request_answered_with_a_whole_reply_still_streams() {
     assert_eq!(
         deltas,
         [
+            named(),
             ChatDelta::Text("No stream here.".into()),
             ChatDelta::Usage(usage(12, 3)),
             ChatDelta::Finish(FinishReason::Stop)
@@ -390,13 +403,15 @@ async fn streams_interleaved_parallel_calls_as_they_arrive() {
     let client = server.client();
     let mut stream = client.stream(ChatRequest::new(&thread).with_tools(&registry));
 
-    // The first delta arrives while the server holds the rest back.
+    // The first delta (after the reply's name, from the same chunk) arrives while the
+    // server holds the rest back.
+    assert_eq!(stream.next().await, Some(Ok(named())));
     let first = tokio::time::timeout(Duration::from_secs(2), stream.next())
         .await
         .expect("the first delta before the rest is sent");
     assert_eq!(first, Some(Ok(ChatDelta::Text("Let me check.".into()))));
     gate.notify_one();
-    let mut deltas = vec![ChatDelta::Text("Let me check.".into())];
+    let mut deltas = vec![named(), ChatDelta::Text("Let me check.".into())];
     while let Some(delta) = stream.next().await {
         deltas.push(delta.expect("a delta"));
     }
@@ -412,6 +427,7 @@ async fn streams_interleaved_parallel_calls_as_they_arrive() {
     assert_eq!(
         deltas,
         [
+            named(),
             ChatDelta::Text("Let me check.".into()),
             piece(0, Some("call_w"), Some("get_current_weather"), ""),
             piece(1, Some("call_n"), Some("get_nickname"), "{\"loca"),
@@ -429,7 +445,10 @@ async fn streams_interleaved_parallel_calls_as_they_arrive() {
     ]);
     expected.content = Some("Let me check.".into());
     expected.usage = Some(usage(40, 22));
-    assert_eq!(reply, expected);
+    assert_eq!(
+        reply,
+        expected.with_id("chatcmpl-1").with_model("test-model")
+    );
 
     let body = &server.bodies()[0];
     assert_eq!(body["stream"], json!(true));
@@ -502,7 +521,7 @@ async fn a_truncated_stream_is_an_error_not_a_short_reply() {
 
     let (deltas, error) = collect(&server.client(), ChatRequest::new(&thread)).await;
 
-    assert_eq!(deltas.len(), 2, "what arrived was passed on: {deltas:?}");
+    assert_eq!(deltas.len(), 3, "what arrived was passed on: {deltas:?}");
     assert_eq!(
         error,
         Some(ModelError::Protocol(
@@ -533,12 +552,41 @@ async fn a_dropped_stream_is_retried_only_before_any_delta() {
 
     let (deltas, error) = collect(&server.client(), ChatRequest::new(&thread)).await;
 
-    assert_eq!(deltas, [ChatDelta::Text("Hel".into())]);
+    assert_eq!(deltas, [named(), ChatDelta::Text("Hel".into())]);
     assert!(matches!(error, Some(ModelError::Transport(_))), "{error:?}");
     assert_eq!(
         server.bodies().len(),
         2,
         "the second drop came after a delta"
+    );
+}
+
+/// The first chunk of a stream names the reply and says the role, with no text yet: a
+/// stream dropped after it has given nothing of the reply, so it is retried, and the
+/// reply is named by the attempt that answered.
+#[tokio::test]
+async fn a_stream_dropped_after_naming_its_reply_is_retried() {
+    let role = json!({"id": "chatcmpl-lost", "object": "chat.completion.chunk", "model": "test-model",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": null}]});
+    let server = serve([
+        Reply::Stream(vec![
+            Piece::Bytes(data(role).into_bytes()),
+            Piece::Pause(Duration::from_millis(50)),
+            Piece::Abort,
+        ]),
+        Reply::sse([data(text_chunk("Hi.")), data(finish_chunk("stop")), done()]),
+    ])
+    .await;
+    let thread = [Message::user("Hi")];
+
+    let (deltas, error) = collect(&server.client(), ChatRequest::new(&thread)).await;
+
+    assert_eq!(error, None);
+    assert_eq!(server.bodies().len(), 2, "retried");
+    let reply = rebuild(&deltas);
+    assert_eq!(
+        (reply.content.as_deref(), reply.id.as_deref()),
+        (Some("Hi."), Some("chatcmpl-1"))
     );
 }
 
@@ -558,7 +606,7 @@ async fn a_stream_that_goes_quiet_times_out() {
 
     let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
 
-    assert_eq!(deltas, [ChatDelta::Text("Thinking".into())]);
+    assert_eq!(deltas, [named(), ChatDelta::Text("Thinking".into())]);
     assert!(
         matches!(&error, Some(ModelError::Transport(message)) if message.contains("quiet")),
         "{error:?}"

@@ -92,6 +92,15 @@ impl Provider for Responses {
 // ---------------------------------------------------------------------------------------
 // Wire helpers.
 
+/// Which response the scripted ones are (`id`, `model`), as the client reads it: from
+/// `response.created` (streamed, the first delta) or the response (whole).
+fn named() -> ChatDelta {
+    ChatDelta::Metadata {
+        id: Some("resp_1".into()),
+        model: Some("test-model".into()),
+    }
+}
+
 /// A whole response: `output` items, a status, usage.
 fn response(status: &str, output: Value, usage: Value) -> Value {
     json!({
@@ -188,7 +197,9 @@ async fn sends_the_thread_as_input_items_and_flat_tools() {
 
     let reply = client.complete(request).await.expect("a reply");
 
-    let mut expected = ChatResponse::text("Paris: 72 F.");
+    let mut expected = ChatResponse::text("Paris: 72 F.")
+        .with_id("resp_1")
+        .with_model("test-model");
     expected.usage = Some(usage(12, 3));
     assert_eq!(reply, expected);
     assert_eq!(server.paths(), ["/v1/responses"]);
@@ -300,7 +311,7 @@ async fn reads_parallel_calls_with_arguments_as_object_or_missing() {
     ]);
     expected.content = Some("Checking.".into());
     expected.usage = Some(usage(40, 22));
-    assert_eq!(reply, expected);
+    assert_eq!(reply, expected.with_id("resp_1").with_model("test-model"));
     let outputs = registry.dispatch_all(&reply.tool_calls[..2]).await;
     assert_eq!(outputs[0].content, "Paris: 22 C");
     assert_eq!(outputs[1].content, "Rome: the City of Light");
@@ -324,7 +335,9 @@ async fn an_incomplete_response_finishes_for_length() {
         .await
         .expect("a reply");
 
-    let mut expected = ChatResponse::text("The weather in Par");
+    let mut expected = ChatResponse::text("The weather in Par")
+        .with_id("resp_1")
+        .with_model("test-model");
     expected.finish_reason = FinishReason::Length;
     expected.usage = Some(usage(9, 16));
     assert_eq!(reply, expected);
@@ -390,12 +403,15 @@ async fn streams_interleaved_argument_deltas_of_two_calls() {
     let client = client(&server);
     let mut deltas = client.stream(ChatRequest::new(&thread).with_tools(&registry));
 
+    // Which response it is, from `response.created`; then the first delta arrives while
+    // the server holds the rest back.
+    assert_eq!(deltas.next().await, Some(Ok(named())));
     let first = tokio::time::timeout(Duration::from_secs(2), deltas.next())
         .await
         .expect("the first delta before the rest is sent");
     assert_eq!(first, Some(Ok(ChatDelta::Text("Let me ".into()))));
     gate.notify_one();
-    let mut all = vec![ChatDelta::Text("Let me ".into())];
+    let mut all = vec![named(), ChatDelta::Text("Let me ".into())];
     while let Some(delta) = deltas.next().await {
         all.push(delta.expect("a delta"));
     }
@@ -404,6 +420,7 @@ async fn streams_interleaved_argument_deltas_of_two_calls() {
     assert_eq!(
         all,
         [
+            named(),
             ChatDelta::Text("Let me ".into()),
             ChatDelta::Text("check.".into()),
             piece(2, Some("call_w"), Some("get_current_weather"), ""),
@@ -422,7 +439,10 @@ async fn streams_interleaved_argument_deltas_of_two_calls() {
     ]);
     expected.content = Some("Let me check.".into());
     expected.usage = Some(usage(40, 22));
-    assert_eq!(rebuild(&all), expected);
+    assert_eq!(
+        rebuild(&all),
+        expected.with_id("resp_1").with_model("test-model")
+    );
     let body = &server.bodies()[0];
     assert_eq!(body["stream"], json!(true));
     assert_eq!(body["store"], json!(false));
@@ -465,6 +485,7 @@ async fn streamed_calls_whose_arguments_come_only_whole() {
     assert_eq!(
         deltas,
         [
+            named(),
             piece(0, Some("call_1"), Some("get_nickname"), ""),
             piece(0, None, None, "{\"location\": \"Rome\"}"),
             piece(1, Some("call_2"), Some("get_nickname"), ""),
@@ -504,6 +525,8 @@ async fn a_stream_of_only_the_completed_response_is_read_from_its_output() {
     assert_eq!(
         deltas,
         [
+            // No `response.created`: named by the `response.completed` it ends with.
+            named(),
             ChatDelta::Text("Rome it is.".into()),
             piece(
                 1,
@@ -539,6 +562,7 @@ async fn a_stream_cut_at_max_output_tokens_finishes_for_length() {
     assert_eq!(
         deltas,
         [
+            named(),
             ChatDelta::Text("The weather in Par".into()),
             ChatDelta::Usage(usage(9, 16)),
             ChatDelta::Finish(FinishReason::Length),
@@ -559,7 +583,7 @@ async fn a_stream_that_ends_before_it_completes_is_an_error() {
 
     let (deltas, error) = collect(&client(&server), ChatRequest::new(&thread)).await;
 
-    assert_eq!(deltas.len(), 3, "what arrived was passed on: {deltas:?}");
+    assert_eq!(deltas.len(), 4, "what arrived was passed on: {deltas:?}");
     assert_eq!(
         error,
         Some(ModelError::Protocol(
@@ -661,9 +685,9 @@ async fn a_failed_response_is_an_error_with_its_message() {
         .expect_err("failed");
     assert_eq!(error, failure);
     let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
-    assert_eq!((deltas, error), (vec![], Some(failure)));
+    assert_eq!((deltas, error), (vec![named()], Some(failure)));
     let (deltas, error) = collect(&client, ChatRequest::new(&thread)).await;
-    assert_eq!(deltas, [ChatDelta::Text("Hel".into())]);
+    assert_eq!(deltas, [named(), ChatDelta::Text("Hel".into())]);
     assert_eq!(
         error,
         Some(ModelError::Other(

@@ -270,6 +270,15 @@ pub(crate) async fn collect(
     (deltas, None)
 }
 
+/// The deltas of the reply itself: without the one that names it (its id and model).
+pub(crate) fn content(deltas: &[ChatDelta]) -> Vec<ChatDelta> {
+    deltas
+        .iter()
+        .filter(|delta| !matches!(delta, ChatDelta::Metadata { .. }))
+        .cloned()
+        .collect()
+}
+
 /// The reply these deltas make.
 pub(crate) fn rebuild(deltas: &[ChatDelta]) -> ChatResponse {
     let mut builder = ResponseBuilder::default();

@@ -352,6 +352,14 @@ impl ChatModel for AnthropicClient {
             Err(error) => stream::once(async move { Err(error) }).boxed(),
         }
     }
+
+    fn provider(&self) -> Option<&str> {
+        Some("anthropic")
+    }
+
+    fn model(&self) -> Option<&str> {
+        Some(self.config.model())
+    }
 }
 
 #[cfg(test)]

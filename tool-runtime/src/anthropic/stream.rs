@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::wire::{self, UsageCounts};
 use crate::chat::{ChatDelta, FinishReason, ModelError};
 use crate::sse::SseEvent;
-use crate::transport::{EventReader, SseDecoder};
+use crate::transport::{metadata_of, EventReader, SseDecoder};
 
 /// What a content block of the reply is, as far as deltas go.
 #[derive(Debug)]
@@ -121,7 +121,7 @@ impl StreamDecoder {
         self.0.is_done()
     }
 
-    /// Whether any delta came out yet.
+    /// Whether any delta of the reply itself came out yet (its id and model are not).
     pub fn has_produced(&self) -> bool {
         self.0.has_produced()
     }
@@ -185,10 +185,9 @@ impl Events {
         };
         match kind {
             Some("message_start") => {
-                let usage = event
-                    .get("message")
-                    .and_then(|message| message.get("usage"));
-                self.add_usage(usage);
+                let message = event.get("message");
+                deltas.extend(message.and_then(metadata_of));
+                self.add_usage(message.and_then(|message| message.get("usage")));
             }
             Some("content_block_start") => {
                 let block = event.get("content_block").unwrap_or(&Value::Null);
@@ -404,6 +403,11 @@ mod tests {
         assert_eq!(
             deltas,
             [
+                // From `message_start`: which message this is.
+                ChatDelta::Metadata {
+                    id: Some("msg_1".into()),
+                    model: Some("claude-test".into())
+                },
                 ChatDelta::Text("Found it.".into()),
                 ChatDelta::Usage(Usage {
                     prompt_tokens: 3,

@@ -9,7 +9,7 @@ use crate::chat::{
     ToolChoice, Usage,
 };
 use crate::format::{SchemaForm, ToolFormat};
-use crate::transport::{excerpt, insert_extra, insert_sampling, refuse_if};
+use crate::transport::{excerpt, insert_extra, insert_sampling, metadata_of, refuse_if};
 
 /// What [`request_body`] needs besides the request itself.
 #[derive(Clone, Copy, Debug)]
@@ -244,6 +244,9 @@ pub(crate) fn parse_response(body: &[u8]) -> Result<ChatResponse, ModelError> {
             ))
         })?;
     let mut builder = ResponseBuilder::default();
+    if let Some(metadata) = metadata_of(&reply) {
+        builder.push(metadata);
+    }
     for (index, block) in blocks.iter().enumerate() {
         match block.get("type").and_then(Value::as_str) {
             Some("text") => {
@@ -509,7 +512,11 @@ mod tests {
             prompt_tokens: 15,
             completion_tokens: 7,
         });
-        assert_eq!(response, expected);
+        // The message's id and model are read.
+        assert_eq!(
+            response,
+            expected.with_id("msg_1").with_model("claude-test")
+        );
     }
 
     #[test]

@@ -58,6 +58,33 @@ pub trait ChatModel: Send + Sync {
             })
             .boxed()
     }
+
+    /// Who serves the model, for traces: OpenTelemetry's `gen_ai.provider.name`
+    /// (`"openai"`, `"anthropic"`, or a name of your own). `None` (the default) leaves it
+    /// out of the loop's spans.
+    ///
+    /// The HTTP clients say who they are (the OpenAI clients `"openai"` and their
+    /// configured model, whichever server they talk to); a scripted model says
+    /// `"scripted"`:
+    ///
+    /// ```
+    /// use tool_runtime::chat::ChatModel;
+    /// use tool_runtime::testing::ScriptedModel;
+    ///
+    /// let model = ScriptedModel::default();
+    /// assert_eq!((model.provider(), model.model()), (Some("scripted"), None));
+    /// let model = ScriptedModel::default().with_model("replayed-gpt-4o");
+    /// assert_eq!(model.model(), Some("replayed-gpt-4o"));
+    /// ```
+    fn provider(&self) -> Option<&str> {
+        None
+    }
+
+    /// The model requests ask for, for traces: OpenTelemetry's `gen_ai.request.model`.
+    /// `None` (the default) leaves it out of the loop's spans.
+    fn model(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Why a model gave no reply. The message is the provider's, not a bare status.
@@ -96,4 +123,27 @@ pub enum ModelError {
     /// Anything else (a scripted model out of replies, say).
     #[error("{0}")]
     Other(String),
+}
+
+impl ModelError {
+    /// What kind of failure this is, in a few words a dashboard can group by: the HTTP
+    /// status (`"429"`), `"transport"`, `"protocol"`, `"invalid_request"`, or `"_OTHER"`
+    /// (OpenTelemetry's name for any other). The loop's spans carry it as `error.type`.
+    ///
+    /// ```
+    /// use tool_runtime::chat::ModelError;
+    ///
+    /// let error = ModelError::Status { status: 429, message: "Rate limit reached".into() };
+    /// assert_eq!(error.kind(), "429");
+    /// assert_eq!(ModelError::Transport("timed out".into()).kind(), "transport");
+    /// ```
+    pub fn kind(&self) -> String {
+        match self {
+            Self::Status { status, .. } => status.to_string(),
+            Self::Transport(_) => "transport".into(),
+            Self::Protocol(_) => "protocol".into(),
+            Self::InvalidRequest(_) => "invalid_request".into(),
+            Self::Other(_) => "_OTHER".into(),
+        }
+    }
 }

@@ -91,6 +91,14 @@ pub struct ChatResponse {
     pub finish_reason: FinishReason,
     /// Tokens used, when the provider says.
     pub usage: Option<Usage>,
+    /// The provider's id for this reply (`chatcmpl-...`, `msg_...`, `resp_...`), when it
+    /// gives one: what to quote to the provider about it, and what traces show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The model that wrote the reply, as the provider names it (it may be more precise
+    /// than the one asked for: `gpt-4o-mini-2024-07-18` for `gpt-4o-mini`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 impl ChatResponse {
@@ -117,9 +125,35 @@ impl ChatResponse {
         self
     }
 
+    /// Sets the provider's id for the reply.
+    ///
+    /// ```
+    /// use tool_runtime::chat::ChatResponse;
+    ///
+    /// let reply = ChatResponse::text("Hi").with_id("chatcmpl-1").with_model("gpt-4o-mini-2024-07-18");
+    /// assert_eq!(reply.id.as_deref(), Some("chatcmpl-1"));
+    /// assert_eq!(reply.model.as_deref(), Some("gpt-4o-mini-2024-07-18"));
+    /// ```
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the model that wrote the reply.
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
     /// The reply as the deltas that would have streamed it, for models that do not stream.
     pub fn into_deltas(self) -> Vec<ChatDelta> {
         let mut deltas = Vec::new();
+        if self.id.is_some() || self.model.is_some() {
+            deltas.push(ChatDelta::Metadata {
+                id: self.id,
+                model: self.model,
+            });
+        }
         if let Some(text) = self.content {
             deltas.push(ChatDelta::Text(text));
         }
@@ -170,6 +204,15 @@ pub enum ChatDelta {
     Usage(Usage),
     /// The reply is complete.
     Finish(FinishReason),
+    /// Which reply this is: the provider's id for it and the model that writes it, as far
+    /// as the provider says (providers send them first, before any text). Not content: a
+    /// stream that has sent only this may still be retried.
+    Metadata {
+        /// The provider's id for the reply.
+        id: Option<String>,
+        /// The model that writes it.
+        model: Option<String>,
+    },
 }
 
 /// Puts a reply back together from its deltas, whatever order the pieces of parallel calls
@@ -197,6 +240,8 @@ pub struct ResponseBuilder {
     calls: BTreeMap<usize, ToolCall>,
     finish_reason: Option<FinishReason>,
     usage: Option<Usage>,
+    id: Option<String>,
+    model: Option<String>,
 }
 
 impl ResponseBuilder {
@@ -237,6 +282,12 @@ impl ResponseBuilder {
                 self.finish_reason = Some(reason);
                 false
             }
+            // The latest says: a stream retried from the start names its new reply.
+            ChatDelta::Metadata { id, model } => {
+                self.id = id.or(self.id.take());
+                self.model = model.or(self.model.take());
+                false
+            }
         }
     }
 
@@ -269,6 +320,8 @@ impl ResponseBuilder {
             tool_calls,
             finish_reason,
             usage: self.usage,
+            id: self.id,
+            model: self.model,
         }
     }
 }
@@ -310,6 +363,53 @@ mod tests {
         assert_eq!(response.tool_calls[0].arguments, "{\"y\": 1}");
         assert!(response.tool_calls[1].id.starts_with("call_"));
         assert_eq!(response.tool_calls[1].arguments, "{\"x\": 2}");
+    }
+
+    #[test]
+    fn the_reply_id_and_model_survive_the_deltas_and_a_retry_renames_them() {
+        let reply = ChatResponse::text("Hi")
+            .with_usage(Usage {
+                prompt_tokens: 3,
+                completion_tokens: 1,
+            })
+            .with_id("chatcmpl-1")
+            .with_model("m-2024");
+        let deltas = reply.clone().into_deltas();
+        assert_eq!(
+            deltas[0],
+            ChatDelta::Metadata {
+                id: Some("chatcmpl-1".into()),
+                model: Some("m-2024".into())
+            }
+        );
+        let mut builder = ResponseBuilder::default();
+        for delta in deltas {
+            builder.push(delta);
+        }
+        assert_eq!(builder.finish(), reply);
+
+        // A stream retried from the start: the second reply's id, the model kept when
+        // the second says none.
+        let mut builder = ResponseBuilder::default();
+        builder.push(ChatDelta::Metadata {
+            id: Some("first".into()),
+            model: Some("m".into()),
+        });
+        builder.push(ChatDelta::Metadata {
+            id: Some("second".into()),
+            model: None,
+        });
+        let reply = builder.finish();
+        assert_eq!(
+            (reply.id.as_deref(), reply.model.as_deref()),
+            (Some("second"), Some("m"))
+        );
+        // None said: none, and a reply without them has no such delta.
+        assert_eq!(ResponseBuilder::default().finish().id, None);
+        assert!(!ChatResponse::text("x")
+            .into_deltas()
+            .iter()
+            .any(|delta| matches!(delta, ChatDelta::Metadata { .. })));
     }
 
     #[test]

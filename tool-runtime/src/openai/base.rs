@@ -11,6 +11,10 @@ use crate::chat::{ChatDelta, ChatRequest, ChatResponse, ModelError};
 use crate::format::SchemaForm;
 use crate::transport::{ClientConfig, Request, Transport};
 
+/// What both clients call their provider in traces (`gen_ai.provider.name`), whichever
+/// server they talk to: the spans describe the OpenAI API's exchanges.
+pub(super) const PROVIDER: &str = "openai";
+
 /// A configured OpenAI client, whichever API it speaks.
 #[derive(Clone)]
 pub(super) struct Base {

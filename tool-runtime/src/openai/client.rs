@@ -229,6 +229,14 @@ impl ChatModel for OpenAiClient {
     ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
         self.base.stream::<ChatCompletions>(request)
     }
+
+    fn provider(&self) -> Option<&str> {
+        Some(super::base::PROVIDER)
+    }
+
+    fn model(&self) -> Option<&str> {
+        Some(self.base.config.model())
+    }
 }
 
 /// The Chat Completions API, as [`OpenAiClient`] speaks it.

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::wire::{self, CallPiece};
 use crate::chat::{ChatDelta, FinishReason, ModelError, Usage};
 use crate::sse::SseEvent;
-use crate::transport::{excerpt, EventReader, SseDecoder};
+use crate::transport::{excerpt, metadata_of, EventReader, SseDecoder};
 
 /// Turns the bytes of a streamed Chat Completions reply into [`ChatDelta`]s as they arrive,
 /// fed in pieces cut anywhere.
@@ -92,7 +92,7 @@ impl StreamDecoder {
         self.inner.is_done()
     }
 
-    /// Whether any delta came out yet.
+    /// Whether any delta of the reply itself came out yet (its id and model are not).
     pub fn has_produced(&self) -> bool {
         self.inner.has_produced()
     }
@@ -107,6 +107,8 @@ pub(crate) struct ChatEvents {
     last_call: Option<usize>,
     finish_reason: Option<FinishReason>,
     usage: Option<Usage>,
+    /// The reply's id and model went out (every chunk repeats them: once is enough).
+    identified: bool,
     done: bool,
 }
 
@@ -162,6 +164,12 @@ impl ChatEvents {
                 "a stream event is not a chunk object: {}",
                 excerpt(chunk.to_string().as_bytes())
             )));
+        }
+        if !self.identified {
+            if let Some(metadata) = metadata_of(chunk) {
+                self.identified = true;
+                deltas.push(metadata);
+            }
         }
         if let Some(usage) = chunk.get("usage").and_then(wire::usage_of) {
             self.usage = Some(usage);

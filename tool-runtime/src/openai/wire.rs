@@ -9,7 +9,9 @@ use crate::chat::{
     ToolChoice, Usage,
 };
 use crate::format::{SchemaForm, ToolFormat};
-use crate::transport::{excerpt, insert_extra, insert_sampling, transient, ErrorPolicy};
+use crate::transport::{
+    excerpt, insert_extra, insert_sampling, metadata_of, transient, ErrorPolicy,
+};
 
 /// The fields a Chat Completions body may have: extra body fields may not name them.
 const WRITTEN: &[&str] = &[
@@ -208,6 +210,9 @@ pub(crate) fn parse_response(body: &[u8]) -> Result<ChatResponse, ModelError> {
     let message = choice.get("message").unwrap_or(&empty);
 
     let mut builder = ResponseBuilder::default();
+    if let Some(metadata) = metadata_of(&reply) {
+        builder.push(metadata);
+    }
     if let Some(text) = message_text(message) {
         builder.push(ChatDelta::Text(text));
     }

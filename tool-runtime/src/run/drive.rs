@@ -13,6 +13,7 @@ use crate::chat::{
     ChatDelta, ChatRequest, FinishReason, RequestOptions, ResponseBuilder, ToolChoice,
 };
 use crate::run::lifecycle::PendingCall;
+use crate::run::spans;
 use crate::run::summary::ToolTiming;
 use crate::run::{Assistant, Decision, Mode, Run, RunError, RunEvent, RunStatus, RunStep};
 
@@ -85,9 +86,10 @@ impl Assistant {
     }
 
     async fn drive_with(&self, run: &mut Run, emit: &mut Emit<'_>) {
-        let span = tracing::info_span!("run", run.id = %run.id, status = tracing::field::Empty);
+        let span = spans::run(run, &*self.model);
+        let before = run.usage;
         self.drive_inner(run, emit).instrument(span.clone()).await;
-        span.record("status", tracing::field::debug(run.status));
+        spans::end_run(&span, run, before);
         emit(RunEvent::Finished(run.status));
     }
 
@@ -199,7 +201,7 @@ impl Assistant {
             .tools
             .retain(|tool| !self.is_caller_tool(tool.name()));
         request.tools.extend(self.caller_tools.iter());
-        let span = tracing::info_span!("model_request", messages = request.messages.len());
+        let span = spans::chat(&*self.model, &request);
         let mut deltas = self.model.stream(request);
         let mut builder = ResponseBuilder::default();
         let started = Instant::now();
@@ -216,6 +218,7 @@ impl Assistant {
                 Some(Ok(delta)) => delta,
                 Some(Err(error)) => {
                     span.in_scope(|| tracing::warn!(error = %error, "the model request failed"));
+                    spans::chat_failed(&span, &error);
                     run.last_error = Some(RunError::new("model_error", error.to_string()));
                     return Err(None);
                 }
@@ -260,6 +263,7 @@ impl Assistant {
             )
         });
         let response = builder.finish();
+        spans::end_chat(&span, &response);
         let message = response.to_message();
         run.thread.push(message.clone());
         run.steps.push(RunStep::MessageCreation {
@@ -358,11 +362,14 @@ impl Assistant {
         let mut running: FuturesUnordered<_> = calls
             .into_iter()
             .map(|(index, call)| {
-                let span = tracing::info_span!("tool_call", tool = %call.name, call.id = %call.id);
+                let span = spans::tool(&call);
                 async move {
                     let started = Instant::now();
                     let output = registry.dispatch(&call).await;
                     let elapsed = started.elapsed();
+                    spans::end_tool(&tracing::Span::current(), &output, || {
+                        registry.definition(&call.name).is_some()
+                    });
                     tracing::info!(
                         elapsed_ms = elapsed.as_millis() as u64,
                         is_error = output.is_error,

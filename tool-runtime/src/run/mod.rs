@@ -13,6 +13,7 @@ mod assistant;
 mod drive;
 mod event;
 mod lifecycle;
+mod spans;
 mod status;
 mod summary;
 

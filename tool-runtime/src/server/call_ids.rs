@@ -64,6 +64,14 @@ impl ChatModel for CallIds {
             })
             .boxed()
     }
+
+    fn provider(&self) -> Option<&str> {
+        self.0.provider()
+    }
+
+    fn model(&self) -> Option<&str> {
+        self.0.model()
+    }
 }
 
 #[cfg(test)]

@@ -135,6 +135,8 @@ pub struct RecordedRequest {
 pub struct ScriptedModel {
     replies: Mutex<VecDeque<ScriptedReply>>,
     requests: Mutex<Vec<RecordedRequest>>,
+    /// The model it stands in for, if it says (see [`with_model`](Self::with_model)).
+    model: Option<String>,
 }
 
 impl ScriptedModel {
@@ -143,7 +145,25 @@ impl ScriptedModel {
         Self {
             replies: Mutex::new(replies.into_iter().collect()),
             requests: Mutex::default(),
+            model: None,
         }
+    }
+
+    /// The same model, naming `model` as the one it is asked for
+    /// ([`ChatModel::model`]): for traces of a script that stands in for a real model,
+    /// a replayed conversation say. Its provider stays `"scripted"`, so it is never
+    /// mistaken for the real one.
+    ///
+    /// ```
+    /// use tool_runtime::chat::ChatModel;
+    /// use tool_runtime::testing::ScriptedModel;
+    ///
+    /// let model = ScriptedModel::default().with_model("gpt-4o-mini");
+    /// assert_eq!((model.provider(), model.model()), (Some("scripted"), Some("gpt-4o-mini")));
+    /// ```
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
     }
 
     /// Adds a reply at the end of the script.
@@ -230,6 +250,15 @@ impl ChatModel for ScriptedModel {
             Err(error) => vec![Err(error)],
         };
         stream::iter(deltas).boxed()
+    }
+
+    /// `"scripted"`: a trace of a scripted run says so.
+    fn provider(&self) -> Option<&str> {
+        Some("scripted")
+    }
+
+    fn model(&self) -> Option<&str> {
+        self.model.as_deref()
     }
 }
 

@@ -124,7 +124,7 @@ impl<R: EventReader> SseDecoder<R> {
         }
         if !self.reader.is_done() {
             let end = self.reader.end(&mut step.deltas);
-            self.produced |= !step.deltas.is_empty();
+            self.produced |= has_content(&step.deltas);
             self.fail(&mut step, end, true);
         }
         step
@@ -144,7 +144,8 @@ impl<R: EventReader> SseDecoder<R> {
         self.reader.is_done()
     }
 
-    /// Whether any delta came out yet (after one, a failed stream cannot be retried).
+    /// Whether any delta of the reply itself came out yet (after one, a failed stream
+    /// cannot be retried).
     pub(crate) fn has_produced(&self) -> bool {
         self.produced
     }
@@ -171,7 +172,16 @@ impl<R: EventReader> SseDecoder<R> {
                 break;
             }
         }
-        self.produced |= !deltas.is_empty();
+        self.produced |= has_content(deltas);
         result
     }
+}
+
+/// Whether `deltas` hold any of the reply itself. Which reply it is
+/// ([`ChatDelta::Metadata`]) is not: a stream that failed after saying only that is
+/// retried as if nothing had come.
+fn has_content(deltas: &[ChatDelta]) -> bool {
+    deltas
+        .iter()
+        .any(|delta| !matches!(delta, ChatDelta::Metadata { .. }))
 }

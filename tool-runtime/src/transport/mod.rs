@@ -92,3 +92,23 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
         None => text.to_owned(),
     }
 }
+
+/// Which reply `object` is (a chunk, a message, a response): its `id` and `model`, the
+/// names every provider gives them, as a [`ChatDelta::Metadata`]; none when it has
+/// neither. Each is cut to 256 bytes: real ones are far shorter, and they end up in
+/// traces.
+pub(crate) fn metadata_of(object: &serde_json::Value) -> Option<crate::chat::ChatDelta> {
+    const LIMIT: usize = 256;
+    let field = |key: &str| {
+        let text = object.get(key)?.as_str()?;
+        let mut end = text.len().min(LIMIT);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Some(&text[..end])
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+    };
+    let (id, model) = (field("id"), field("model"));
+    (id.is_some() || model.is_some()).then_some(crate::chat::ChatDelta::Metadata { id, model })
+}

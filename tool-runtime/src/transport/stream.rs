@@ -248,6 +248,11 @@ fn size_of(delta: &ChatDelta) -> usize {
             .flatten()
             .map(str::len)
             .fold(0, usize::saturating_add),
+        ChatDelta::Metadata { id, model } => [id.as_deref(), model.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::len)
+            .fold(0, usize::saturating_add),
         _ => 0,
     }
 }

@@ -212,6 +212,14 @@ impl ChatModel for ResponsesClient {
     ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
         self.base.stream::<Responses>(request)
     }
+
+    fn provider(&self) -> Option<&str> {
+        Some(crate::openai::base::PROVIDER)
+    }
+
+    fn model(&self) -> Option<&str> {
+        Some(self.base.config.model())
+    }
 }
 
 /// The Responses API, as [`ResponsesClient`] speaks it.

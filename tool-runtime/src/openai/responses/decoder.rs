@@ -80,7 +80,7 @@ impl ResponsesStreamDecoder {
         self.0.is_done()
     }
 
-    /// Whether any delta came out yet.
+    /// Whether any delta of the reply itself came out yet (its id and model are not).
     pub fn has_produced(&self) -> bool {
         self.0.has_produced()
     }

@@ -8,7 +8,7 @@ use super::wire::{failure, message_text, output_deltas, stated_finish, usage_of}
 use crate::chat::{ChatDelta, FinishReason, ModelError};
 use crate::openai::wire::{arguments_text, non_empty};
 use crate::sse::SseEvent;
-use crate::transport::{excerpt, EventReader};
+use crate::transport::{excerpt, metadata_of, EventReader};
 
 /// What has come of one function call so far.
 #[derive(Clone, Copy, Debug, Default)]
@@ -34,6 +34,8 @@ pub(crate) struct ResponseEvents {
     texts: BTreeSet<usize>,
     /// The call the last call event was about (for events without an `output_index`).
     last_call: Option<usize>,
+    /// The response's id and model went out.
+    identified: bool,
     done: bool,
 }
 
@@ -60,6 +62,14 @@ impl EventReader for ResponseEvents {
             .and_then(Value::as_u64)
             .and_then(|index| usize::try_from(index).ok());
         let item = value.get("item").unwrap_or(&Value::Null);
+        // `response.created` names the response; a server that skips it names it on the
+        // `response.completed` that closes it.
+        if !self.identified {
+            if let Some(metadata) = value.get("response").and_then(metadata_of) {
+                self.identified = true;
+                deltas.push(metadata);
+            }
+        }
         match kind {
             "response.output_item.added" => self.item(index, item, false, deltas),
             "response.output_item.done" => self.item(index, item, true, deltas),

@@ -9,7 +9,7 @@ use crate::chat::{
 };
 use crate::format::{SchemaForm, ToolFormat};
 use crate::openai::wire::{arguments_text, insert_tools, non_empty, sent_arguments};
-use crate::transport::{excerpt, insert_extra, insert_sampling, refuse_if};
+use crate::transport::{excerpt, insert_extra, insert_sampling, metadata_of, refuse_if};
 
 /// The fields a Responses body may have: extra body fields may not name them.
 const WRITTEN: &[&str] = &[
@@ -170,7 +170,7 @@ pub(crate) fn parse_response(body: &[u8]) -> Result<ChatResponse, ModelError> {
         .ok_or_else(|| {
             ModelError::Protocol(format!("the reply has no output: {}", excerpt(body)))
         })?;
-    let mut deltas = Vec::new();
+    let mut deltas: Vec<ChatDelta> = metadata_of(&response).into_iter().collect();
     output_deltas(output, &mut deltas);
     if let Some(usage) = usage_of(&response) {
         deltas.push(ChatDelta::Usage(usage));
