@@ -145,7 +145,8 @@ impl Assistant {
                 return set_status(run, emit, RunStatus::Incomplete);
             }
             run.turns += 1;
-            let turn = tracing::info_span!("turn", turn = run.turns);
+            // An `i64`: an unsigned field would reach OpenTelemetry as a string.
+            let turn = tracing::info_span!("turn", turn = i64::from(run.turns));
             let (calls, finish_reason) = match self.ask(run, emit).instrument(turn.clone()).await {
                 Ok(reply) => reply,
                 Err(Some(interrupt)) => return interrupted(run, emit, interrupt),

@@ -9,6 +9,8 @@
 //! - `tool_call`: `execute_tool {tool}` (tool name, call id, type, error).
 //!
 //! The `otel.*` fields are `tracing-opentelemetry`'s: the span's name, kind and status.
+//! Numbers are recorded as `i64`: `tracing-opentelemetry` makes an unsigned field a
+//! string attribute.
 //! Fields known only later are declared `Empty` and recorded when they are known. Work
 //! done only for a span (formatting, a lookup) is skipped when no subscriber wants it.
 
@@ -108,7 +110,7 @@ pub(super) fn end_run(span: &Span, run: &Run, before: Usage) {
 pub(super) fn chat(model: &dyn ChatModel, request: &ChatRequest<'_>) -> Span {
     let span = tracing::info_span!(
         "model_request",
-        messages = request.messages.len(),
+        messages = i64::try_from(request.messages.len()).unwrap_or(i64::MAX),
         otel.name = %Named("chat", model.model()),
         otel.kind = "client",
         otel.status_code = Empty,
