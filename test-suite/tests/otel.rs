@@ -365,3 +365,62 @@ fn an_openai_client_run_names_the_provider_and_the_reply() {
         }]
     );
 }
+
+/// The README's "Monitoring" wiring is this test's code, between the markers: it
+/// compiles, it exports a run, and the README shows it as it is here.
+#[tokio::test(flavor = "current_thread")]
+async fn the_readme_wiring_exports_a_run() -> Result<(), Box<dyn std::error::Error>> {
+    let assistant = Assistant::new(
+        ScriptedModel::new([ScriptedReply::text("Hi.")]),
+        ToolRegistry::new(),
+    );
+    let thread = Thread::from(vec![Message::user("Hi")]);
+    // README: monitoring
+    use opentelemetry::trace::TracerProvider as _;
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    // Any span exporter: opentelemetry-otlp's for a collector, the in-memory one here.
+    let exporter = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
+    let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("my-assistant"));
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
+
+    let run = assistant.run(thread).await; // one trace: invoke_agent > turn > chat
+    provider.force_flush()?;
+    // README: end
+    assert_eq!(run.status(), RunStatus::Completed);
+    // The run's trace (the global dispatch sees any other thread's spans too).
+    let spans = exporter.get_finished_spans()?;
+    let root = spans
+        .iter()
+        .find(|span| span.name == "invoke_agent")
+        .expect("the run's span");
+    let names: Vec<&str> = spans
+        .iter()
+        .filter(|span| span.span_context.trace_id() == root.span_context.trace_id())
+        .map(|span| span.name.as_ref())
+        .collect();
+    assert_eq!(
+        names,
+        ["chat", "turn", "invoke_agent"],
+        "in the order they ended"
+    );
+
+    let source = include_str!("otel.rs");
+    let snippet: Vec<&str> = source
+        .lines()
+        .skip_while(|line| line.trim() != "// README: monitoring")
+        .skip(1)
+        .take_while(|line| line.trim() != "// README: end")
+        .map(|line| line.strip_prefix("    ").unwrap_or(line))
+        .collect();
+    let block = format!("<!-- otel-wiring -->\n```rust\n{}\n```", snippet.join("\n"));
+    assert!(
+        include_str!("../../README.md").contains(&block),
+        "the README shows the wiring as it is here:\n{block}"
+    );
+    Ok(())
+}
