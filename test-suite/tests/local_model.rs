@@ -18,7 +18,9 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use tool_runtime::chat::{ChatModel, ChatRequest, Message, RequestOptions, ResponseFormat};
+use tool_runtime::chat::{
+    ChatModel, ChatRequest, Message, RequestOptions, ResponseBuilder, ResponseFormat, StreamExt,
+};
 use tool_runtime::openai::OpenAiClient;
 use tool_runtime::run::{Assistant, RunOptions, RunStatus, RunStep, Thread};
 use tool_runtime::transport::ClientConfig;
@@ -184,6 +186,40 @@ async fn a_response_format_makes_the_model_answer_in_its_schema() {
         !city.name.trim().is_empty() && !city.country.trim().is_empty(),
         "{text}"
     );
+}
+
+/// A real server names its replies: llama.cpp's gives each an id (`chatcmpl-...`) and its
+/// model, whole and streamed, and the client reads both (the loop's `chat` spans show
+/// them as `gen_ai.response.id` and `gen_ai.response.model`).
+#[tokio::test]
+async fn the_real_server_names_its_replies_whole_and_streamed() {
+    let Some(model) = model() else { return };
+    let _turn = TURN.lock().await;
+    let thread = [Message::user("Say hi.")];
+    let options = RequestOptions::default()
+        .with_max_tokens(8)
+        .with_temperature(0.0);
+
+    let whole = model
+        .complete(ChatRequest::new(&thread).with_options(options.clone()))
+        .await
+        .expect("a reply");
+    let mut builder = ResponseBuilder::default();
+    let mut deltas = model.stream(ChatRequest::new(&thread).with_options(options));
+    while let Some(delta) = deltas.next().await {
+        builder.push(delta.expect("a delta"));
+    }
+    let streamed = builder.finish();
+
+    for reply in [&whole, &streamed] {
+        let id = reply.id.as_deref().unwrap_or_default();
+        assert!(id.starts_with("chatcmpl-"), "{reply:?}");
+        assert!(
+            reply.model.as_deref().is_some_and(|name| !name.is_empty()),
+            "{reply:?}"
+        );
+    }
+    assert_ne!(whole.id, streamed.id, "each reply has an id of its own");
 }
 
 /// The weather question through the Assistants server, as a client of the API sees it: the
