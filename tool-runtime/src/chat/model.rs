@@ -8,7 +8,9 @@ use crate::chat::{ChatDelta, ChatRequest, ChatResponse};
 /// A model the assistant loop can talk to.
 ///
 /// Implement [`complete`](ChatModel::complete); implement [`stream`](ChatModel::stream) too
-/// when the provider streams (the default streams the whole reply as one set of deltas).
+/// when the provider streams (the default streams the whole reply as one set of deltas),
+/// and [`provider`](ChatModel::provider) and [`model`](ChatModel::model) for the loop's
+/// traces to name them. A wrapper around another model forwards all four.
 ///
 /// ```
 /// use tool_runtime::ToolRegistry;
