@@ -225,11 +225,12 @@ impl Replay {
         }
         let mut path = String::new();
         if let Some((recorded, sent)) = first_difference(&recorded, &sent, &mut path) {
+            let (recorded, sent) = quote_both(recorded, sent);
             let error = ReplayError::Diverged {
                 exchange: asked,
                 path,
-                recorded: quote(recorded),
-                sent: quote(sent),
+                recorded,
+                sent,
             };
             let message = error.to_string();
             state.error = Some(error);
@@ -336,17 +337,35 @@ fn push_key(path: &mut String, key: &str) {
     path.push_str(key);
 }
 
-/// A value for a message: compact JSON, cut to [`QUOTE_CHARS`] characters.
-fn quote(value: Option<&Value>) -> String {
+/// Two differing values for a message, as [`quote`] gives them; two long texts are quoted
+/// from a little before their first differing character, so the difference shows.
+fn quote_both(recorded: Option<&Value>, sent: Option<&Value>) -> (String, String) {
+    let (Some(Value::String(a)), Some(Value::String(b))) = (recorded, sent) else {
+        return (quote(recorded, 0), quote(sent, 0));
+    };
+    let same = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    // JSON quoting may lengthen what comes before; counting in the raw text is near enough
+    // to keep the difference in view.
+    let skip = same.saturating_sub(QUOTE_CHARS / 4);
+    (quote(recorded, skip), quote(sent, skip))
+}
+
+/// A value for a message: compact JSON, its first `skip` characters left out (`...`
+/// says so), cut to [`QUOTE_CHARS`] characters.
+fn quote(value: Option<&Value>, skip: usize) -> String {
     let Some(value) = value else {
         return "nothing".to_owned();
     };
     let text = value.to_string();
-    if text.chars().count() <= QUOTE_CHARS {
-        return text;
+    let mut quoted = String::new();
+    if skip > 0 {
+        quoted.push_str("...");
     }
-    let cut: String = text.chars().take(QUOTE_CHARS).collect();
-    format!("{cut}...")
+    quoted.extend(text.chars().skip(skip).take(QUOTE_CHARS));
+    if text.chars().count() > skip.saturating_add(QUOTE_CHARS) {
+        quoted.push_str("...");
+    }
+    quoted
 }
 
 #[cfg(test)]
@@ -357,8 +376,10 @@ mod tests {
 
     fn difference(recorded: Value, sent: Value) -> Option<(String, String, String)> {
         let mut path = String::new();
-        first_difference(&recorded, &sent, &mut path)
-            .map(|(recorded, sent)| (path.clone(), quote(recorded), quote(sent)))
+        first_difference(&recorded, &sent, &mut path).map(|(recorded, sent)| {
+            let (recorded, sent) = quote_both(recorded, sent);
+            (path.clone(), recorded, sent)
+        })
     }
 
     #[test]
@@ -394,10 +415,21 @@ mod tests {
     }
 
     #[test]
-    fn long_values_are_cut() {
+    fn long_values_are_cut_around_the_difference() {
         let long = "x".repeat(500);
-        let quoted = quote(Some(&json!(long)));
+        let quoted = quote(Some(&json!(long)), 0);
         assert_eq!(quoted.chars().count(), QUOTE_CHARS + 3);
-        assert!(quoted.ends_with("..."));
+        assert!(quoted.starts_with("\"xxx") && quoted.ends_with("..."));
+
+        let recorded = format!("{}A{}", "x".repeat(300), "y".repeat(10));
+        let sent = format!("{}B{}", "x".repeat(300), "y".repeat(10));
+        let (a, b) = quote_both(Some(&json!(recorded)), Some(&json!(sent)));
+        let tail = format!("A{}\"", "y".repeat(10));
+        assert!(a.starts_with("...xxx") && a.ends_with(&tail), "{a}");
+        assert_eq!(b, a.replace('A', "B"));
+        assert_eq!(
+            quote_both(Some(&json!(1)), None),
+            ("1".to_owned(), "nothing".to_owned())
+        );
     }
 }
