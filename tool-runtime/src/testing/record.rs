@@ -109,7 +109,8 @@ impl<M: ChatModel + ?Sized> Recorder<M> {
         }
     }
 
-    /// Also writes the recording to `path` after each exchange (see the type's page).
+    /// Also writes the recording to `path` after each exchange (see the type's page),
+    /// replacing whatever file was there.
     pub fn with_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.file = Some(path.into());
         self

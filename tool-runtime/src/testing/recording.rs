@@ -137,6 +137,11 @@ impl Recording {
     /// The recording as the file's text (pretty JSON, so a committed recording diffs
     /// line by line).
     pub fn to_json(&self) -> String {
+        // Serializing strings, numbers and `Value`s cannot fail (`save` checks anyway).
+        self.try_to_json().unwrap_or_default()
+    }
+
+    fn try_to_json(&self) -> Result<String, serde_json::Error> {
         let file = FileRecord {
             format: FORMAT_NAME.to_owned(),
             version: Self::FORMAT_VERSION,
@@ -149,8 +154,7 @@ impl Recording {
                 })
                 .collect(),
         };
-        // Serializing these types (strings, numbers, `Value`s) cannot fail.
-        serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
+        Ok(serde_json::to_string_pretty(&file)? + "\n")
     }
 
     /// Reads a recording from the file's text. Anything but a whole recording of this
@@ -208,10 +212,14 @@ impl Recording {
     /// before as it was.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), RecordingError> {
         let path = path.as_ref();
-        write_whole(path, self.to_json().as_bytes()).map_err(|error| RecordingError::Write {
+        let failed = |message: String| RecordingError::Write {
             path: path.to_owned(),
-            message: error.to_string(),
-        })
+            message,
+        };
+        let text = self
+            .try_to_json()
+            .map_err(|error| failed(error.to_string()))?;
+        write_whole(path, text.as_bytes()).map_err(|error| failed(error.to_string()))
     }
 }
 
