@@ -819,6 +819,91 @@ async fn keys_in_messages_options_and_replies_never_reach_the_file() {
     assert_eq!(run.answer(), Some("Authorization: Bearer [redacted]"));
 }
 
+/// `task_planner chat --record FILE`, the example's own binary, against a real HTTP server
+/// on 127.0.0.1: it writes a recording that replays through the planner's tools, without
+/// the value of `OPENAI_API_KEY` the user also pasted into the message.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_task_planners_record_flag_writes_a_recording_that_replays() {
+    let server = serve([
+        Reply::sse([
+            call_chunk(json!([{"index": 0, "id": "call_bread", "type": "function",
+                               "function": {"name": "add_task",
+                                            "arguments": "{\"name\": \"Buy bread\"}"}}])),
+            finish_chunk("tool_calls"),
+            done(),
+        ]),
+        Reply::sse([
+            text_chunk("I added "),
+            text_chunk("Buy bread."),
+            finish_chunk("stop"),
+            done(),
+        ]),
+    ])
+    .await;
+    let key = "env-only-secret-value-42";
+    let message = format!("Add bread to my list. (My key is {key}.)");
+    let folder = TempDir::new("planner-record");
+    let (db, file) = (folder.join("tasks.db"), folder.join("run.json"));
+    let binary = crate::support::programs::example_binary("task_planner");
+    let mut command = std::process::Command::new(binary);
+    command
+        .arg("--db")
+        .arg(&db)
+        .args(["chat", "--record"])
+        .arg(&file)
+        .arg(&message)
+        .env("OPENAI_BASE_URL", format!("{}/v1", server.base_url))
+        .env("OPENAI_API_KEY", key)
+        .env("OPENAI_MODEL", "test-model")
+        .stdin(std::process::Stdio::null());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the process is waited for")
+        .expect("the example runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("recorded 2 model exchanges in {}", file.display())),
+        "{stderr}"
+    );
+    assert!(
+        server.bodies()[0].to_string().contains(key),
+        "the model was sent the message as written"
+    );
+
+    let text = std::fs::read_to_string(&file).expect("the recording");
+    assert!(!text.contains(key), "{text}");
+    let recording = Recording::load(&file).expect("it loads");
+    assert_eq!(
+        recording.exchanges()[0].request.messages.last(),
+        Some(&Message::user(
+            "Add bread to my list. (My key is [redacted].)"
+        ))
+    );
+
+    // Replayed in this process, which has no such variable: the replay is told the key.
+    let store = Store::open(&folder.join("replayed.db")).expect("a fresh database opens");
+    let replay = Arc::new(
+        Replay::new(&recording)
+            .with_secret(key)
+            .with_text_filter(mask_times),
+    );
+    let model: Arc<dyn ChatModel> = replay.clone();
+    let assistant = tasks::assistant(model, &store).expect("the planner's tools register");
+    let run = tasks::chat(&assistant, &message, &mut never_asked, &mut Vec::new())
+        .await
+        .expect("chat runs");
+    assert_eq!(replay.finish(), Ok(()));
+    assert_eq!(run.answer(), Some("I added Buy bread."));
+    let names: Vec<String> = store
+        .list(true)
+        .expect("the tasks")
+        .into_iter()
+        .map(|task| task.name)
+        .collect();
+    assert_eq!(names, ["Buy bread"]);
+}
+
 /// The recordings under `tests/recordings/` are as the recorder wrote them: they read back
 /// into the same text (nobody reformatted them or edited them by hand in a way the format
 /// would not write).

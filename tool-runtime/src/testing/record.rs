@@ -43,7 +43,8 @@ const CUT_SHORT: &str = "the recorded stream ends here: the run stopped reading 
 /// then it ends with a [`ModelError::Other`] saying so). A tool call's first piece without
 /// an id gets one here, as the loop would give it, so the recorded thread and a replayed
 /// one have the same ids. Exchanges are kept in the order they finish: record one run at a
-/// time.
+/// time. Every exchange stays in memory and each write rewrites the file: a recorder is
+/// for a run or a few, not for a server's lifetime.
 ///
 /// ```
 /// use tool_runtime::ToolRegistry;
