@@ -420,10 +420,12 @@ Commands:
                       --plain: the form sent to local servers, optionals omittable)
   call NAME [ARGS]    run one tool call (ARGS: its JSON arguments) and print its output;
                       exit code 1 when the output is an error
-  chat [--summary] MESSAGE
+  chat [--summary] [--record FILE] MESSAGE
                       ask the assistant, with the current tasks as context; it asks on
                       the terminal before deleting everything; --summary: print the
-                      run's turns, tool calls (errors, durations), tokens and wall time
+                      run's turns, tool calls (errors, durations), tokens and wall time;
+                      --record: write the model's exchanges to FILE, API keys scrubbed
+                      (a recording a test replays: docs/recorded-runs.md)
 
 The database is PATH, else $TASKS_DB, else ./tasks.db (created when missing).
 The model: OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL when set, else the local
@@ -450,6 +452,8 @@ pub enum Command {
         message: String,
         /// Print the run's summary at the end.
         summary: bool,
+        /// Record the model's exchanges to this file.
+        record: Option<PathBuf>,
     },
     /// Print the usage.
     Help,
@@ -472,6 +476,7 @@ pub fn parse_cli(
     let mut db = tasks_db.filter(|path| !path.trim().is_empty());
     let mut plain = false;
     let mut summary = false;
+    let mut record = None;
     let mut words = Vec::new();
     let mut args = args.into_iter();
     let mut options_done = false;
@@ -485,12 +490,19 @@ pub fn parse_cli(
             "--db" => db = Some(args.next().ok_or("--db needs a PATH")?),
             "--plain" => plain = true,
             "--summary" => summary = true,
+            "--record" => record = Some(PathBuf::from(args.next().ok_or("--record needs a FILE")?)),
             "-h" | "--help" => words.insert(0, "help".to_owned()),
-            _ => match arg.strip_prefix("--db=") {
-                Some(path) => db = Some(path.to_owned()),
-                None if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
-                None => words.push(arg),
-            },
+            _ => {
+                if let Some(path) = arg.strip_prefix("--db=") {
+                    db = Some(path.to_owned());
+                } else if let Some(path) = arg.strip_prefix("--record=") {
+                    record = Some(PathBuf::from(path));
+                } else if arg.starts_with("--") {
+                    return Err(format!("unknown option {arg}"));
+                } else {
+                    words.push(arg);
+                }
+            }
         }
     }
     let db = PathBuf::from(db.unwrap_or_else(|| DEFAULT_DB.to_owned()));
@@ -513,7 +525,11 @@ pub fn parse_cli(
             if message.trim().is_empty() {
                 return Err("chat needs a MESSAGE, e.g. chat \"I need to buy bread\"".into());
             }
-            Command::Chat { message, summary }
+            Command::Chat {
+                message,
+                summary,
+                record,
+            }
         }
         Some(other) => return Err(format!("unknown command {other:?}")),
     };

@@ -6,6 +6,7 @@
 //! cargo run --example task_planner -- chat "I need to go buy bread from the store, then go to the gym. I also need to do my taxes, which is a P1."
 //! cargo run --example task_planner -- chat "I bought the bread. Also the gym is a P1"
 //! cargo run --example task_planner -- chat --summary "What is left to do?"
+//! cargo run --example task_planner -- chat --record run.json "Add a task: buy bread."
 //! cargo run --example task_planner -- tools
 //! cargo run --example task_planner -- --db /tmp/tasks.db call add_task '{"name": "Buy bread"}'
 //! cargo run --example task_planner -- --db /tmp/tasks.db call get_tasks ''
@@ -19,7 +20,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
+use tool_runtime::chat::ChatModel;
 use tool_runtime::run::{RunStatus, RunStep};
+use tool_runtime::testing::Recorder;
 
 use examples::tasks::{self, Command, Store};
 use examples::upstream;
@@ -39,7 +44,13 @@ fn open(path: &Path) -> Result<Store, ExitCode> {
     })
 }
 
-async fn chat(store: Store, message: &str, db: &Path, summary: bool) -> Result<ExitCode, ExitCode> {
+async fn chat(
+    store: Store,
+    message: &str,
+    db: &Path,
+    summary: bool,
+    record: Option<&Path>,
+) -> Result<ExitCode, ExitCode> {
     let (model, about) = upstream::pick_model(r#"task_planner -- chat "...""#)
         .await
         .map_err(|help| {
@@ -47,6 +58,14 @@ async fn chat(store: Store, message: &str, db: &Path, summary: bool) -> Result<E
             ExitCode::FAILURE
         })?;
     eprintln!("model: {about}; tasks: {}", db.display());
+    // The recorder sits between the loop and the model, and writes the file after each
+    // exchange: an interrupted chat leaves the exchanges so far.
+    let recorder =
+        record.map(|path| Arc::new(Recorder::from_shared(model.clone()).with_file(path)));
+    let model: Arc<dyn ChatModel> = match &recorder {
+        Some(recorder) => recorder.clone(),
+        None => model,
+    };
     let assistant = tasks::assistant(model, &store).map_err(|error| {
         eprintln!("{error}");
         ExitCode::FAILURE
@@ -78,6 +97,14 @@ async fn chat(store: Store, message: &str, db: &Path, summary: bool) -> Result<E
     if summary {
         // Best effort, as `say`: a closed pipe loses the summary, not the run.
         let _ = tasks::print_summary(&run, &mut std::io::stdout().lock());
+    }
+    if let (Some(recorder), Some(path)) = (&recorder, record) {
+        if let Some(error) = recorder.write_error() {
+            eprintln!("{error}");
+            return Err(ExitCode::FAILURE);
+        }
+        let exchanges = recorder.recording().exchanges().len();
+        eprintln!("recorded {exchanges} model exchanges in {}", path.display());
     }
     Ok(if run.status() == RunStatus::Completed {
         ExitCode::SUCCESS
@@ -125,8 +152,19 @@ async fn run() -> Result<ExitCode, ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         }
-        Command::Chat { message, summary } => {
-            chat(open(&cli.db)?, &message, &cli.db, summary).await
+        Command::Chat {
+            message,
+            summary,
+            record,
+        } => {
+            chat(
+                open(&cli.db)?,
+                &message,
+                &cli.db,
+                summary,
+                record.as_deref(),
+            )
+            .await
         }
     }
 }

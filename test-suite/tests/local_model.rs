@@ -23,6 +23,7 @@ use tool_runtime::chat::{
 };
 use tool_runtime::openai::OpenAiClient;
 use tool_runtime::run::{Assistant, RunOptions, RunStatus, RunStep, Thread};
+use tool_runtime::testing::{Recorder, Recording, Replay};
 use tool_runtime::transport::ClientConfig;
 use tool_runtime::ToolRegistry;
 
@@ -127,6 +128,44 @@ async fn the_weather_question_calls_the_tool_and_the_answer_uses_its_output() {
         answer.contains("10"),
         "the answer does not use the tool's output: {answer}"
     );
+}
+
+#[tokio::test]
+async fn a_run_recorded_from_the_model_replays_the_same_without_it() {
+    let Some(model) = model() else { return };
+    let _turn = TURN.lock().await;
+    let path = std::env::temp_dir().join(format!("local-model-run-{}.json", std::process::id()));
+    let recorder = Arc::new(Recorder::from_shared(model).with_file(&path));
+    let question = || {
+        Thread::from(vec![Message::user(
+            "What's the weather like in Tokyo right now, in celsius?",
+        )])
+    };
+    let recorded = Assistant::from_shared(recorder.clone(), Arc::new(weather::registry()))
+        .with_options(options())
+        .run(question())
+        .await;
+    assert_eq!(recorder.write_error(), None);
+    let recording = Recording::load(&path);
+    let _ = std::fs::remove_file(&path);
+    let recording = recording.expect("the recording loads");
+    assert_eq!(recording, recorder.recording());
+    assert!(
+        recording.exchanges().len() >= 2,
+        "a call, then an answer: {recording:#?}"
+    );
+
+    // Without the model: the same requests, so the same thread (call ids included),
+    // steps and outcome.
+    let replay = Arc::new(Replay::new(&recording));
+    let replayed = Assistant::from_shared(replay.clone(), Arc::new(weather::registry()))
+        .with_options(options())
+        .run(question())
+        .await;
+    assert_eq!(replay.finish(), Ok(()));
+    assert_eq!(replayed.status(), recorded.status());
+    assert_eq!(replayed.thread(), recorded.thread());
+    assert_eq!(replayed.steps(), recorded.steps());
 }
 
 #[tokio::test]

@@ -55,7 +55,7 @@
 //! | [`snapshot`] | the drift check's errors and switch |
 //! | [`live`] | a registry that changes while runs use it: [`LiveRegistry`](live::LiveRegistry) |
 //! | [`chat`] | talking to a model: [`ChatModel`](chat::ChatModel), messages, requests, replies |
-//! | [`testing`] | test doubles: [`ScriptedModel`](testing::ScriptedModel) |
+//! | [`testing`] | test doubles: [`ScriptedModel`](testing::ScriptedModel); recorded runs: [`Recorder`](testing::Recorder), [`Replay`](testing::Replay) |
 //! | [`run`] | the assistant loop with the Assistants API's run lifecycle |
 //! | [`sse`] | a server-sent events parser |
 //! | `transport` | the provider clients' shared settings (feature `openai` or `anthropic`) |
@@ -144,6 +144,8 @@ const _: () = {
     send_sync::<run::Thread>();
     send_sync::<run::CancelHandle>();
     send_sync::<testing::ScriptedModel>();
+    send_sync::<testing::Recorder>();
+    send_sync::<testing::Replay>();
     #[cfg(any(feature = "openai", feature = "anthropic"))]
     send_sync::<transport::ClientConfig>();
     #[cfg(feature = "openai")]

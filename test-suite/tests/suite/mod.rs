@@ -22,6 +22,7 @@ mod openai_responses;
 mod properties;
 mod readme;
 mod readme_errors;
+mod replay;
 mod run;
 mod runtime_tools;
 mod schemas;

@@ -604,6 +604,7 @@ async fn call_and_tools_subcommands() {
             command: Command::Chat {
                 message: "I need bread".into(),
                 summary: false,
+                record: None,
             }
         })
     );
@@ -612,7 +613,21 @@ async fn call_and_tools_subcommands() {
         Ok(Command::Chat {
             message: "Hi".into(),
             summary: true,
+            record: None,
         })
+    );
+    assert_eq!(
+        tasks::parse_cli(args(&["chat", "--record", "run.json", "Hi"]), None)
+            .map(|cli| cli.command),
+        Ok(Command::Chat {
+            message: "Hi".into(),
+            summary: false,
+            record: Some("run.json".into()),
+        })
+    );
+    assert_eq!(
+        tasks::parse_cli(args(&["chat", "--record"]), None),
+        Err("--record needs a FILE".into())
     );
     assert_eq!(
         tasks::parse_cli(args(&[]), None).map(|cli| cli.command),
@@ -621,7 +636,7 @@ async fn call_and_tools_subcommands() {
     for command in [
         "tools [--plain]",
         "call NAME [ARGS]",
-        "chat [--summary] MESSAGE",
+        "chat [--summary] [--record FILE] MESSAGE",
         "--db PATH",
     ] {
         assert!(tasks::USAGE.contains(command), "{command} in the usage");
@@ -763,10 +778,12 @@ async fn chat_summary_prints_turns_calls_errors_and_tokens() {
     let assistant = planner(&model, &store);
     let words = ["chat", "--summary", "Add bread and make t-99 a P1"].map(String::from);
     let Ok(Cli {
-        command: Command::Chat {
-            message,
-            summary: true,
-        },
+        command:
+            Command::Chat {
+                message,
+                summary: true,
+                ..
+            },
         ..
     }) = tasks::parse_cli(words, None)
     else {

@@ -11,7 +11,7 @@ use crate::call::fresh_call_id;
 use crate::call::ToolCall;
 use crate::chat::{
     ChatDelta, ChatModel, ChatRequest, ChatResponse, Message, ModelError, RequestOptions,
-    ToolChoice,
+    ResponseBuilder, ToolChoice,
 };
 
 /// One reply of a [`ScriptedModel`].
@@ -43,6 +43,15 @@ pub enum ScriptedReply {
     Respond(ChatResponse),
     /// This error.
     Fail(ModelError),
+    /// These deltas, exactly as given (not split further), then `error` if there is one:
+    /// a streamed reply as it came, such as a [`Recording`](super::Recording) keeps. Asked
+    /// for a whole reply, the model puts the deltas together (or gives the error).
+    Stream {
+        /// The pieces, in order.
+        deltas: Vec<ChatDelta>,
+        /// The error that ended the stream, if one did.
+        error: Option<ModelError>,
+    },
 }
 
 impl ScriptedReply {
@@ -198,7 +207,7 @@ impl ScriptedModel {
             .len()
     }
 
-    fn next(&self, request: &ChatRequest<'_>) -> Result<ChatResponse, ModelError> {
+    fn next(&self, request: &ChatRequest<'_>) -> ScriptedReply {
         self.requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -217,13 +226,11 @@ impl ScriptedModel {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop_front();
-        match reply {
-            Some(ScriptedReply::Respond(response)) => Ok(response),
-            Some(ScriptedReply::Fail(error)) => Err(error),
-            None => Err(ModelError::Other(
+        reply.unwrap_or_else(|| {
+            ScriptedReply::Fail(ModelError::Other(
                 "the scripted model has no reply left".into(),
-            )),
-        }
+            ))
+        })
     }
 }
 
@@ -232,7 +239,23 @@ impl ChatModel for ScriptedModel {
         &'a self,
         request: ChatRequest<'a>,
     ) -> BoxFuture<'a, Result<ChatResponse, ModelError>> {
-        let reply = self.next(&request);
+        let reply = match self.next(&request) {
+            ScriptedReply::Respond(response) => Ok(response),
+            ScriptedReply::Fail(error) => Err(error),
+            ScriptedReply::Stream {
+                error: Some(error), ..
+            } => Err(error),
+            ScriptedReply::Stream {
+                deltas,
+                error: None,
+            } => {
+                let mut builder = ResponseBuilder::default();
+                for delta in deltas {
+                    builder.push(delta);
+                }
+                Ok(builder.finish())
+            }
+        };
         Box::pin(async move { reply })
     }
 
@@ -241,13 +264,16 @@ impl ChatModel for ScriptedModel {
         request: ChatRequest<'a>,
     ) -> BoxStream<'a, Result<ChatDelta, ModelError>> {
         let deltas: Vec<Result<ChatDelta, ModelError>> = match self.next(&request) {
-            Ok(response) => response
+            ScriptedReply::Respond(response) => response
                 .into_deltas()
                 .into_iter()
                 .flat_map(split)
                 .map(Ok)
                 .collect(),
-            Err(error) => vec![Err(error)],
+            ScriptedReply::Fail(error) => vec![Err(error)],
+            ScriptedReply::Stream { deltas, error } => {
+                deltas.into_iter().map(Ok).chain(error.map(Err)).collect()
+            }
         };
         stream::iter(deltas).boxed()
     }
@@ -298,7 +324,6 @@ fn split(delta: ChatDelta) -> Vec<ChatDelta> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::ResponseBuilder;
 
     #[tokio::test]
     async fn a_streamed_reply_builds_back_into_the_reply() {
