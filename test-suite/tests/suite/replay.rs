@@ -290,10 +290,12 @@ fn nickname_conversation() -> [Reply; 2] {
     [
         Reply::sse([
             // The first chunk names the reply and its model, as real servers do.
-            data(json!({"id": "chatcmpl-nick", "model": "test-model-2024", "choices": [{"index": 0,
+            data(
+                json!({"id": "chatcmpl-nick", "model": "test-model-2024", "choices": [{"index": 0,
                 "delta": {"tool_calls": [{"index": 0, "id": "call_nick", "type": "function",
                     "function": {"name": "get_nickname", "arguments": "{\"locat"}}]},
-                "finish_reason": null}]})),
+                "finish_reason": null}]}),
+            ),
             call_chunk(json!([{"index": 0, "function": {"arguments": "ion\": \"Paris\"}"}}])),
             finish_chunk("tool_calls"),
             done(),
@@ -336,6 +338,11 @@ async fn a_streamed_run_replays_as_the_same_deltas_ids_and_thread() {
 
     let recording = Recording::load(&path).expect("the file loads");
     assert_eq!(recording, recorder.recording());
+    // The model recorded, which the replay says it is.
+    assert_eq!(
+        (recording.provider(), recording.model()),
+        (Some("openai"), Some("test-model"))
+    );
     let [first, second] = recording.exchanges() else {
         panic!("two exchanges: {recording:?}")
     };
@@ -379,6 +386,10 @@ async fn a_streamed_run_replays_as_the_same_deltas_ids_and_thread() {
     // Replayed without the server: the same events, piece for piece, and the same thread,
     // the call's id included.
     let replay = Arc::new(Replay::new(&recording));
+    assert_eq!(
+        (replay.provider(), replay.model()),
+        (Some("openai"), Some("test-model"))
+    );
     let (replayed_run, replayed_events) = run_with_events(replay.clone(), thread).await;
     assert_eq!(replay.finish(), Ok(()));
     assert_eq!(replayed_events, recorded_events);

@@ -139,9 +139,10 @@ impl ModelError {
     /// assert_eq!(error.kind(), "429");
     /// assert_eq!(ModelError::Transport("timed out".into()).kind(), "transport");
     /// ```
-    pub fn kind(&self) -> String {
+    pub fn kind(&self) -> std::borrow::Cow<'static, str> {
+        // Borrowed but for a status: spans ask for it on every failed request.
         match self {
-            Self::Status { status, .. } => status.to_string(),
+            Self::Status { status, .. } => status.to_string().into(),
             Self::Transport(_) => "transport".into(),
             Self::Protocol(_) => "protocol".into(),
             Self::InvalidRequest(_) => "invalid_request".into(),

@@ -83,7 +83,8 @@ pub(super) fn run(run: &Run, model: &dyn ChatModel) -> Span {
 
 /// Records how the drive ended: the status, the tokens it used (the run's total less
 /// `before`, what earlier drives used), and the error a run that failed ended with
-/// (its [`RunError`](crate::run::RunError) code: `model_error`, `max_turns`, `expired`).
+/// (its [`RunError`](crate::run::RunError) code: `model_error`, `max_turns`, `max_tokens`,
+/// `expired`).
 pub(super) fn end_run(span: &Span, run: &Run, before: Usage) {
     if span.is_disabled() {
         return;
@@ -150,7 +151,7 @@ pub(super) fn chat(model: &dyn ChatModel, request: &ChatRequest<'_>) -> Span {
 ///
 /// The conventions make `gen_ai.response.finish_reasons` an array (one reason per
 /// choice); a `tracing` field cannot hold one, so it is the array's JSON text
-/// (`["tool_calls"]`), the form the conventions allow for structured values on spans.
+/// (`["tool_calls"]`): a deviation docs/observability.md owns up to.
 pub(super) fn end_chat(span: &Span, response: &ChatResponse) {
     if span.is_disabled() {
         return;

@@ -30,7 +30,7 @@ const CUT_SHORT: &str = "the recorded stream ends here: the run stopped reading 
 /// replaced with `[redacted]`: the values of `OPENAI_API_KEY` and `ANTHROPIC_API_KEY` when
 /// set in the environment (8 characters or more), anything shaped like an OpenAI or
 /// Anthropic key (`sk-` and 16 or more key characters, at the start of a word), the token
-/// after `Bearer `, and the secrets given with [`with_secret`](Self::with_secret). HTTP
+/// after `Bearer` (and any whitespace), and the secrets given with [`with_secret`](Self::with_secret). HTTP
 /// headers never reach a `ChatModel`, so there are none to record.
 ///
 /// With [`with_file`](Self::with_file), the whole recording is written to the file after
@@ -82,6 +82,8 @@ pub struct Recorder<M: ?Sized = dyn ChatModel> {
 struct State {
     recording: Recording,
     write_error: Option<RecordingError>,
+    /// Why an exchange is missing from the recording, if one is.
+    lost: Option<RecordingError>,
 }
 
 impl<M: ?Sized> std::fmt::Debug for Recorder<M> {
@@ -102,11 +104,13 @@ impl<M: ChatModel> Recorder<M> {
 impl<M: ChatModel + ?Sized> Recorder<M> {
     /// Records what passes through a shared model (such as an `Arc<dyn ChatModel>`).
     pub fn from_shared(model: Arc<M>) -> Self {
+        let mut state = State::default();
+        state.recording.set_model(model.provider(), model.model());
         Self {
             model,
             redactor: Redactor::from_env(),
             file: None,
-            state: Mutex::default(),
+            state: Mutex::new(state),
         }
     }
 
@@ -128,9 +132,12 @@ impl<M: ChatModel + ?Sized> Recorder<M> {
         self.lock().recording.clone()
     }
 
-    /// Why the last write of the file failed, if it did (a later success clears it).
+    /// Why the recording is not whole: an exchange that could not be kept (for the rest of
+    /// the recorder's life), or else the last write of the file, if it failed (a later
+    /// success clears that).
     pub fn write_error(&self) -> Option<RecordingError> {
-        self.lock().write_error.clone()
+        let state = self.lock();
+        state.lost.clone().or_else(|| state.write_error.clone())
     }
 }
 
@@ -159,7 +166,12 @@ impl<M: ?Sized> Recorder<M> {
         let exchange = match exchange {
             Ok(exchange) => exchange,
             Err(error) => {
+                // Scrubbing made it unreadable (a secret that is also a word of the
+                // format, say): the recording is not whole, and says so until the end.
                 tracing::warn!(%error, "an exchange could not be recorded");
+                self.lock().lost = Some(RecordingError::Invalid(format!(
+                    "an exchange could not be recorded: {error}"
+                )));
                 return;
             }
         };
@@ -314,11 +326,32 @@ fn join_split_secrets(redactor: &Redactor, deltas: Vec<ChatDelta>) -> Vec<ChatDe
         if redactor.text(&whole) == piecewise || pieces.len() < 2 {
             continue;
         }
-        // The first piece takes the whole text; the others go.
+        // The first piece takes the whole text, and the call's id and name wherever they
+        // came (a server may send them in a later piece); the others go.
         let first = pieces[0];
+        let named = |pick: fn(&ChatDelta) -> Option<&String>| {
+            pieces.iter().find_map(|at| pick(&deltas[*at])).cloned()
+        };
+        let call_id = named(|delta| match delta {
+            ChatDelta::ToolCall { id, .. } => id.as_ref(),
+            _ => None,
+        });
+        let call_name = named(|delta| match delta {
+            ChatDelta::ToolCall { name, .. } => name.as_ref(),
+            _ => None,
+        });
         match &mut deltas[first] {
             ChatDelta::Text(text) => *text = whole,
-            ChatDelta::ToolCall { arguments, .. } => *arguments = whole,
+            ChatDelta::ToolCall {
+                id,
+                name,
+                arguments,
+                ..
+            } => {
+                *id = call_id;
+                *name = call_name;
+                *arguments = whole;
+            }
             _ => {}
         }
         let mut at = 0;
@@ -342,5 +375,48 @@ fn piece_of(delta: &ChatDelta, group: Option<usize>) -> Option<&str> {
             Some(group),
         ) if *index == group => Some(arguments),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(id: Option<&str>, name: Option<&str>, arguments: &str) -> ChatDelta {
+        ChatDelta::ToolCall {
+            index: 0,
+            id: id.map(str::to_owned),
+            name: name.map(str::to_owned),
+            arguments: arguments.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_secret_split_across_pieces_is_joined_keeping_the_calls_id_and_name() {
+        let redactor = Redactor::default();
+        // The name and id come in the second piece, as some servers send them.
+        let deltas = vec![
+            piece(None, None, r#"{"key": "sk-proj-abcd"#),
+            piece(Some("call_1"), Some("login"), r#"efghijklmnop1234"}"#),
+            ChatDelta::Finish(crate::chat::FinishReason::ToolCalls),
+        ];
+        let joined = join_split_secrets(&redactor, deltas);
+        assert_eq!(
+            joined,
+            [
+                piece(
+                    Some("call_1"),
+                    Some("login"),
+                    r#"{"key": "sk-proj-abcdefghijklmnop1234"}"#
+                ),
+                ChatDelta::Finish(crate::chat::FinishReason::ToolCalls),
+            ]
+        );
+        // Pieces that hold no secret between them stay as they came.
+        let clean = vec![
+            piece(Some("call_2"), Some("lookup"), r#"{"city": "#),
+            piece(None, None, r#""Oslo"}"#),
+        ];
+        assert_eq!(join_split_secrets(&redactor, clean.clone()), clean);
     }
 }

@@ -109,12 +109,34 @@ impl Exchange {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Recording {
+    /// The recorded model's provider and model ([`ChatModel::provider`] and
+    /// [`ChatModel::model`]), which a replay says it is.
+    ///
+    /// [`ChatModel::provider`]: crate::chat::ChatModel::provider
+    /// [`ChatModel::model`]: crate::chat::ChatModel::model
+    provider: Option<String>,
+    model: Option<String>,
     exchanges: Vec<Exchange>,
 }
 
 impl Recording {
     /// The version of the file format this crate writes and reads.
     pub const FORMAT_VERSION: u64 = 1;
+
+    /// The provider of the model recorded (`openai`, `anthropic`...), if it said.
+    pub fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
+    }
+
+    /// The model recorded (the one requested), if it said.
+    pub fn model(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+
+    pub(crate) fn set_model(&mut self, provider: Option<&str>, model: Option<&str>) {
+        self.provider = provider.map(str::to_owned);
+        self.model = model.map(str::to_owned);
+    }
 
     /// The exchanges, oldest first.
     pub fn exchanges(&self) -> &[Exchange] {
@@ -145,6 +167,8 @@ impl Recording {
         let file = FileRecord {
             format: FORMAT_NAME.to_owned(),
             version: Self::FORMAT_VERSION,
+            provider: self.provider.clone(),
+            model: self.model.clone(),
             exchanges: self
                 .exchanges
                 .iter()
@@ -178,7 +202,11 @@ impl Recording {
         }
         let file: FileRecord = serde_json::from_str(text)
             .map_err(|error| RecordingError::Invalid(format!("not a whole recording: {error}")))?;
-        let mut recording = Self::default();
+        let mut recording = Self {
+            provider: file.provider,
+            model: file.model,
+            exchanges: Vec::new(),
+        };
         for (index, exchange) in file.exchanges.into_iter().enumerate() {
             let number = index + 1;
             let reply = exchange
@@ -296,6 +324,10 @@ struct HeadRecord {
 struct FileRecord {
     format: String,
     version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    model: Option<String>,
     exchanges: Vec<ExchangeRecord>,
 }
 

@@ -46,25 +46,57 @@ impl Redactor {
         redactor
     }
 
-    /// Also scrubs `secret` (an empty one is ignored).
+    /// Also scrubs `secret` (an empty one is ignored), and its form inside JSON text (a
+    /// secret with a `"` or `\\` is written escaped in a call's arguments).
     pub(crate) fn add(&mut self, secret: &str) {
-        if secret.is_empty() || self.secrets.iter().any(|known| known == secret) {
+        if secret.is_empty() {
             return;
         }
-        self.secrets.push(secret.to_owned());
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        let escaped = escaped
+            .strip_prefix('"')
+            .and_then(|inner| inner.strip_suffix('"'))
+            .unwrap_or(secret);
+        for form in [secret, escaped] {
+            if !self.secrets.iter().any(|known| known == form) {
+                self.secrets.push(form.to_owned());
+            }
+        }
         self.secrets
             .sort_by_key(|known| std::cmp::Reverse(known.len()));
     }
 
     /// `text` with every secret replaced.
+    ///
+    /// Text that is a JSON document (a call's arguments, a tool's output) is also scrubbed
+    /// as the document it is: a model may write a key with escapes (`\\u0073k-...`, `\\/`)
+    /// that no search of the text finds, and the tool would still receive the key. Such a
+    /// document is written back (compact) only when a string in it held a secret.
     pub(crate) fn text(&self, text: &str) -> String {
-        let mut text = text.to_owned();
+        let mut scrubbed = text.to_owned();
         for secret in &self.secrets {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), REDACTED);
+            if scrubbed.contains(secret.as_str()) {
+                scrubbed = scrubbed.replace(secret.as_str(), REDACTED);
             }
         }
-        scrub_bearer(&scrub_keys(&text))
+        let scrubbed = scrub_bearer(&scrub_keys(&scrubbed));
+        match self.document(&scrubbed) {
+            Some(document) => document,
+            None => scrubbed,
+        }
+    }
+
+    /// `text` as a JSON object or array with its secrets replaced, when it is one and a
+    /// string in it held a secret; `None` otherwise.
+    fn document(&self, text: &str) -> Option<String> {
+        let trimmed = text.trim_start();
+        if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+            return None;
+        }
+        let mut value: Value = serde_json::from_str(text).ok()?;
+        let before = value.clone();
+        self.value(&mut value);
+        (value != before).then(|| value.to_string())
     }
 
     /// Every string of `value` (object keys too) with its secrets replaced.
@@ -115,24 +147,29 @@ fn scrub_keys(text: &str) -> String {
     out
 }
 
-/// Replaces the token after `Bearer ` (any case), as an `Authorization` header carries it.
+/// Replaces the token after `Bearer` and any whitespace (any case), as an `Authorization`
+/// header carries it.
 fn scrub_bearer(text: &str) -> String {
-    const WORD: &str = "bearer ";
+    const WORD: &str = "bearer";
     let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut from = 0;
     while let Some(found) = lower[from..].find(WORD) {
-        let start = from + found + WORD.len();
+        let after_word = from + found + WORD.len();
+        let start = text[after_word..]
+            .find(|c: char| !c.is_whitespace())
+            .map_or(text.len(), |skip| after_word + skip);
         let token = text[start..]
             .find(|c: char| !is_token_char(c))
             .map_or(text.len(), |end| start + end);
-        if token > start && &text[start..token] != REDACTED {
+        // A token follows only after whitespace: `bearers` is a word.
+        if start > after_word && token > start && &text[start..token] != REDACTED {
             out.push_str(&text[copied..start]);
             out.push_str(REDACTED);
             copied = token;
         }
-        from = token.max(start);
+        from = token.max(after_word);
     }
     out.push_str(&text[copied..]);
     out
@@ -194,6 +231,34 @@ mod tests {
             redactor.text("local model, key anthropic-test-key-1"),
             "local model, key [redacted]"
         );
+    }
+
+    #[test]
+    fn tokens_after_any_whitespace_go() {
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.text("Bearer  two\tBEARER\tthree bearer\nfour bearers stay"),
+            "Bearer  [redacted]\tBEARER\t[redacted] bearer\n[redacted] bearers stay"
+        );
+    }
+
+    #[test]
+    fn secrets_written_with_json_escapes_go() {
+        let mut redactor = Redactor::default();
+        redactor.add(r#"pa"ss\word-1"#);
+        // As a call's arguments carry it: escaped.
+        assert_eq!(
+            redactor.text(r#"{"password": "pa\"ss\\word-1"}"#),
+            r#"{"password": "[redacted]"}"#
+        );
+        // Escapes a model may choose: found in the document, which is written back.
+        let key = "sk-proj-abcdefghijklmnop1234";
+        let escaped = r#"{"key": "\u0073k-proj-abcdefghijklmnop1234", "n": 1}"#;
+        assert!(!redactor.text(escaped).contains(&key[3..]));
+        assert_eq!(redactor.text(escaped), r#"{"key":"[redacted]","n":1}"#);
+        // A document without secrets keeps its text as it was.
+        let clean = r#"{ "city": "Paris" }"#;
+        assert_eq!(redactor.text(clean), clean);
     }
 
     #[test]

@@ -106,6 +106,10 @@ pub enum ReplayError {
 /// ```
 pub struct Replay {
     script: ScriptedModel,
+    /// The recorded model's provider and model, which this replay says it is (so a
+    /// replayed run's spans name them as the recorded run's did).
+    provider: Option<String>,
+    model: Option<String>,
     expected: Vec<Value>,
     redactor: Redactor,
     filter: Option<TextFilter>,
@@ -131,6 +135,8 @@ impl Replay {
     pub fn new(recording: &Recording) -> Self {
         Self {
             script: ScriptedModel::new(recording.replies()),
+            provider: recording.provider().map(str::to_owned),
+            model: recording.model().map(str::to_owned),
             expected: recording
                 .exchanges()
                 .iter()
@@ -218,7 +224,10 @@ impl Replay {
         };
         let mut sent = request_record(request);
         self.redactor.value(&mut sent);
+        // The recorded side too: a secret this replay scrubs that the recorder did not
+        // (the environment differs between machines) must not make the two differ.
         let mut recorded = expected.clone();
+        self.redactor.value(&mut recorded);
         if let Some(filter) = &self.filter {
             filter_texts(&mut sent, filter);
             filter_texts(&mut recorded, filter);
@@ -259,6 +268,14 @@ impl ChatModel for Replay {
             Ok(()) => self.script.stream(request),
             Err(error) => stream::iter([Err(error)]).boxed(),
         }
+    }
+
+    fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
+    }
+
+    fn model(&self) -> Option<&str> {
+        self.model.as_deref()
     }
 }
 
@@ -313,7 +330,11 @@ fn first_difference<'v>(
             }
             None
         }
-        (Value::Number(a), Value::Number(b)) if a == b || same_float(a.as_f64(), b.as_f64()) => {
+        // Integers exactly (a seed near 2^62 is not "about" another); floats up to the last
+        // digit a JSON round trip may change.
+        (Value::Number(a), Value::Number(b))
+            if a == b || ((a.is_f64() || b.is_f64()) && same_float(a.as_f64(), b.as_f64())) =>
+        {
             None
         }
         (recorded, sent) if recorded == sent => None,
@@ -412,6 +433,24 @@ mod tests {
             difference(recorded, sent),
             Some(("options.seed".into(), "nothing".into(), "7".into()))
         );
+    }
+
+    #[test]
+    fn integers_compare_exactly_and_floats_to_the_last_digit() {
+        let big = json!({"seed": 4_611_686_018_427_387_904_i64});
+        let next = json!({"seed": 4_611_686_018_427_387_905_i64});
+        assert_eq!(
+            difference(big, next),
+            Some((
+                "seed".into(),
+                "4611686018427387904".into(),
+                "4611686018427387905".into()
+            ))
+        );
+        let third = 0.1_f64 + 0.2;
+        assert_eq!(difference(json!({"t": 0.3}), json!({"t": third})), None);
+        assert_eq!(difference(json!({"t": 1}), json!({"t": 1.0})), None);
+        assert!(difference(json!({"t": 0.3}), json!({"t": 0.31})).is_some());
     }
 
     #[test]
