@@ -39,6 +39,30 @@ pub fn parse_arguments<T: serde::de::DeserializeOwned>(
     crate::tool::args::parse_arguments(arguments, crate::tool::args::Parameters::Of(definition))
 }
 
+/// The output of an `async fn` tool whose body has no `.await` (nor a macro that could hide
+/// one): such a future completes the first time it is polled, so `call` polls it here, in
+/// place, rather than boxing it for the registry to poll. `None` if it did not complete
+/// (a macro the expansion took for the standard library's awaited): the call is then an
+/// error, as the future cannot be moved after being polled. No waker is needed: a future
+/// that completes does not wake.
+#[inline]
+pub fn without_waiting<F: std::future::Future>(future: F) -> Option<F::Output> {
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(future).poll(&mut context) {
+        std::task::Poll::Ready(output) => Some(output),
+        std::task::Poll::Pending => None,
+    }
+}
+
+/// The error of a call whose `async fn` waited where the expansion saw nothing that could
+/// (see [`without_waiting`]).
+#[cold]
+pub fn waited(tool: &str) -> ToolError {
+    ToolError::Failed(format!(
+        "tool `{tool}` waited, though #[tool] found no `.await` in its body: a macro in it awaits; with an `.await` written in the body, #[tool] makes an async tool of it"
+    ))
+}
+
 /// The definition kept in `cell`, built by `build` on first use. Not generic, so a tool's
 /// expansion costs no `OnceLock` code of its own, only its `build` function.
 pub fn definition(

@@ -4,7 +4,8 @@ written by hand with serde and schemars derives and a `match` dispatcher.
 
 Both crates are generated into a scratch folder, built once (so their dependencies are
 warm), then rebuilt whole several times, round-robin, so that a noisy machine slows both
-alike; it prints the median seconds of each and their ratio. Then the incremental case:
+alike; it prints the median seconds of each and their ratio, in elapsed time and in CPU
+time (which a busy machine disturbs less). Then the incremental case:
 one tool's body is edited and the crate rebuilt with incremental compilation on.
 
     python3 test-suite/benches/compile/compile_cost.py [--tools 100] [--rounds 5] [--keep DIR]
@@ -14,6 +15,7 @@ See README.md beside this file.
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -132,12 +134,21 @@ def build(folder, incremental):
                CARGO_TARGET_DIR=os.path.join(folder, "target-incremental" if incremental else "target"))
     # The lock file of the project itself, so both crates build the versions it tests.
     started = time.monotonic()
+    before = cpu_seconds()
     done = subprocess.run(["cargo", "build", "--offline", "--quiet"], cwd=folder, env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     elapsed = time.monotonic() - started
     if done.returncode != 0:
         sys.exit(f"cargo build failed in {folder}:\n{done.stderr[-4000:]}")
-    return elapsed
+    return elapsed, cpu_seconds() - before
+
+
+def cpu_seconds():
+    """CPU time (user + system) of the finished child processes so far: cargo, rustc and
+    their threads. Unlike the elapsed time, it does not count the time a build waited for a
+    core, so a machine busy with other work changes it much less."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def touch(folder):
@@ -183,15 +194,17 @@ def main():
                         salt_tool=(round_ % 2) * (args.tools // 2))
             incremental[name].append(build(folder, incremental=True))
 
-    def report(title, times):
-        base, own = statistics.median(times["baseline"]), statistics.median(times["ours"])
-        # The two builds of a round ran back to back: their ratio is the least disturbed by
-        # a machine whose load changes from one round to the next.
-        paired = statistics.median(o / b for o, b in zip(times["ours"], times["baseline"]))
-        print(f"{title}: baseline {base:.2f} s, #[tool] {own:.2f} s, ratio {own / base:.2f}x;"
-              f" median of the rounds' ratios {paired:.2f}x"
-              f"  (runs: baseline {', '.join(f'{t:.2f}' for t in times['baseline'])};"
-              f" #[tool] {', '.join(f'{t:.2f}' for t in times['ours'])})")
+    def report(title, builds):
+        for measure, which in (("elapsed", 0), ("CPU", 1)):
+            times = {name: [b[which] for b in runs] for name, runs in builds.items()}
+            base, own = statistics.median(times["baseline"]), statistics.median(times["ours"])
+            # The two builds of a round ran back to back: their ratio is the least disturbed
+            # by a machine whose load changes from one round to the next.
+            paired = statistics.median(o / b for o, b in zip(times["ours"], times["baseline"]))
+            print(f"{title}, {measure}: baseline {base:.2f} s, #[tool] {own:.2f} s, ratio {own / base:.2f}x;"
+                  f" median of the rounds' ratios {paired:.2f}x"
+                  f"  (runs: baseline {', '.join(f'{t:.2f}' for t in times['baseline'])};"
+                  f" #[tool] {', '.join(f'{t:.2f}' for t in times['ours'])})")
 
     report("whole crate, debug, CARGO_INCREMENTAL=0", whole)
     report("incremental, one tool's body edited", incremental)

@@ -1094,6 +1094,72 @@ fn a_dispatch_polled_after_its_output_answers_again_without_running_the_tool() {
     );
 }
 
+/// Async tools whose bodies `#[tool]` reads as unable to wait.
+mod cannot_wait {
+    use tool_runtime::tool;
+
+    /// Not the standard library's `println!`: this one waits, where `#[tool]`, which reads
+    /// only the tool's body, cannot see it.
+    macro_rules! println {
+        () => {
+            ::std::future::pending::<()>().await
+        };
+    }
+
+    /// Answer at once.
+    ///
+    /// # Arguments
+    /// * `n` - A number.
+    #[tool]
+    pub(super) async fn at_once(n: u32) -> Result<u32, String> {
+        n.checked_mul(2).ok_or(format!("{n} is too large"))
+    }
+
+    /// Wait where `#[tool]` cannot see it.
+    #[tool]
+    pub(super) async fn hidden_wait() -> u32 {
+        println!();
+        1
+    }
+}
+
+// An `async fn` without `.await` completes in the first poll (no timer, no runtime: it
+// cannot wait); one whose wait a macro hides is an error output, not a call that hangs.
+#[test]
+fn an_async_tool_that_cannot_wait_answers_in_its_first_poll() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let mut registry = ToolRegistry::new().with_timeout(Duration::from_secs(1));
+    registry
+        .register(cannot_wait::AtOnce)
+        .and_then(|registry| registry.register(cannot_wait::HiddenWait))
+        .expect("two tools");
+    let mut context = Context::from_waker(Waker::noop());
+    let answers = [
+        ("at_once", r#"{"n": 21}"#, ("42", false)),
+        ("at_once", r#"{"n": 4294967295}"#, ("4294967295 is too large", true)),
+        (
+            "hidden_wait",
+            "",
+            (
+                "tool `hidden_wait` waited, though #[tool] found no `.await` in its body: a macro in it awaits; with an `.await` written in the body, #[tool] makes an async tool of it",
+                true,
+            ),
+        ),
+    ];
+    for (name, arguments, (content, is_error)) in answers {
+        let call = ToolCall::new("call_1", name, arguments);
+        let dispatch = std::pin::pin!(registry.dispatch(&call));
+        let Poll::Ready(output) = dispatch.poll(&mut context) else {
+            panic!("`{name}` did not answer in its first poll");
+        };
+        assert_eq!(
+            (output.content.as_str(), output.is_error),
+            (content, is_error)
+        );
+    }
+}
+
 #[test]
 fn a_timeout_on_a_runtime_without_timers_is_an_error_output_not_a_panic() {
     let registry = registry().with_timeout(Duration::from_millis(50));

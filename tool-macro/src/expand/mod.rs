@@ -6,7 +6,8 @@
 //! - [`params`]: the arguments struct the model's JSON is parsed into, the parameters'
 //!   schema, and the values of the parameters the model does not fill in;
 //! - [`output`]: turning the function's return value into the tool's output;
-//! - [`tool_impl`]: the `Tool` impl, made of the two above;
+//! - [`tool_impl`]: the `Tool` impl, made of the two above ([`waits`]: whether an `async
+//!   fn`'s body can wait, or is called in place like a sync function);
 //! - [`methods`]: `#[tools]`, a tool per method and the impl's `ToolSet`;
 //! - [`fallback`]: what stands for the tool when there is an error.
 //!
@@ -19,6 +20,7 @@ mod methods;
 mod output;
 mod params;
 mod tool_impl;
+mod waits;
 
 use heck::ToUpperCamelCase;
 use proc_macro2::{Span, TokenStream};

@@ -2,12 +2,12 @@
 //! which parses the arguments, calls the function and renders what it returns.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::Ident;
 
 use super::output::Output;
 use super::params::{self, Parameter};
-use super::{at, Private, ReadTool};
+use super::{at, waits, Private, ReadTool};
 use crate::ast::Host;
 
 /// The `Tool` impl of `struct_ident`, which calls the function that was read: a free
@@ -67,7 +67,7 @@ pub(super) fn tool_impl(
     // The steps end in `break '__tool Err(..)` rather than `?`: `?` on each step's
     // `Result<T, ToolError>` would make the compiler instantiate `Try` code for each `T` of
     // each tool; a `match` is plain code.
-    let steps = |await_call: Option<TokenStream>| {
+    let steps = |call: TokenStream| {
         quote! {
             '__tool: {
                 #[allow(unused_imports)]
@@ -79,7 +79,7 @@ pub(super) fn tool_impl(
                     ::std::result::Result::Err(__tool_error) => break '__tool ::std::result::Result::Err(__tool_error),
                 };
                 #(#locals)*
-                let __tool_return = #callee #await_call;
+                let __tool_return = #call;
                 let __tool_value = match #split {
                     ::std::result::Result::Ok(__tool_value) => __tool_value,
                     ::std::result::Result::Err(__tool_error) => break '__tool ::std::result::Result::Err(__tool_error),
@@ -90,17 +90,27 @@ pub(super) fn tool_impl(
     };
     // A sync tool runs inside `call` and allocates no future (nor has an async state
     // machine); the registry catches its panics around `call` as it does around an async
-    // tool's polls.
+    // tool's polls. So does an async tool whose body cannot wait: its future is polled
+    // once, in place, where it completes.
     let call_body = match sig.asyncness {
-        Some(asyncness) => {
-            let steps = steps(Some(quote!(.await)));
+        Some(asyncness) if waits::may_wait(tool.item.block.to_token_stream()) => {
+            let steps = steps(quote!(#callee.await));
             // Placed at `async`: a future that is not `Send` is reported there, with the
             // value held across an `.await`.
             let private = private.at(asyncness.span);
             quote_spanned!(at(asyncness.span)=> #private::ToolFuture::boxed(async move { #steps }))
         }
+        Some(_) => {
+            let steps = steps(quote! {
+                match #private::without_waiting(#callee) {
+                    ::std::option::Option::Some(__tool_return) => __tool_return,
+                    ::std::option::Option::None => break '__tool ::std::result::Result::Err(#private::waited(#name)),
+                }
+            });
+            quote!(#private::ToolFuture::ready(#steps))
+        }
         None => {
-            let steps = steps(None);
+            let steps = steps(callee);
             quote!(#private::ToolFuture::ready(#steps))
         }
     };

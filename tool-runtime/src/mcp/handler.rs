@@ -1,5 +1,6 @@
 //! The rmcp handler: `tools/list` from the registry's export, `tools/call` through
-//! `dispatch`.
+//! `invoke`, from the parts of the request borrowed (the answer is the request's own
+//! envelope, so no `ToolCall` or `ToolOutput` is built).
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use serde_json::{json, Value};
 
 use super::clip::{clip, clip_message};
 use super::McpServer;
-use crate::call::ToolCall;
+use crate::call::CallRef;
 use crate::format::ToolFormat;
 use crate::registry::ToolRegistry;
 
@@ -83,14 +84,17 @@ impl Handler {
     }
 
     /// The result of a call of a listed tool.
-    async fn call(&self, tool: &Tool, call: ToolCall) -> CallToolResult {
-        let output = self.0.registry.dispatch(&call).await;
+    async fn call(&self, tool: &Tool, call: CallRef<'_>) -> CallToolResult {
+        let (text, is_error) = match self.0.registry.invoke(call).await {
+            Ok(text) => (text, false),
+            Err(text) => (text, true),
+        };
         let structured = match &tool.output_schema {
-            Some(_) if !output.is_error => serde_json::from_str::<Value>(&output.content).ok(),
+            Some(_) if !is_error => serde_json::from_str::<Value>(&text).ok(),
             _ => None,
         };
-        let content = vec![ContentBlock::text(output.content)];
-        let mut result = if output.is_error {
+        let content = vec![ContentBlock::text(text)];
+        let mut result = if is_error {
             CallToolResult::error(content)
         } else {
             CallToolResult::success(content)
@@ -158,7 +162,8 @@ impl ServerHandler for Handler {
             Some(arguments) => Value::Object(arguments).to_string(),
             None => "{}".to_owned(),
         };
-        let call = ToolCall::new(call_id(&context.id), request.name, arguments);
+        let id = call_id(&context.id);
+        let call = CallRef::new(&id, &request.name, &arguments);
         // A cancelled call (`notifications/cancelled`, or an HTTP client gone) stops an
         // async tool where it waits; the client ignores the answer.
         tokio::select! {

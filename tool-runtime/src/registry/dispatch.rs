@@ -27,7 +27,8 @@ impl ToolRegistry {
     /// [`ToolMarkers::needs_approval`](crate::tool::ToolMarkers::needs_approval) first.
     ///
     /// Nothing runs until the future is polled. A sync tool then runs to completion in that
-    /// first poll, without allocating; an async tool runs as its future is polled.
+    /// first poll, without allocating, as does an `async fn` tool without `.await` (see
+    /// [`Tool::call`](crate::Tool::call)); an async tool runs as its future is polled.
     ///
     /// ```
     /// use tool_runtime::{tool, ToolCall, ToolRegistry};

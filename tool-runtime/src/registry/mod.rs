@@ -223,7 +223,8 @@ impl ToolRegistry {
     }
 
     /// An async tool's call that takes longer than `limit` is stopped and answered with an
-    /// error output. A sync tool runs to completion: it cannot be stopped safely, and an
+    /// error output. A sync tool (and an `async fn` tool without `.await`, which cannot
+    /// wait) runs to completion: it cannot be stopped safely, and an
     /// error after its effects happened would invite the model to do it again; keep slow
     /// work in async tools (with `tokio::task::spawn_blocking` for blocking work).
     /// Timeouts need a Tokio runtime with timers; without one, timed calls fail with an

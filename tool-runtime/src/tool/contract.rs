@@ -86,7 +86,10 @@ pub trait Tool: Send + Sync + 'static {
 
     /// Parses the arguments, runs the function and renders its output. A sync tool does
     /// all of it here and returns a [ready](ToolFuture::ready) future; an async tool
-    /// returns its work [boxed](ToolFuture::boxed).
+    /// returns its work [boxed](ToolFuture::boxed). `#[tool]` on an `async fn` whose body
+    /// has no `.await` (nor a macro call other than the standard library's formatting and
+    /// assertion macros) makes a sync tool of it: such a future completes when first
+    /// polled, so it is polled here, in place, and nothing is allocated.
     fn call<'a>(&'a self, input: ToolInput<'a>) -> ToolFuture<'a>;
 }
 

@@ -175,25 +175,39 @@ mod tests {
             1
         }
 
-        /// Later.
+        /// Later, without waiting.
         #[tool]
         async fn later(&self) -> u32 {
             2
         }
+
+        /// Later still: it waits.
+        #[tool]
+        async fn latest(&self) -> u32 {
+            std::future::ready(3).await
+        }
     }
 
+    // An `async fn` whose body has no `.await` is polled in `call`, where it completes.
     #[test]
-    fn a_sync_method_answers_without_a_boxed_future_as_a_free_function_does() {
+    fn a_method_that_cannot_wait_answers_without_a_boxed_future_as_a_free_function_does() {
         let mut batch = ToolBatch::default();
         Arc::new(Clock).tools(&mut batch);
         let state = StateMap::default();
         let futures: Vec<String> = (batch.tools.iter())
             .map(|tool| format!("{:?}", tool.call(ToolInput::new("", "id", &state))))
             .collect();
-        assert_eq!(futures, ["ToolFuture::Ready", "ToolFuture::Boxed"]);
+        assert_eq!(
+            futures,
+            [
+                "ToolFuture::Ready",
+                "ToolFuture::Ready",
+                "ToolFuture::Boxed"
+            ]
+        );
         assert_eq!(
             format!("{batch:?}"),
-            r#"ToolBatch { tools: ["now", "later"] }"#
+            r#"ToolBatch { tools: ["now", "later", "latest"] }"#
         );
     }
 }
