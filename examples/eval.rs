@@ -6,6 +6,7 @@
 //! cargo run --example eval -- examples/evals/task_planner.json --tools task_planner --form plain --runs 3 --json plain.json
 //! cargo run --example eval -- examples/evals/task_planner.json --tools task_planner --form strict --runs 3 --compare plain.json
 //! cargo run --example eval -- examples/evals/weather.json --tools weather --min correct=0.8 --min no_call=0.5
+//! cargo run --example eval -- examples/evals/task_planner.json --tools task_planner --rescore plain.json --form plain
 //! ```
 //!
 //! The model is the one the task planner talks to: `OPENAI_BASE_URL` / `OPENAI_API_KEY` /
@@ -14,7 +15,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use examples::eval_cli::{self, draw_progress, form_name, parse_cli, USAGE};
+use examples::eval_cli::{self, draw_progress, form_name, parse_cli, Replies, USAGE};
 use examples::upstream;
 
 #[tokio::main]
@@ -30,6 +31,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cli.rescore.is_some() {
+        let out = &mut std::io::stdout().lock();
+        return finish(eval_cli::run(&cli, Replies::Saved, out, |_| {}).await);
+    }
     let (client, about) = match upstream::pick_client("eval -- SUITE --tools EXAMPLE").await {
         Ok(picked) => picked,
         Err(help) => {
@@ -51,16 +56,13 @@ async fn main() -> ExitCode {
             draw_progress(progress, &mut std::io::stderr().lock());
         }
     };
-    match eval_cli::run(
-        &cli,
-        &client,
-        form,
-        &label,
-        &mut std::io::stdout().lock(),
-        progress,
-    )
-    .await
-    {
+    let replies = Replies::Model(&client, form, &label);
+    finish(eval_cli::run(&cli, replies, &mut std::io::stdout().lock(), progress).await)
+}
+
+/// The exit code of a run, with what went wrong on stderr.
+fn finish(outcome: Result<(), eval_cli::Failure>) -> ExitCode {
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("{}", failure.message);

@@ -16,6 +16,7 @@ use crate::tools_cli;
 pub const USAGE: &str = "\
 Usage: eval SUITE --tools EXAMPLE [--form plain|strict] [--runs N] [--concurrency N]
             [--timeout SECONDS] [--compare OLD.json] [--json OUT.json] [--min METRIC=VALUE]...
+            [--rescore SAVED.json --form plain|strict]
 
   SUITE              an eval suite (JSON; docs/evaluation.md), e.g. examples/evals/weather.json
   --tools EXAMPLE    whose tools the model is given: task_planner | weather
@@ -29,6 +30,9 @@ Usage: eval SUITE --tools EXAMPLE [--form plain|strict] [--runs N] [--concurrenc
   --min METRIC=VALUE exit with code 1 when METRIC is below VALUE (0 to 1); repeatable.
                      Metrics: correct, right_tool, arguments_parse, arguments_valid,
                      correct_arguments, no_call
+  --rescore SAVED    ask no model: score the replies of a report saved with --json against
+                     SUITE again (after editing its checks), with --form the form they
+                     were asked in
 
 The model: OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL when either of the first two is
 set, otherwise the local model (scripts/local-model.sh), as the task planner picks it.
@@ -55,6 +59,8 @@ pub struct Cli {
     pub json: Option<PathBuf>,
     /// The thresholds.
     pub min: Vec<Threshold>,
+    /// A saved report whose replies are scored again, instead of asking a model.
+    pub rescore: Option<PathBuf>,
     /// `--help`.
     pub help: bool,
 }
@@ -73,6 +79,7 @@ pub fn parse_cli(args: impl IntoIterator<Item = String>) -> Result<Cli, String> 
         compare: None,
         json: None,
         min: Vec::new(),
+        rescore: None,
         help: false,
     };
     while let Some(arg) = args.next() {
@@ -116,6 +123,7 @@ pub fn parse_cli(args: impl IntoIterator<Item = String>) -> Result<Cli, String> 
             "--compare" => cli.compare = Some(value("--compare")?.into()),
             "--json" => cli.json = Some(value("--json")?.into()),
             "--min" => cli.min.push(value("--min")?.parse()?),
+            "--rescore" => cli.rescore = Some(value("--rescore")?.into()),
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ if suite.is_none() => suite = Some(PathBuf::from(arg)),
             _ => return Err(format!("one SUITE only, got also {arg:?}")),
@@ -124,6 +132,9 @@ pub fn parse_cli(args: impl IntoIterator<Item = String>) -> Result<Cli, String> 
     cli.suite = suite.ok_or("which SUITE?")?;
     if cli.tools.is_empty() {
         return Err("--tools is needed: task_planner or weather".into());
+    }
+    if cli.rescore.is_some() && cli.form.is_none() {
+        return Err("--rescore needs --form: the form the saved replies were asked in".into());
     }
     Ok(cli)
 }
@@ -163,41 +174,66 @@ impl Failure {
     }
 }
 
-/// Runs `cli`'s suite against `model` (sending tools in `form`), writes the report (and
-/// the comparison) as Markdown to `out`, saves the JSON, and checks the thresholds.
-/// `label` names the model in the report; `progress` sees each finished run.
+/// Where the replies come from: a model, or a saved report (`--rescore`).
+#[derive(Clone, Copy)]
+pub enum Replies<'a> {
+    /// Ask this model, sending tools in this form; the label names it in the report.
+    Model(&'a dyn ChatModel, SchemaForm, &'a str),
+    /// Score the replies of the report `--rescore` names again, in `--form`.
+    Saved,
+}
+
+impl std::fmt::Debug for Replies<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Replies::Model(_, form, label) => write!(f, "Model({form:?}, {label:?})"),
+            Replies::Saved => f.write_str("Saved"),
+        }
+    }
+}
+
+/// A report saved with `--json`.
+fn load_report(path: &std::path::Path) -> Result<Report, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Failure::setup(format!("could not read {}: {error}", path.display())))?;
+    Report::from_json(&text).map_err(|error| {
+        Failure::setup(format!("{} is not a saved report: {error}", path.display()))
+    })
+}
+
+/// Runs `cli`'s suite (against a model, or on saved replies), writes the report (and the
+/// comparison) as Markdown to `out`, saves the JSON, and checks the thresholds.
+/// `progress` sees each finished run.
 pub async fn run(
     cli: &Cli,
-    model: &dyn ChatModel,
-    form: SchemaForm,
-    label: &str,
+    replies: Replies<'_>,
     out: &mut impl Write,
     progress: impl FnMut(&Progress),
 ) -> Result<(), Failure> {
     let suite = Suite::load(&cli.suite).map_err(|error| Failure::setup(error.to_string()))?;
     let registry = tools_cli::registry(&cli.tools).map_err(Failure::setup)?;
     // Read before the run, which may take long: a wrong path fails at once.
-    let old = match &cli.compare {
-        None => None,
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|error| {
-                Failure::setup(format!("could not read {}: {error}", path.display()))
-            })?;
-            Some(Report::from_json(&text).map_err(|error| {
-                Failure::setup(format!("{} is not a saved report: {error}", path.display()))
-            })?)
+    let old = cli.compare.as_deref().map(load_report).transpose()?;
+    let report = match (replies, &cli.rescore) {
+        (Replies::Model(model, form, label), _) => {
+            Evaluator::new(model, &registry)
+                .with_runs(cli.runs)
+                .with_concurrency(cli.concurrency)
+                .with_timeout(cli.timeout)
+                .with_schema_form(form)
+                .with_request(request_options())
+                .with_label(label)
+                .run_with_progress(&suite, progress)
+                .await
         }
-    };
-    let report = Evaluator::new(model, &registry)
-        .with_runs(cli.runs)
-        .with_concurrency(cli.concurrency)
-        .with_timeout(cli.timeout)
-        .with_schema_form(form)
-        .with_request(request_options())
-        .with_label(label)
-        .run_with_progress(&suite, progress)
-        .await
-        .map_err(|error| Failure::setup(error.to_string()))?;
+        (Replies::Saved, Some(saved)) => {
+            load_report(saved)?.rescore(&suite, &registry, cli.form.unwrap_or_default())
+        }
+        (Replies::Saved, None) => {
+            return Err(Failure::setup("no saved report to score (--rescore)"))
+        }
+    }
+    .map_err(|error| Failure::setup(error.to_string()))?;
     if let Some(path) = &cli.json {
         write_atomically(path, &report.to_json()).map_err(|error| {
             Failure::setup(format!("could not write {}: {error}", path.display()))

@@ -127,9 +127,51 @@ fn owned(outcomes: &[(&str, bool, &[&str])]) -> Vec<(String, bool, Vec<String>)>
         .collect()
 }
 
+/// Tools whose parameters take what the check tests send (`days`, `nested`), so that
+/// the checks alone decide: every call fits the schema.
+mod check_tools {
+    use serde_json::Value;
+    use tool_runtime::tool;
+
+    /// Get the weather.
+    ///
+    /// # Arguments
+    /// * `location` - The city.
+    /// * `unit` - The unit.
+    /// * `days` - How many days, in any form.
+    /// * `nested` - Anything.
+    #[tool]
+    pub fn get_current_weather(
+        location: String,
+        unit: Option<String>,
+        days: Option<Value>,
+        nested: Option<Value>,
+    ) -> String {
+        format!("{location} {unit:?} {days:?} {nested:?}")
+    }
+
+    /// Get a city's nickname.
+    ///
+    /// # Arguments
+    /// * `location` - The city.
+    #[tool]
+    pub fn get_nickname(location: String) -> String {
+        location
+    }
+
+    pub(crate) fn registry() -> tool_runtime::ToolRegistry {
+        let mut registry = tool_runtime::ToolRegistry::new();
+        registry
+            .register(GetCurrentWeather)
+            .and_then(|registry| registry.register(GetNickname))
+            .expect("the tools register");
+        registry
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn each_argument_check_passes_a_right_value_and_fails_a_wrong_one_saying_why() {
-    let registry = weather::registry();
+    let registry = check_tools::registry();
     let checks = [
         (
             "equals",
@@ -526,14 +568,26 @@ async fn untrusted_arguments_are_scored_not_trusted() {
             0,
             calls(&[("get_weather", r#"{"location": "Paris"}"#)]),
         )
-        .reply("huge", 0, calls(&[("get_nickname", &huge)]));
-    let cases: Vec<Value> = ["not-json", "an-array", "wrong-type", "unknown-tool", "huge"]
-        .iter()
-        .map(|id| {
-            json!({"id": id, "user": id, "expect": {"calls": [{"tool": "get_nickname",
+        .reply("huge", 0, calls(&[("get_nickname", &huge)]))
+        .reply(
+            "extra-field",
+            0,
+            calls(&[("get_nickname", r#"{"location": "Paris", "extra": 1}"#)]),
+        );
+    let cases: Vec<Value> = [
+        "not-json",
+        "an-array",
+        "wrong-type",
+        "unknown-tool",
+        "huge",
+        "extra-field",
+    ]
+    .iter()
+    .map(|id| {
+        json!({"id": id, "user": id, "expect": {"calls": [{"tool": "get_nickname",
             "arguments": {"location": {"regex": "Paris"}}}]}})
-        })
-        .collect();
+    })
+    .collect();
     let report = Evaluator::new(&model, &registry)
         .run(&suite(Value::Array(cases)))
         .await
@@ -554,6 +608,21 @@ async fn untrusted_arguments_are_scored_not_trusted() {
             (true, Some(false), false),
             (true, Some(false), false),
             (true, Some(true), false),
+            // Its checks pass, but the tool would refuse the call: not right.
+            (true, Some(false), false),
+        ]
+    );
+    let extra = &report.cases[5].trials[0];
+    assert!(extra.right_tool && extra.correct_arguments);
+    assert_eq!(
+        extra.problems,
+        ["get_nickname: the tool would refuse the arguments: Additional properties are not allowed ('extra' was unexpected)"]
+    );
+    assert_eq!(
+        report.cases[3].trials[0].problems,
+        [
+            "get_weather: no tool of the registry has this name",
+            "expected calls of [get_nickname], got [get_weather]"
         ]
     );
     assert_eq!(
@@ -574,14 +643,14 @@ async fn untrusted_arguments_are_scored_not_trusted() {
             report.summary.arguments_parse.hits,
             report.summary.arguments_parse.total
         ),
-        (3, 5)
+        (4, 6)
     );
     assert_eq!(
         (
             report.summary.arguments_valid.hits,
             report.summary.arguments_valid.total
         ),
-        (1, 5)
+        (1, 6)
     );
 }
 
@@ -626,6 +695,25 @@ async fn arguments_are_validated_against_the_schema_in_the_form_the_model_was_se
     assert_eq!(valid, [[Some(true), Some(true)], [Some(false), Some(true)]]);
 }
 
+/// The three cases of [`small_report`], Paris's city checked with `paris_check`, and
+/// `more` cases after them.
+fn small_suite(paris_check: Value, more: Value) -> Suite {
+    let mut cases = json!([
+        {"id": "tokyo", "tags": ["weather"], "user": "Weather in Tokyo?",
+         "expect": {"calls": [{"tool": "get_current_weather", "arguments": {
+             "location": {"regex": "(?i)tokyo"}, "unit": {"absent_or_one_of": ["celsius"]}}}]}},
+        {"id": "paris", "tags": ["weather"], "user": "Weather in Paris?",
+         "expect": {"calls": [{"tool": "get_current_weather", "arguments": {
+             "location": paris_check}}]}},
+        {"id": "hello", "tags": ["chat"], "user": "Hello?",
+         "expect": {"no_call": {"answer_contains": "hello"}}}
+    ]);
+    if let (Some(cases), Some(more)) = (cases.as_array_mut(), more.as_array()) {
+        cases.extend(more.iter().cloned());
+    }
+    Suite::from_json(&json!({"name": "small", "cases": cases}).to_string()).expect("a valid suite")
+}
+
 /// Three cases, one run each, two at a time, on the paused clock: every field of the
 /// report is known.
 async fn small_report(paris_reply: &str, label: &str) -> Report {
@@ -652,23 +740,7 @@ async fn small_report(paris_reply: &str, label: &str) -> Report {
             }),
         )
         .reply("Hello?", 0, ChatResponse::text("Hello! How can I help?"));
-    let suite = Suite::from_json(
-        &json!({
-            "name": "small",
-            "cases": [
-                {"id": "tokyo", "tags": ["weather"], "user": "Weather in Tokyo?",
-                 "expect": {"calls": [{"tool": "get_current_weather", "arguments": {
-                     "location": {"regex": "(?i)tokyo"}, "unit": {"absent_or_one_of": ["celsius"]}}}]}},
-                {"id": "paris", "tags": ["weather"], "user": "Weather in Paris?",
-                 "expect": {"calls": [{"tool": "get_current_weather", "arguments": {
-                     "location": {"equals": "Paris"}}}]}},
-                {"id": "hello", "tags": ["chat"], "user": "Hello?",
-                 "expect": {"no_call": {"answer_contains": "hello"}}}
-            ]
-        })
-        .to_string(),
-    )
-    .expect("a valid suite");
+    let suite = small_suite(json!({"equals": "Paris"}), json!([]));
     Evaluator::new(&model, &registry)
         .with_concurrency(2)
         .with_schema_form(SchemaForm::Plain)
@@ -1026,4 +1098,51 @@ fn the_projects_suites_load_and_name_only_tools_their_examples_have() {
             suite.name()
         );
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_saved_report_is_scored_again_against_an_edited_suite_without_a_model() {
+    let report = small_report(r#"{"location":"Rome"}"#, "scripted").await;
+    let saved = Report::from_json(&report.to_json()).expect("it loads back");
+    let registry = weather::registry();
+    // The same suite: the same report.
+    let same = small_suite(json!({"equals": "Paris"}), json!([]));
+    assert_eq!(
+        saved
+            .rescore(&same, &registry, SchemaForm::Plain)
+            .expect("the tools exist"),
+        report
+    );
+    // Rome accepted now; a case the report does not have is left out.
+    let edited = small_suite(
+        json!({"one_of": ["Paris", "Rome"]}),
+        json!([{"id": "new", "user": "New?", "expect": {"no_call": {}}}]),
+    );
+    let again = saved
+        .rescore(&edited, &registry, SchemaForm::Plain)
+        .expect("the tools exist");
+    let ids: Vec<&str> = again.cases.iter().map(|case| case.id.as_str()).collect();
+    assert_eq!(ids, ["tokyo", "paris", "hello"]);
+    assert_eq!(
+        (again.summary.correct.hits, again.summary.correct.total),
+        (3, 3)
+    );
+    // What was measured stays as measured.
+    assert_eq!(
+        (again.summary.latency, again.summary.tokens),
+        (report.summary.latency, report.summary.tokens)
+    );
+    assert_eq!((again.wall_ms, again.label.as_str()), (40, "scripted"));
+    let changed: Vec<String> = Comparison::new(&saved, &again)
+        .changed
+        .iter()
+        .map(|change| change.id.clone())
+        .collect();
+    assert_eq!(changed, ["paris"]);
+    // In the strict form, Paris's call leaves out `unit`: invalid there, still accepted.
+    let strict = saved
+        .rescore(&same, &registry, SchemaForm::Declared)
+        .expect("the tools exist");
+    assert_eq!(strict.summary.arguments_valid.hits, 1);
+    assert_eq!(strict.summary.correct, report.summary.correct);
 }

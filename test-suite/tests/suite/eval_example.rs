@@ -218,6 +218,39 @@ async fn the_eval_example_passes_and_fails_thresholds_saves_its_report_and_compa
     );
     assert!(Path::new(&second).is_file());
 
+    // The second run's replies scored again with the city check loosened: no request,
+    // both cases right now, and the thresholds met.
+    let loosened = dir.join("loosened.json");
+    let edited = std::fs::read_to_string(&suite)
+        .expect("the suite")
+        .replace("(?i)tokyo", "(?i)tokyo|kyoto");
+    std::fs::write(&loosened, edited).expect("the edited suite is written");
+    let server = model_server::serve("/v1/chat/completions", []).await;
+    let output = eval(
+        &server.base_url,
+        &[
+            loosened.to_str().expect("a UTF-8 path"),
+            "--tools",
+            "weather",
+            "--rescore",
+            &second,
+            "--form",
+            "strict",
+            "--min",
+            "correct=1",
+        ],
+    )
+    .await;
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(stdout.contains("| correct | 100.0% (2/2) |"), "{stdout}");
+    assert!(server.bodies().is_empty());
+
     // Mistakes in the command line or the suite are exit 2, before any request.
     let server = model_server::serve("/v1/chat/completions", []).await;
     for (args, says) in [
@@ -240,6 +273,10 @@ async fn the_eval_example_passes_and_fails_thresholds_saves_its_report_and_compa
         (
             vec![suite.as_str(), "--tools", "weather", "--compare", &suite],
             "is not a saved report",
+        ),
+        (
+            vec![suite.as_str(), "--tools", "weather", "--rescore", &first],
+            "--rescore needs --form",
         ),
     ] {
         let output = eval(&server.base_url, &args).await;

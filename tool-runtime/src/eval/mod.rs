@@ -10,7 +10,8 @@
 //! arguments that parse, arguments valid against the exported schema, correct
 //! arguments, no-call accuracy, latency, tokens), as Markdown for people and JSON for
 //! machines. A [`Comparison`] sets two reports side by side with the cases that changed;
-//! [`Report::check`] says which [`Threshold`]s a report falls below, for CI.
+//! [`Report::check`] says which [`Threshold`]s a report falls below, for CI;
+//! [`Report::rescore`] scores a saved report's replies again against an edited suite.
 //!
 //! The `eval` example runs a suite against an OpenAI-compatible endpoint:
 //! `cargo run --example eval -- examples/evals/weather.json --tools weather --min correct=0.8`.
@@ -19,6 +20,7 @@ mod check;
 mod compare;
 mod markdown;
 mod report;
+mod rescore;
 mod runner;
 mod score;
 mod suite;

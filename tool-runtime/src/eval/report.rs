@@ -88,7 +88,9 @@ pub struct Trial {
     pub right_tool: bool,
     /// Every expected call was matched by a distinct call passing all its checks.
     pub correct_arguments: bool,
-    /// The reply is what the case expects.
+    /// The reply is what the case expects: the right tools, every expected call matched,
+    /// and no call the tool would refuse (arguments outside its plain schema: an unknown
+    /// argument, a wrong type).
     pub correct: bool,
     /// What was wrong, one line each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

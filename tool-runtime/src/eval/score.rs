@@ -18,42 +18,72 @@ use super::suite::{Case, Expect};
 /// The most of a reply's text or a call's arguments a report keeps.
 const KEPT: usize = 2048;
 
-/// Each tool's parameter schema as it was exported to the model, compiled once per
-/// evaluation (`None` for a schema the validator cannot compile).
+/// Each tool's parameter schemas, compiled once per evaluation: the one exported to the
+/// model (what `arguments_valid` measures), and the plain one, which says what the tool
+/// accepts (optionals omitted or `null`, nothing else). A schema the validator cannot
+/// compile is `None`.
 pub(super) struct Schemas {
-    validators: HashMap<String, Option<jsonschema::Validator>>,
+    tools: HashMap<String, ToolSchemas>,
+}
+
+struct ToolSchemas {
+    exported: Option<jsonschema::Validator>,
+    accepted: Option<jsonschema::Validator>,
 }
 
 impl Schemas {
-    /// The schemas of `registry`'s tools in `form`: the strict one where `form` is
-    /// [`Declared`](SchemaForm::Declared) and the tool is strict, else the plain one (what
-    /// the provider clients send).
+    /// The schemas of `registry`'s tools, exported in `form`: the strict one where `form`
+    /// is [`Declared`](SchemaForm::Declared) and the tool is strict, else the plain one
+    /// (what the provider clients send).
     pub(super) fn new(registry: &ToolRegistry, form: SchemaForm) -> Self {
-        let validators = registry
+        let tools = registry
             .definitions()
             .map(|definition| {
-                let schema = match definition.strict_parameters() {
+                let exported = match definition.strict_parameters() {
                     Some(strict) if form == SchemaForm::Declared && definition.is_strict() => {
                         strict
                     }
                     _ => definition.parameters(),
                 };
-                (
-                    definition.name().to_owned(),
-                    jsonschema::validator_for(schema).ok(),
-                )
+                let schemas = ToolSchemas {
+                    exported: jsonschema::validator_for(exported).ok(),
+                    accepted: jsonschema::validator_for(definition.parameters()).ok(),
+                };
+                (definition.name().to_owned(), schemas)
             })
             .collect();
-        Self { validators }
+        Self { tools }
     }
 
-    /// Whether `arguments` fit `tool`'s schema: `Some(false)` for a tool there is none of.
-    fn valid(&self, tool: &str, arguments: Option<&Value>) -> Option<bool> {
-        match self.validators.get(tool) {
-            None => Some(false),
-            Some(None) => None,
-            Some(Some(validator)) => Some(arguments.is_some_and(|value| validator.is_valid(value))),
-        }
+    /// Whether `arguments` fit `tool`'s exported schema (`Some(false)` for a tool there
+    /// is none of or arguments that do not parse, `None` when the schema did not
+    /// compile), and why the tool would refuse them, if it would.
+    fn judge(&self, tool: &str, arguments: Option<&Value>) -> (Option<bool>, Option<String>) {
+        let Some(schemas) = self.tools.get(tool) else {
+            return (
+                Some(false),
+                Some("no tool of the registry has this name".into()),
+            );
+        };
+        // Not parsing is already said, and fails every check.
+        let Some(arguments) = arguments else {
+            return (Some(false), None);
+        };
+        let valid = schemas
+            .exported
+            .as_ref()
+            .map(|validator| validator.is_valid(arguments));
+        let refused = schemas
+            .accepted
+            .as_ref()
+            .and_then(|validator| validator.iter_errors(arguments).next())
+            .map(|error| {
+                format!(
+                    "the tool would refuse the arguments: {}",
+                    clip(&error.to_string(), 200)
+                )
+            });
+        (valid, refused)
     }
 }
 
@@ -94,25 +124,37 @@ pub(super) fn score(
                 .filter(Value::is_object)
         })
         .collect();
+    let mut problems = Vec::new();
+    let mut refusals = 0usize;
     let calls: Vec<ScoredCall> = reply
         .tool_calls
         .iter()
         .zip(&parsed)
-        .map(|(call, arguments)| ScoredCall {
-            tool: clip(&call.name, KEPT),
-            arguments: clip(&call.arguments, KEPT),
-            parses: arguments.is_some(),
-            valid: schemas.valid(&call.name, arguments.as_ref()),
+        .map(|(call, arguments)| {
+            let tool = clip(&call.name, KEPT);
+            if arguments.is_none() {
+                problems.push(format!(
+                    "{tool}: the arguments are not a JSON object: {}",
+                    clip(&call.arguments, 200)
+                ));
+            }
+            let (valid, refused) = schemas.judge(&call.name, arguments.as_ref());
+            if let Some(why) = refused {
+                refusals += 1;
+                problems.push(format!("{tool}: {why}"));
+            }
+            ScoredCall {
+                tool,
+                arguments: clip(&call.arguments, KEPT),
+                parses: arguments.is_some(),
+                valid,
+            }
         })
         .collect();
-    let mut problems = Vec::new();
-    for call in calls.iter().filter(|call| !call.parses) {
-        problems.push(format!(
-            "{}: the arguments are not a JSON object: {}",
-            call.tool,
-            clip(&call.arguments, 200)
-        ));
-    }
+    // A call its tool would refuse (an unknown argument, a wrong type) is not a right
+    // call, whatever the suite checks of it. Leaving out an optional the strict form
+    // requires is not refused: the tool takes it, so the two forms are scored alike.
+    let all_accepted = refusals == 0;
     let answer = reply.content.as_deref().map(|text| clip(text, KEPT));
     let (right_tool, correct_arguments) = match case.expect() {
         Expect::NoCall { answer_contains } => {
@@ -213,7 +255,7 @@ pub(super) fn score(
     };
     let correct = match case.expect() {
         Expect::NoCall { .. } => correct_arguments,
-        Expect::Calls(_) => right_tool && correct_arguments,
+        Expect::Calls(_) => right_tool && correct_arguments && all_accepted,
     };
     Trial {
         run,
