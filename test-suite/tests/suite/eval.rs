@@ -141,7 +141,7 @@ mod check_tools {
     /// * `days` - How many days, in any form.
     /// * `nested` - Anything.
     #[tool]
-    pub fn get_current_weather(
+    fn get_current_weather(
         location: String,
         unit: Option<String>,
         days: Option<Value>,
@@ -155,7 +155,7 @@ mod check_tools {
     /// # Arguments
     /// * `location` - The city.
     #[tool]
-    pub fn get_nickname(location: String) -> String {
+    fn get_nickname(location: String) -> String {
         location
     }
 
