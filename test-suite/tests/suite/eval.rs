@@ -1146,3 +1146,24 @@ async fn a_saved_report_is_scored_again_against_an_edited_suite_without_a_model(
     assert_eq!(strict.summary.arguments_valid.hits, 1);
     assert_eq!(strict.summary.correct, report.summary.correct);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_reply_of_many_calls_keeps_a_bounded_list_of_problems() {
+    let registry = weather::registry();
+    let many = vec![("get_weather", "{}"); 40];
+    let model = ScriptedByMessage::default().reply("many", 0, calls(&many));
+    let suite = suite(json!([{"id": "many", "user": "many", "expect": {"no_call": {}}}]));
+    let report = Evaluator::new(&model, &registry)
+        .run(&suite)
+        .await
+        .expect("no tools expected");
+    let trial = &report.cases[0].trials[0];
+    // 40 lines of an unknown tool and one of a call where none was expected: 16 kept.
+    assert_eq!(trial.problems.len(), 17);
+    assert_eq!(
+        trial.problems[0],
+        "get_weather: no tool of the registry has this name"
+    );
+    assert_eq!(trial.problems[16], "... and 25 more");
+    assert_eq!(trial.calls.len(), 40);
+}

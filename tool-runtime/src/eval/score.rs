@@ -18,6 +18,9 @@ use super::suite::{Case, Expect};
 /// The most of a reply's text or a call's arguments a report keeps.
 const KEPT: usize = 2048;
 
+/// The most problem lines a run's report keeps.
+const MAX_PROBLEMS: usize = 16;
+
 /// Each tool's parameter schemas, compiled once per evaluation: the one exported to the
 /// model (what `arguments_valid` measures), and the plain one, which says what the tool
 /// accepts (optionals omitted or `null`, nothing else). A schema the validator cannot
@@ -253,6 +256,12 @@ pub(super) fn score(
             (right_tool, matched.iter().all(Option::is_some))
         }
     };
+    // A reply of thousands of calls would otherwise write a line for each.
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(format!("... and {more} more"));
+    }
     let correct = match case.expect() {
         Expect::NoCall { .. } => correct_arguments,
         Expect::Calls(_) => right_tool && correct_arguments && all_accepted,
