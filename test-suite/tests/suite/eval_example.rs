@@ -1,7 +1,7 @@
 //! The `eval` example as a CI job runs it: the built binary against a scripted
 //! OpenAI-compatible HTTP server on 127.0.0.1 (`support/model_server.rs`), its exit code
 //! with `--min` met and not met, the report it saves with `--json`, and `--compare`
-//! against that report.
+//! against that report; and the progress bar it draws on a terminal.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -285,4 +285,35 @@ async fn the_eval_example_passes_and_fails_thresholds_saves_its_report_and_compa
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
     assert!(server.bodies().is_empty());
+}
+
+#[tokio::test]
+async fn the_progress_bar_fills_as_runs_finish_and_ends_its_line() {
+    use tool_runtime::eval::{Evaluator, Suite};
+    use tool_runtime::testing::{ScriptedModel, ScriptedReply};
+
+    let registry = examples::weather::registry();
+    let model = ScriptedModel::new([ScriptedReply::text("hi"), ScriptedReply::text("hi")]);
+    let suite = Suite::from_json(
+        &json!({"name": "bar", "cases": [
+            {"id": "a", "user": "a", "expect": {"no_call": {}}},
+            {"id": "b", "user": "b", "expect": {"no_call": {}}}
+        ]})
+        .to_string(),
+    )
+    .expect("a valid suite");
+    let mut drawn = Vec::new();
+    Evaluator::new(&model, &registry)
+        .with_concurrency(1)
+        .run_with_progress(&suite, |progress| {
+            examples::eval_cli::draw_progress(progress, &mut drawn)
+        })
+        .await
+        .expect("no tools expected");
+    let half = format!("[{}{}]", "#".repeat(15), ".".repeat(15));
+    let full = format!("[{}]", "#".repeat(30));
+    assert_eq!(
+        text(&drawn),
+        format!("\r{half} 1/2 runs\r{full} 2/2 runs\n")
+    );
 }
