@@ -74,6 +74,13 @@ async fn local_model(command: &'static str) -> Result<String, String> {
 /// failure, what went wrong and how to get a model; `command` is how the example is run,
 /// after `cargo run --example `, for that help.
 pub async fn pick_model(command: &str) -> Result<(Arc<dyn ChatModel>, String), String> {
+    let (client, about) = pick_client(command).await?;
+    Ok((Arc::new(client), about))
+}
+
+/// The client [`pick_model`] picks, as an [`OpenAiClient`], for a caller that adjusts its
+/// configuration (the `eval` example sets its schema form).
+pub async fn pick_client(command: &str) -> Result<(OpenAiClient, String), String> {
     if is_set("OPENAI_BASE_URL") || is_set("OPENAI_API_KEY") {
         let client =
             OpenAiClient::from_env().map_err(|error| setup_help(&error.to_string(), command))?;
@@ -82,7 +89,7 @@ pub async fn pick_model(command: &str) -> Result<(Arc<dyn ChatModel>, String), S
             client.config().model(),
             client.config().base_url()
         );
-        return Ok((Arc::new(client), about));
+        return Ok((client, about));
     }
     let script = local_model_script();
     if !script.is_file() {
@@ -126,5 +133,5 @@ pub async fn pick_model(command: &str) -> Result<(Arc<dyn ChatModel>, String), S
         client.config().model(),
         client.config().base_url()
     );
-    Ok((Arc::new(client), about))
+    Ok((client, about))
 }

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use tool_runtime::chat::{
     ChatModel, ChatRequest, Message, RequestOptions, ResponseBuilder, ResponseFormat, StreamExt,
 };
+use tool_runtime::eval::{Evaluator, Report, Suite};
 use tool_runtime::openai::OpenAiClient;
 use tool_runtime::run::{Assistant, RunOptions, RunStatus, RunStep, Thread};
 use tool_runtime::testing::{Recorder, Recording, Replay};
@@ -389,6 +390,57 @@ async fn the_weather_question_through_the_assistants_server_uses_the_submitted_o
         "the answer does not use the submitted output: {answer}"
     );
     server.shutdown().await.expect("the server stops");
+}
+
+/// The project's weather eval suite (the `eval` example's) against the real model, each
+/// case once: the report is whole and something was scored. How well a 0.5B model does is
+/// the README's figure, not a test's bound.
+#[tokio::test]
+async fn the_weather_eval_suite_runs_against_the_model_and_scores_its_replies() {
+    let Some(model) = model() else { return };
+    let _turn = TURN.lock().await;
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/evals/weather.json");
+    let suite = Suite::load(&path).expect("the project's suite loads");
+    let registry = weather::registry();
+    let report = Evaluator::new(&*model, &registry)
+        .with_concurrency(1)
+        .with_schema_form(model.schema_form())
+        .with_request(examples::eval_cli::request_options())
+        .with_timeout(Duration::from_secs(180))
+        .with_label("local model")
+        .run(&suite)
+        .await
+        .expect("the suite names the weather tools");
+
+    let ids: Vec<&str> = report.cases.iter().map(|case| case.id.as_str()).collect();
+    let expected: Vec<&str> = suite.cases().iter().map(|case| case.id()).collect();
+    assert_eq!(ids, expected);
+    assert!(report.cases.iter().all(|case| case.trials.len() == 1));
+    assert_eq!(report.summary.runs, expected.len() as u64);
+    // Something was scored: replies came, calls were made and judged.
+    assert!(
+        report.summary.errors < report.summary.runs,
+        "{}",
+        report.to_markdown()
+    );
+    assert!(
+        report.summary.arguments_parse.total > 0,
+        "{}",
+        report.to_markdown()
+    );
+    assert!(report.summary.right_tool.total > 0 && report.summary.no_call.total > 0);
+    assert!(
+        report.summary.tokens.prompt_tokens > 0,
+        "llama.cpp's server counts tokens"
+    );
+    assert_eq!(
+        Report::from_json(&report.to_json()).expect("it loads back"),
+        report
+    );
+    assert!(report
+        .to_markdown()
+        .starts_with("# Eval: weather (local model)\n"));
 }
 
 #[test]

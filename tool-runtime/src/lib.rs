@@ -58,6 +58,7 @@
 //! | [`testing`] | test doubles: [`ScriptedModel`](testing::ScriptedModel); recorded runs: [`Recorder`](testing::Recorder), [`Replay`](testing::Replay) |
 //! | [`run`] | the assistant loop with the Assistants API's run lifecycle |
 //! | [`sse`] | a server-sent events parser |
+//! | `eval` | how well a model calls your tools: suites, a runner, reports, comparisons, thresholds (feature `eval`) |
 //! | `transport` | the provider clients' shared settings (feature `openai` or `anthropic`) |
 //! | `openai`, `anthropic` | provider clients (features `openai`, `anthropic`) |
 //! | `mcp` | an MCP server for any registry (feature `mcp`) |
@@ -90,6 +91,9 @@ pub mod live;
 pub mod chat;
 pub mod testing;
 pub mod run;
+#[cfg(feature = "eval")]
+#[cfg_attr(docsrs, doc(cfg(feature = "eval")))]
+pub mod eval;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "openai", feature = "anthropic"))))]
 pub mod transport;

@@ -5,6 +5,8 @@ mod assistants_http;
 mod assistants_python;
 mod anthropic_client;
 mod dispatch;
+mod eval;
+mod eval_example;
 mod formats;
 mod formats_round_trip;
 mod fuzz_properties;
