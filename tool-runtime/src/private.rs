@@ -56,10 +56,17 @@ pub fn without_waiting<F: std::future::Future>(future: F) -> Option<F::Output> {
 
 /// The error of a call whose `async fn` waited where the expansion saw nothing that could
 /// (see [`without_waiting`]).
+///
+/// The body ran up to where it waited, so some of its effects may have happened: the
+/// output asks the model not to retry, and the developer's mistake is logged as an error.
 #[cold]
 pub fn waited(tool: &str) -> ToolError {
+    tracing::error!(
+        tool,
+        "tool `{tool}` waited, though #[tool] found no `.await` in its body: a macro in it awaits; write an `.await` in the body and #[tool] makes an async tool of it"
+    );
     ToolError::Failed(format!(
-        "tool `{tool}` waited, though #[tool] found no `.await` in its body: a macro in it awaits; with an `.await` written in the body, #[tool] makes an async tool of it"
+        "tool `{tool}` is misconfigured and stopped part way (a developer must fix it); do not retry it"
     ))
 }
 

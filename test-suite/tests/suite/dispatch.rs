@@ -1142,7 +1142,7 @@ fn an_async_tool_that_cannot_wait_answers_in_its_first_poll() {
             "hidden_wait",
             "",
             (
-                "tool `hidden_wait` waited, though #[tool] found no `.await` in its body: a macro in it awaits; with an `.await` written in the body, #[tool] makes an async tool of it",
+                "tool `hidden_wait` is misconfigured and stopped part way (a developer must fix it); do not retry it",
                 true,
             ),
         ),

@@ -93,7 +93,7 @@ pub(super) fn tool_impl(
     // tool's polls. So does an async tool whose body cannot wait: its future is polled
     // once, in place, where it completes.
     let call_body = match sig.asyncness {
-        Some(asyncness) if waits::may_wait(tool.item.block.to_token_stream()) => {
+        Some(asyncness) if waits::fn_may_wait(&tool.item) => {
             let steps = steps(quote!(#callee.await));
             // Placed at `async`: a future that is not `Send` is reported there, with the
             // value held across an `.await`.

@@ -10,7 +10,8 @@
 //! `macro_rules! format` that awaits, the call is an error output, not a hang: see the
 //! runtime's `__private::without_waiting`.)
 
-use proc_macro2::{Spacing, TokenStream, TokenTree};
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
 
 /// Macros of the standard library that expand to no `.await` of their own (an `.await`
 /// in their arguments is seen in the tokens).
@@ -46,16 +47,49 @@ const NOT_AFTER: &[&str] = &["if", "while", "match", "return", "in", "else", "br
 /// Crates whose macros [`NEVER_WAIT`] names, when a path is written: `std::format!`.
 const STANDARD: &[&str] = &["std", "core", "alloc"];
 
-/// Whether the tokens of a function body may suspend: an `.await`, or a macro call other
-/// than those in [`NEVER_WAIT`].
+/// Attributes that change nothing a function's body does: any other attribute left on an
+/// `async fn` tool (written below `#[tool]`, so it expands after it: `#[retry]`,
+/// `#[instrument]`, a cache or a lock) may wrap the body in code that awaits.
+const INERT_ATTRIBUTES: &[&str] = &[
+    "doc",
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "cfg",
+    "inline",
+    "cold",
+    "must_use",
+    "deprecated",
+    "track_caller",
+];
+
+/// Whether an `async fn` may suspend: its body may (see [`may_wait`]), or an attribute
+/// other than [`INERT_ATTRIBUTES`] is on it.
+pub(super) fn fn_may_wait(item: &syn::ItemFn) -> bool {
+    let inert = |attr: &syn::Attribute| {
+        (attr.path().get_ident())
+            .is_some_and(|name| INERT_ATTRIBUTES.contains(&name.to_string().as_str()))
+    };
+    !item.attrs.iter().all(inert) || may_wait(item.block.to_token_stream())
+}
+
+/// Whether the tokens of a function body may suspend: an `.await`, a macro call other than
+/// those in [`NEVER_WAIT`], or a `use ... as` that gives one of those names to another
+/// macro (`use tokio::join as println;`).
 pub(super) fn may_wait(body: TokenStream) -> bool {
     let tokens: Vec<TokenTree> = body.into_iter().collect();
     tokens.iter().enumerate().any(|(at, token)| match token {
-        TokenTree::Ident(ident) => ident == "await",
+        TokenTree::Ident(ident) if ident == "await" => true,
+        TokenTree::Ident(ident) if ident == "as" => matches!(
+            tokens.get(at + 1),
+            Some(TokenTree::Ident(name)) if NEVER_WAIT.contains(&name.to_string().as_str())
+        ),
         TokenTree::Group(group) => may_wait(group.stream()),
-        TokenTree::Punct(punct) if punct.as_char() == '!' && punct.spacing() == Spacing::Alone => {
-            unknown_macro_call(&tokens, at)
-        }
+        // Whatever its spacing (another macro's tokens may mark it joint): `a != b` is no
+        // call, as no group follows its `!`.
+        TokenTree::Punct(punct) if punct.as_char() == '!' => unknown_macro_call(&tokens, at),
         _ => false,
     })
 }
@@ -90,7 +124,7 @@ fn unknown_macro_call(tokens: &[TokenTree], at: usize) -> bool {
 mod tests {
     use quote::quote;
 
-    use super::may_wait;
+    use super::{fn_may_wait, may_wait};
 
     #[test]
     fn a_body_without_await_or_macros_cannot_wait() {
@@ -124,5 +158,31 @@ mod tests {
         assert!(may_wait(
             quote! {{ macro_rules! m { () => { f().await } } m!() }}
         ));
+        // A standard macro's name given to another.
+        assert!(may_wait(
+            quote! {{ use tokio::join as println; println!(f(), g()); 1 }}
+        ));
+    }
+
+    #[test]
+    fn an_attribute_that_may_wrap_the_body_can_wait() {
+        let plain: syn::ItemFn = syn::parse_quote! {
+            /// Docs.
+            #[allow(unused)]
+            #[inline]
+            async fn f(x: u8) -> u8 { x }
+        };
+        assert!(!fn_may_wait(&plain));
+        let wrapped: syn::ItemFn = syn::parse_quote! {
+            /// Docs.
+            #[retry(3)]
+            async fn f(x: u8) -> u8 { x }
+        };
+        assert!(fn_may_wait(&wrapped));
+        let instrumented: syn::ItemFn = syn::parse_quote! {
+            #[tracing::instrument]
+            async fn f(x: u8) -> u8 { x }
+        };
+        assert!(fn_may_wait(&instrumented));
     }
 }
