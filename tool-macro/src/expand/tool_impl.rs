@@ -2,7 +2,7 @@
 //! which parses the arguments, calls the function and renders what it returns.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned};
 use syn::Ident;
 
 use super::output::Output;
