@@ -1167,3 +1167,79 @@ async fn a_reply_of_many_calls_keeps_a_bounded_list_of_problems() {
     assert_eq!(trial.problems[16], "... and 25 more");
     assert_eq!(trial.calls.len(), 40);
 }
+
+/// A tool with a `#[tool(default)]` parameter, whose plain schema
+/// (`{"type": "integer", "default": 10}`) does not allow `null`.
+mod default_tools {
+    use tool_runtime::tool;
+
+    /// Find places.
+    ///
+    /// # Arguments
+    /// * `query` - What to look for.
+    /// * `limit` - How many at most.
+    #[tool]
+    fn find_places(query: String, #[tool(default = 10)] limit: u32) -> String {
+        format!("{query} {limit}")
+    }
+
+    pub(crate) fn registry() -> tool_runtime::ToolRegistry {
+        let mut registry = tool_runtime::ToolRegistry::new();
+        registry.register(FindPlaces).expect("the tool registers");
+        registry
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn calls_the_registry_accepts_are_not_counted_refused() {
+    let registry = default_tools::registry();
+    // What the registry reads leniently: `null` for a defaulted parameter (what the strict
+    // form makes a model send) is the default; arguments encoded twice are the object.
+    let replies = [
+        r#"{"query": "cafes", "limit": null}"#,
+        r#""{\"query\": \"cafes\", \"limit\": 3.0}""#,
+        r#"{"query": "cafes", "limit": "three"}"#,
+    ];
+    for arguments in replies {
+        let call = tool_runtime::ToolCall::new("call_1", "find_places", arguments);
+        let accepted = registry.dispatch(&call).await;
+        assert_eq!(
+            accepted.is_error,
+            arguments.contains("three"),
+            "{arguments}: {accepted:?}"
+        );
+    }
+    let model = ScriptedModel::new(
+        replies.map(|arguments| ScriptedReply::tool_calls([("find_places", arguments)])),
+    );
+    let suite = suite(
+        json!([{"id": "cafes", "user": "Cafes?", "expect": {"calls": [
+        {"tool": "find_places", "arguments": {"query": {"equals": "cafes"}}}]}}]),
+    );
+    let report = Evaluator::new(&model, &registry)
+        .with_runs(3)
+        .with_concurrency(1)
+        .run(&suite)
+        .await
+        .expect("the tool exists");
+    let scored: Vec<(bool, bool, Vec<String>)> = report.cases[0]
+        .trials
+        .iter()
+        .map(|trial| (trial.calls[0].parses, trial.correct, trial.problems.clone()))
+        .collect();
+    assert_eq!(
+        scored,
+        [
+            (true, true, vec![]),
+            (true, true, vec![]),
+            (
+                true,
+                false,
+                vec![
+                    "find_places: the tool would refuse the arguments: \"three\" is not of type \"integer\""
+                        .to_owned()
+                ]
+            ),
+        ]
+    );
+}

@@ -109,8 +109,10 @@ pub struct Progress {
 impl<'a> Evaluator<'a> {
     /// An evaluator of `model` with `registry`'s tools: each case once, up to
     /// [`DEFAULT_CONCURRENCY`] requests at once, each within [`DEFAULT_TIMEOUT`], the
-    /// arguments checked against the [`Declared`](SchemaForm::Declared) schemas, default
-    /// request options.
+    /// arguments checked against the [`Plain`](SchemaForm::Plain) schemas (what the
+    /// Anthropic client and the OpenAI client on any endpoint but OpenAI's send by
+    /// default; set [`with_schema_form`](Self::with_schema_form) to the client's form),
+    /// default request options.
     pub fn new(model: &'a dyn ChatModel, registry: &'a ToolRegistry) -> Self {
         Self {
             model,
@@ -118,7 +120,7 @@ impl<'a> Evaluator<'a> {
             runs: 1,
             concurrency: DEFAULT_CONCURRENCY,
             timeout: DEFAULT_TIMEOUT,
-            form: SchemaForm::Declared,
+            form: SchemaForm::Plain,
             request: RequestOptions::default(),
             label: String::new(),
         }
