@@ -677,12 +677,14 @@ async fn arguments_are_validated_against_the_schema_in_the_form_the_model_was_se
         weather_case("null", "null", json!({}))
     ]));
     let mut valid = Vec::new();
-    for form in [SchemaForm::Plain, SchemaForm::Declared] {
-        let report = Evaluator::new(&model, &registry)
-            .with_schema_form(form)
-            .run(&suite)
-            .await
-            .expect("the tools exist");
+    // `None`: the evaluator's default, the plain form (what most clients send).
+    for form in [Some(SchemaForm::Plain), Some(SchemaForm::Declared), None] {
+        let evaluator = Evaluator::new(&model, &registry);
+        let evaluator = match form {
+            Some(form) => evaluator.with_schema_form(form),
+            None => evaluator,
+        };
+        let report = evaluator.run(&suite).await.expect("the tools exist");
         valid.push(
             report
                 .cases
@@ -692,7 +694,14 @@ async fn arguments_are_validated_against_the_schema_in_the_form_the_model_was_se
         );
     }
     // Plain: `unit` omitted or null, both fine; strict: it must be there, null or a unit.
-    assert_eq!(valid, [[Some(true), Some(true)], [Some(false), Some(true)]]);
+    assert_eq!(
+        valid,
+        [
+            [Some(true), Some(true)],
+            [Some(false), Some(true)],
+            [Some(true), Some(true)]
+        ]
+    );
 }
 
 /// The three cases of [`small_report`], Paris's city checked with `paris_check`, and
@@ -1047,6 +1056,61 @@ async fn a_suite_with_a_mistake_is_refused_naming_the_case() {
         .await
         .expect_err("refused");
     assert!(matches!(&error, SuiteError::UnknownTools(tools) if tools == &["get_forecast"]));
+    assert!(model.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_check_on_an_argument_the_tool_does_not_have_is_refused_naming_case_and_key() {
+    // A pointer that is not one is refused at load.
+    let bad_pointer = Suite::from_json(
+        &json!({"name": "x", "cases": [{"id": "p1", "user": "a", "expect": {"calls": [
+            {"tool": "get_nickname", "arguments": {"/location~2": {"equals": "x"}}}]}}]})
+        .to_string(),
+    )
+    .expect_err("refused");
+    assert_eq!(
+        bad_pointer.to_string(),
+        "case `p1`: get_nickname: `/location~2`: not a JSON pointer: `~` must be followed by `0` (for `~`) or `1` (for `/`)"
+    );
+    // Where the registry is known, a key naming an argument of the tool runs; a
+    // pointer's first segment, unescaped, is the argument.
+    let registry = check_tools::registry();
+    let fine = || {
+        weather_case(
+            "fine",
+            "a",
+            json!({"location": {"equals": "Paris"}, "/nested/a~1b": {"equals": 1}}),
+        )
+    };
+    let model = ScriptedModel::new([ScriptedReply::tool_calls([(
+        "get_current_weather",
+        r#"{"location": "Paris", "nested": {"a/b": 1}}"#,
+    )])]);
+    let report = Evaluator::new(&model, &registry)
+        .run(&suite(json!([fine()])))
+        .await
+        .expect("the keys are the tool's");
+    assert!(report.cases[0].trials[0].correct, "{:?}", report.cases[0]);
+    // A misspelt name, or a pointer into no argument: refused by the run, nothing sent,
+    // and by a rescore.
+    let model = ScriptedModel::new([]);
+    for (key, name) in [("unti", "unti"), ("/nestd/0", "nestd")] {
+        let misspelt = suite(json!([
+            fine(),
+            weather_case("typo", "b", json!({key: {"absent_or_one_of": []}}))
+        ]));
+        let expected =
+            format!("case `typo`: get_current_weather: `{key}`: the tool has no argument `{name}`");
+        let error = Evaluator::new(&model, &registry)
+            .run(&misspelt)
+            .await
+            .expect_err("refused");
+        assert_eq!(error.to_string(), expected);
+        let error = report
+            .rescore(&misspelt, &registry, SchemaForm::Plain)
+            .expect_err("refused");
+        assert_eq!(error.to_string(), expected);
+    }
     assert!(model.requests().is_empty());
 }
 

@@ -19,7 +19,8 @@ impl Report {
     ///
     /// # Errors
     ///
-    /// [`SuiteError::UnknownTools`] when cases expect tools the registry does not have.
+    /// [`SuiteError::UnknownTools`] when cases expect tools the registry does not have,
+    /// [`SuiteError::Case`] when a case checks an argument its tool does not have.
     ///
     /// ```
     /// # use tool_runtime::eval::{Report, Suite};
@@ -41,6 +42,7 @@ impl Report {
         if !unknown.is_empty() {
             return Err(SuiteError::UnknownTools(unknown));
         }
+        suite.check_arguments(registry)?;
         let schemas = Schemas::new(registry, form);
         let cases = suite
             .cases()

@@ -169,8 +169,9 @@ impl<'a> Evaluator<'a> {
     ///
     /// # Errors
     ///
-    /// [`SuiteError::UnknownTools`] when cases expect tools the registry does not have
-    /// (nothing is sent). A failing model is not an error: its runs are reported failed.
+    /// [`SuiteError::UnknownTools`] when cases expect tools the registry does not have,
+    /// [`SuiteError::Case`] when a case checks an argument its tool does not have (a
+    /// misspelt key; nothing is sent). A failing model is not an error: its runs are reported failed.
     pub async fn run(&self, suite: &Suite) -> Result<Report, SuiteError> {
         self.run_with_progress(suite, |_| {}).await
     }
@@ -189,6 +190,7 @@ impl<'a> Evaluator<'a> {
         if !unknown.is_empty() {
             return Err(SuiteError::UnknownTools(unknown));
         }
+        suite.check_arguments(self.registry)?;
         let started = Instant::now();
         let schemas = Schemas::new(self.registry, self.form);
         let cases = suite.cases();
