@@ -535,6 +535,11 @@ async fn a_timeout_and_a_model_error_are_their_runs_failures_and_the_rest_is_sco
         ]
     );
     assert_eq!(report.summary.errors, 2);
+    // The latency is the model's over the runs it answered: not the timeout's.
+    assert_eq!(
+        report.summary.latency,
+        tool_runtime::eval::Latency::default()
+    );
     assert_eq!(
         (
             report.summary.right_tool.hits,
@@ -767,15 +772,18 @@ async fn the_json_report_is_the_whole_expected_document_and_loads_back() {
         "runs": 2, "errors": 0,
         "correct": rate(1, 2), "right_tool": rate(2, 2), "arguments_parse": rate(2, 2),
         "arguments_valid": rate(2, 2), "correct_arguments": rate(1, 2), "no_call": rate(0, 0),
-        "latency": {"mean_ms": 30, "p50_ms": 40, "max_ms": 40},
-        "tokens": {"prompt_tokens": 22, "completion_tokens": 11}
+        // Of an even count, the median is the mean of the two middle ones.
+        "latency": {"mean_ms": 30, "p50_ms": 30, "max_ms": 40},
+        "tokens": {"prompt_tokens": 22, "completion_tokens": 11},
+        "runs_with_usage": 2
     });
     let chat_metrics = json!({
         "runs": 1, "errors": 0,
         "correct": rate(1, 1), "right_tool": rate(0, 0), "arguments_parse": rate(0, 0),
         "arguments_valid": rate(0, 0), "correct_arguments": rate(0, 0), "no_call": rate(1, 1),
         "latency": {"mean_ms": 0, "p50_ms": 0, "max_ms": 0},
-        "tokens": {"prompt_tokens": 0, "completion_tokens": 0}
+        "tokens": {"prompt_tokens": 0, "completion_tokens": 0},
+        "runs_with_usage": 0
     });
     let expected = json!({
         "suite": "small",
@@ -786,7 +794,8 @@ async fn the_json_report_is_the_whole_expected_document_and_loads_back() {
             "correct": rate(2, 3), "right_tool": rate(2, 2), "arguments_parse": rate(2, 2),
             "arguments_valid": rate(2, 2), "correct_arguments": rate(1, 2), "no_call": rate(1, 1),
             "latency": {"mean_ms": 20, "p50_ms": 20, "max_ms": 40},
-            "tokens": {"prompt_tokens": 22, "completion_tokens": 11}
+            "tokens": {"prompt_tokens": 22, "completion_tokens": 11},
+            "runs_with_usage": 2
         },
         "by_tool": {"(no call)": chat_metrics, "get_current_weather": weather_metrics},
         "by_tag": {"chat": chat_metrics, "weather": weather_metrics},
@@ -890,6 +899,8 @@ async fn a_comparison_sets_the_metrics_side_by_side_and_lists_the_cases_that_cha
         .find(|change| change.metric == Metric::Correct)
         .expect("correct");
     assert!((correct.delta().expect("measured") - 1.0 / 3.0).abs() < 1e-9);
+    // Tokens per run: 33 over the 2 runs that reported usage (the no-call reply did not).
+    assert_eq!(comparison.tokens_per_run, (16, 16));
     let expected = "\
 # Comparison: small (old) -> small (new)
 
@@ -902,7 +913,7 @@ async fn a_comparison_sets_the_metrics_side_by_side_and_lists_the_cases_that_cha
 | correct_arguments | 50.0% (1/2) | 100.0% (2/2) | +50.0 pt |
 | no_call | 100.0% (1/1) | 100.0% (1/1) | +0.0 pt |
 | latency mean | 20 ms | 20 ms | +0 ms |
-| tokens per run | 11 | 11 | +0 |
+| tokens per run | 16 | 16 | +0 |
 
 ## Correct by tool
 

@@ -143,12 +143,14 @@ impl fmt::Display for Rate {
     }
 }
 
-/// Latencies of a set of runs, in milliseconds.
+/// Latencies of the runs of a set that got a reply, in milliseconds (a failed run's time is
+/// the timeout or how soon an error came, not the model's speed: they are counted in
+/// [`Metrics::errors`]). All zero when no run got a reply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Latency {
     /// The mean.
     pub mean_ms: u64,
-    /// The median.
+    /// The median (of an even count, the mean of the two middle ones).
     pub p50_ms: u64,
     /// The slowest.
     pub max_ms: u64,
@@ -174,10 +176,14 @@ pub struct Metrics {
     pub correct_arguments: Rate,
     /// Runs of no-call cases with no call (and the expected text in the answer).
     pub no_call: Rate,
-    /// Latency of the runs.
+    /// Latency of the runs that got a reply.
     pub latency: Latency,
     /// Tokens of the runs, in sum.
     pub tokens: Usage,
+    /// Runs whose reply said how many tokens it took: what [`tokens`](Self::tokens) sums,
+    /// and what tokens per run are counted over.
+    #[serde(default)]
+    pub runs_with_usage: u64,
 }
 
 /// A metric a threshold or a comparison names.
@@ -282,11 +288,22 @@ impl Metrics {
             }
             if let Some(usage) = trial.usage {
                 metrics.tokens += usage;
+                metrics.runs_with_usage = metrics.runs_with_usage.saturating_add(1);
             }
-            latencies.push(trial.latency_ms);
+            if trial.error.is_none() {
+                latencies.push(trial.latency_ms);
+            }
         }
         latencies.sort_unstable();
-        if let (Some(&max), Some(&p50)) = (latencies.last(), latencies.get(latencies.len() / 2)) {
+        if let (Some(&max), Some(&upper)) = (latencies.last(), latencies.get(latencies.len() / 2)) {
+            // Of an even count, the mean of the two middle ones (sorted: `lower <= upper`).
+            let p50 = match latencies.len() % 2 {
+                0 => {
+                    let lower = latencies[latencies.len() / 2 - 1];
+                    lower + (upper - lower) / 2
+                }
+                _ => upper,
+            };
             let sum = latencies
                 .iter()
                 .fold(0u64, |sum, &latency| sum.saturating_add(latency));
