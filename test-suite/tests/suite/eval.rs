@@ -1318,3 +1318,49 @@ async fn calls_the_registry_accepts_are_not_counted_refused() {
         ]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_tools_row_counts_the_arguments_of_its_own_calls() {
+    let registry = check_tools::registry();
+    // The weather case's reply also calls get_nickname, with arguments that do not parse:
+    // that says something of get_nickname's arguments, nothing of get_current_weather's.
+    let model = ScriptedModel::new([
+        ScriptedReply::tool_calls([
+            ("get_current_weather", r#"{"location": "Paris"}"#),
+            ("get_nickname", "{location"),
+        ]),
+        ScriptedReply::tool_calls([("get_nickname", r#"{"location": "Paris"}"#)]),
+    ]);
+    let suite = suite(json!([
+        weather_case("weather", "a", json!({})),
+        {"id": "nickname", "user": "b", "expect": {"calls": [{"tool": "get_nickname"}]}}
+    ]));
+    let report = Evaluator::new(&model, &registry)
+        .with_concurrency(1)
+        .run(&suite)
+        .await
+        .expect("the tools exist");
+    let rows: Vec<(&str, (u64, u64), (u64, u64), (u64, u64))> = report
+        .by_tool
+        .iter()
+        .map(|(tool, metrics)| {
+            let pair = |rate: tool_runtime::eval::Rate| (rate.hits, rate.total);
+            (
+                tool.as_str(),
+                pair(metrics.correct),
+                pair(metrics.arguments_parse),
+                pair(metrics.arguments_valid),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            // Correct is by the case's expected tool: the weather case's reply was wrong.
+            ("get_current_weather", (0, 1), (1, 1), (1, 1)),
+            ("get_nickname", (1, 1), (1, 2), (1, 2)),
+        ]
+    );
+    let pair = |rate: tool_runtime::eval::Rate| (rate.hits, rate.total);
+    assert_eq!(pair(report.summary.arguments_parse), (2, 3));
+}

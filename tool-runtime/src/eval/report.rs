@@ -28,7 +28,10 @@ pub struct Report {
     pub runs_per_case: u32,
     /// The metrics over every run of every case.
     pub summary: Metrics,
-    /// The metrics of the cases expecting each tool ([`NO_CALL`]: the no-call cases).
+    /// The metrics of the cases expecting each tool ([`NO_CALL`]: the no-call cases), but
+    /// for `arguments_parse` and `arguments_valid`, which count the calls of that tool in
+    /// any case (none under [`NO_CALL`]). A tool no case expects has no row: its calls
+    /// count in the summary and `by_tag`.
     pub by_tool: BTreeMap<String, Metrics>,
     /// The metrics of the cases with each tag.
     pub by_tag: BTreeMap<String, Metrics>,
@@ -262,6 +265,16 @@ impl Metrics {
         }
     }
 
+    /// `arguments_parse` and `arguments_valid` of these calls added.
+    fn count_calls<'a>(&mut self, calls: impl IntoIterator<Item = &'a ScoredCall>) {
+        for call in calls {
+            self.arguments_parse.count(call.parses);
+            if let Some(valid) = call.valid {
+                self.arguments_valid.count(valid);
+            }
+        }
+    }
+
     /// The metrics of these runs, each with whether its case expects no call.
     fn of<'a>(trials: impl Iterator<Item = (bool, &'a Trial)>) -> Self {
         let mut metrics = Metrics::default();
@@ -280,12 +293,7 @@ impl Metrics {
                     metrics.correct_arguments.count(trial.correct_arguments);
                 }
             }
-            for call in &trial.calls {
-                metrics.arguments_parse.count(call.parses);
-                if let Some(valid) = call.valid {
-                    metrics.arguments_valid.count(valid);
-                }
-            }
+            metrics.count_calls(&trial.calls);
             if let Some(usage) = trial.usage {
                 metrics.tokens += usage;
                 metrics.runs_with_usage = metrics.runs_with_usage.saturating_add(1);
@@ -356,7 +364,20 @@ impl Report {
                 })
                 .collect()
         };
-        let by_tool = split(tools);
+        let mut by_tool: BTreeMap<String, Metrics> = split(tools);
+        // A tool's calls are the calls of that tool, in whichever case the model made them:
+        // a call of another tool says nothing of this tool's arguments. (Its other metrics
+        // are of the runs of the cases expecting it.)
+        for (tool, metrics) in &mut by_tool {
+            metrics.arguments_parse = Rate::default();
+            metrics.arguments_valid = Rate::default();
+            let calls = cases
+                .iter()
+                .flat_map(|case| &case.trials)
+                .flat_map(|trial| &trial.calls)
+                .filter(|call| &call.tool == tool);
+            metrics.count_calls(calls);
+        }
         let by_tag = split(tags);
         Self {
             suite: suite.to_owned(),
