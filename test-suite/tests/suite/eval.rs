@@ -1024,6 +1024,14 @@ async fn a_suite_with_a_mistake_is_refused_naming_the_case() {
         schema.starts_with("case `c2`: get_nickname: `location`: schema: "),
         "{schema}"
     );
+    // A schema's patterns match in linear time: look-around (which backtracks) is refused.
+    let backtracking = refused(
+        json!([{"id": "c8", "user": "Hi", "expect": call(json!({"location": {"schema": {"type": "string", "pattern": "^(?=a)(a+)+$"}}}))}]),
+    );
+    assert!(
+        backtracking.starts_with("case `c8`: get_nickname: `location`: schema: "),
+        "{backtracking}"
+    );
     assert_eq!(
         refused(
             json!([{"id": "c3", "user": "Hi", "expect": call(json!({"n": {"range": {"min": 5, "max": 1}}}))}])

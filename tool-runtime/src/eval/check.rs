@@ -41,7 +41,8 @@ pub enum Check {
     /// for the whole string; `(?i)` ignores case). Rust's `regex` syntax: no look-around,
     /// and matching takes time linear in the string, whatever the model sends.
     Regex(String),
-    /// A value valid against this JSON Schema.
+    /// A value valid against this JSON Schema. Its `pattern`s are Rust `regex` syntax too,
+    /// matched in linear time (no look-around, no back-references).
     Schema(Value),
 }
 
@@ -94,10 +95,22 @@ impl Check {
                     .map_err(|error| format!("regex {pattern:?}: {error}"))?,
             ),
             Check::Schema(schema) => Matcher::Schema(Box::new(
-                jsonschema::validator_for(schema).map_err(|error| format!("schema: {error}"))?,
+                validator(schema).map_err(|error| format!("schema: {error}"))?,
             )),
         })
     }
+}
+
+/// A JSON Schema validator whose `pattern`s match in time linear in the text, as a
+/// [`Check::Regex`] does: the validated values are a model's text. jsonschema's default
+/// engine backtracks for patterns with look-around or back-references; with the linear
+/// one, such a pattern does not compile (a suite's schema is refused at load).
+pub(super) fn validator(
+    schema: &Value,
+) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    jsonschema::options()
+        .with_pattern_options(jsonschema::PatternOptions::regex().size_limit(REGEX_SIZE_LIMIT))
+        .build(schema)
 }
 
 impl Matcher {

@@ -12,7 +12,7 @@ use crate::format::SchemaForm;
 use crate::registry::ToolRegistry;
 use crate::tool::args::{decode, normalize_arguments};
 
-use super::check::clip;
+use super::check::{clip, validator};
 use super::report::{ScoredCall, Trial};
 use super::suite::{Case, Expect};
 
@@ -52,8 +52,8 @@ impl Schemas {
                     _ => definition.parameters(),
                 };
                 let schemas = ToolSchemas {
-                    exported: jsonschema::validator_for(exported).ok(),
-                    accepted: jsonschema::validator_for(definition.parameters()).ok(),
+                    exported: validator(exported).ok(),
+                    accepted: validator(definition.parameters()).ok(),
                     plain: definition.parameters().clone(),
                 };
                 (definition.name().to_owned(), schemas)
