@@ -1372,3 +1372,39 @@ async fn a_tools_row_counts_the_arguments_of_its_own_calls() {
     let pair = |rate: tool_runtime::eval::Rate| (rate.hits, rate.total);
     assert_eq!(pair(report.summary.arguments_parse), (2, 3));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_reply_the_report_clipped_keeps_its_scores_when_scored_again() {
+    let registry = check_tools::registry();
+    let long_city = format!("Paris{}", "s".repeat(3_000));
+    let long_answer = format!("{} goodbye", "la ".repeat(1_000));
+    let model = ScriptedModel::new([
+        ScriptedReply::tool_calls([(
+            "get_nickname",
+            json!({"location": long_city}).to_string().as_str(),
+        )]),
+        ScriptedReply::text(&long_answer),
+    ]);
+    let suite = suite(json!([
+        {"id": "long-call", "user": "a", "expect": {"calls": [
+            {"tool": "get_nickname", "arguments": {"location": {"regex": "^Paris"}}}]}},
+        {"id": "long-answer", "user": "b", "expect": {"no_call": {"answer_contains": "goodbye"}}}
+    ]));
+    let report = Evaluator::new(&model, &registry)
+        .with_concurrency(1)
+        .run(&suite)
+        .await
+        .expect("the tools exist");
+    let call = &report.cases[0].trials[0].calls[0];
+    let answer = &report.cases[1].trials[0];
+    assert_eq!((call.clipped, call.parses), (true, true));
+    assert!(answer.answer_clipped);
+    assert_eq!(report.summary.correct.hits, 2);
+    // Scored again from what the report kept: cut arguments would not parse, and the cut
+    // answer lacks its last word; the scores of the whole replies stand.
+    let saved = Report::from_json(&report.to_json()).expect("it loads back");
+    let again = saved
+        .rescore(&suite, &registry, SchemaForm::Plain)
+        .expect("the tools exist");
+    assert_eq!(again, report);
+}

@@ -87,6 +87,10 @@ pub struct Trial {
     /// The reply's text (clipped to 2 KiB), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
+    /// The answer was longer than 2 KiB: `answer` holds its start, and
+    /// [`Report::rescore`] keeps this run's scores rather than score a part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub answer_clipped: bool,
     /// The calls name exactly the expected tools (a call case), or there are none (a no-call case).
     pub right_tool: bool,
     /// Every expected call was matched by a distinct call passing all its checks.
@@ -108,6 +112,11 @@ pub struct ScoredCall {
     pub tool: String,
     /// Its arguments as the model sent them (clipped to 2 KiB).
     pub arguments: String,
+    /// The arguments (or the tool's name) were longer than 2 KiB: `arguments` holds their
+    /// start, and [`Report::rescore`] keeps the scores of this call's run rather than
+    /// score a part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clipped: bool,
     /// The arguments are a JSON object (empty text counts as `{}`).
     pub parses: bool,
     /// The arguments are valid against the tool's exported schema (false for a tool the

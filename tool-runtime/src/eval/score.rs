@@ -107,6 +107,7 @@ pub(super) fn failed(run: u32, latency_ms: u64, error: String) -> Trial {
         error: Some(error),
         calls: Vec::new(),
         answer: None,
+        answer_clipped: false,
         right_tool: false,
         correct_arguments: false,
         correct: false,
@@ -151,6 +152,7 @@ pub(super) fn score(
             ScoredCall {
                 tool,
                 arguments: clip(&call.arguments, KEPT),
+                clipped: call.arguments.len() > KEPT || call.name.len() > KEPT,
                 parses: arguments.is_some(),
                 valid,
             }
@@ -275,6 +277,7 @@ pub(super) fn score(
         error: None,
         calls,
         answer,
+        answer_clipped: reply.content.as_ref().is_some_and(|text| text.len() > KEPT),
         right_tool,
         correct_arguments,
         correct,
