@@ -1032,6 +1032,15 @@ async fn a_suite_with_a_mistake_is_refused_naming_the_case() {
         backtracking.starts_with("case `c8`: get_nickname: `location`: schema: "),
         "{backtracking}"
     );
+    // `null` is absent: an `equals` or `one_of` of it could never pass.
+    assert_eq!(
+        refused(json!([{"id": "c9", "user": "Hi", "expect": call(json!({"location": {"equals": null}}))}])),
+        "case `c9`: get_nickname: `location`: equals: null means absent; check absence with `absent_or_one_of: []`"
+    );
+    assert_eq!(
+        refused(json!([{"id": "c10", "user": "Hi", "expect": call(json!({"location": {"one_of": ["x", null]}}))}])),
+        "case `c10`: get_nickname: `location`: one_of: null means absent; allow absence with `absent_or_one_of`"
+    );
     assert_eq!(
         refused(
             json!([{"id": "c3", "user": "Hi", "expect": call(json!({"n": {"range": {"min": 5, "max": 1}}}))}])
