@@ -1168,16 +1168,22 @@ async fn a_case_thread_follows_the_suite_instructions_and_is_sent_as_written() {
     assert_eq!(request.tools, ["get_current_weather", "get_nickname"]);
 }
 
-#[test]
-fn the_projects_suites_load_and_name_only_tools_their_examples_have() {
+#[tokio::test]
+async fn the_projects_suites_load_and_name_only_tools_their_examples_have() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/evals");
     let weather = Suite::load(root.join("weather.json")).expect("the weather suite loads");
     assert!(weather.unknown_tools(&weather::registry()).is_empty());
     let store = examples::tasks::Store::in_memory().expect("a store");
     let planner = Suite::load(root.join("task_planner.json")).expect("the planner suite loads");
-    assert!(planner
-        .unknown_tools(&examples::tasks::registry(store).expect("tools"))
-        .is_empty());
+    let planner_tools = examples::tasks::registry(store).expect("tools");
+    assert!(planner.unknown_tools(&planner_tools).is_empty());
+    // Every check is on an argument its tool has (a model that only fails: nothing
+    // scored, but the run's checks of the suite against the registry made).
+    for (suite, registry) in [(&weather, &weather::registry()), (&planner, &planner_tools)] {
+        let model = ScriptedModel::new([]);
+        let checked = Evaluator::new(&model, registry).run(suite).await;
+        assert!(checked.is_ok(), "{}: {:?}", suite.name(), checked.err());
+    }
     for suite in [&weather, &planner] {
         let no_call = suite
             .cases()
