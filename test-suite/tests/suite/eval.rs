@@ -1363,7 +1363,8 @@ async fn a_tools_row_counts_the_arguments_of_its_own_calls() {
         .run(&suite)
         .await
         .expect("the tools exist");
-    let rows: Vec<(&str, (u64, u64), (u64, u64), (u64, u64))> = report
+    type Hits = (u64, u64);
+    let rows: Vec<(&str, Hits, Hits, Hits)> = report
         .by_tool
         .iter()
         .map(|(tool, metrics)| {
