@@ -22,7 +22,7 @@ Usage: eval SUITE --tools EXAMPLE [--form plain|strict] [--runs N] [--concurrenc
   --tools EXAMPLE    whose tools the model is given: task_planner | weather
   --form F           the schema form the client sends: strict (the declared one) or plain;
                      default: the client's choice by endpoint (plain but for OpenAI's)
-  --runs N           run each case N times (default 1)
+  --runs N           run each case N times (default 1, at most 1000)
   --concurrency N    at most N requests at once (default 4)
   --timeout SECONDS  per request, after which the run counts as failed (default 120)
   --compare OLD.json also print a comparison with a report saved with --json
@@ -37,6 +37,10 @@ Usage: eval SUITE --tools EXAMPLE [--form plain|strict] [--runs N] [--concurrenc
 The model: OPENAI_BASE_URL / OPENAI_API_KEY / OPENAI_MODEL when either of the first two is
 set, otherwise the local model (scripts/local-model.sh), as the task planner picks it.
 Exit codes: 0 done, 1 a threshold is not met, 2 a usage, suite or model setup error.";
+
+/// The most runs per case `--runs` takes: a typo of a few zeros should not send a million
+/// requests per case (or hold a report of them).
+pub const MAX_RUNS: u32 = 1000;
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
@@ -101,8 +105,8 @@ pub fn parse_cli(args: impl IntoIterator<Item = String>) -> Result<Cli, String> 
                 cli.runs = value("--runs")?
                     .parse()
                     .ok()
-                    .filter(|runs| *runs > 0)
-                    .ok_or("--runs needs a whole number above 0")?
+                    .filter(|runs| (1..=MAX_RUNS).contains(runs))
+                    .ok_or(format!("--runs needs a whole number from 1 to {MAX_RUNS}"))?
             }
             "--concurrency" => {
                 cli.concurrency = value("--concurrency")?

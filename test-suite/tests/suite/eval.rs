@@ -535,6 +535,11 @@ async fn a_timeout_and_a_model_error_are_their_runs_failures_and_the_rest_is_sco
         ]
     );
     assert_eq!(report.summary.errors, 2);
+    // The latency is the model's over the runs it answered: not the timeout's.
+    assert_eq!(
+        report.summary.latency,
+        tool_runtime::eval::Latency::default()
+    );
     assert_eq!(
         (
             report.summary.right_tool.hits,
@@ -677,12 +682,14 @@ async fn arguments_are_validated_against_the_schema_in_the_form_the_model_was_se
         weather_case("null", "null", json!({}))
     ]));
     let mut valid = Vec::new();
-    for form in [SchemaForm::Plain, SchemaForm::Declared] {
-        let report = Evaluator::new(&model, &registry)
-            .with_schema_form(form)
-            .run(&suite)
-            .await
-            .expect("the tools exist");
+    // `None`: the evaluator's default, the plain form (what most clients send).
+    for form in [Some(SchemaForm::Plain), Some(SchemaForm::Declared), None] {
+        let evaluator = Evaluator::new(&model, &registry);
+        let evaluator = match form {
+            Some(form) => evaluator.with_schema_form(form),
+            None => evaluator,
+        };
+        let report = evaluator.run(&suite).await.expect("the tools exist");
         valid.push(
             report
                 .cases
@@ -692,7 +699,14 @@ async fn arguments_are_validated_against_the_schema_in_the_form_the_model_was_se
         );
     }
     // Plain: `unit` omitted or null, both fine; strict: it must be there, null or a unit.
-    assert_eq!(valid, [[Some(true), Some(true)], [Some(false), Some(true)]]);
+    assert_eq!(
+        valid,
+        [
+            [Some(true), Some(true)],
+            [Some(false), Some(true)],
+            [Some(true), Some(true)]
+        ]
+    );
 }
 
 /// The three cases of [`small_report`], Paris's city checked with `paris_check`, and
@@ -758,15 +772,18 @@ async fn the_json_report_is_the_whole_expected_document_and_loads_back() {
         "runs": 2, "errors": 0,
         "correct": rate(1, 2), "right_tool": rate(2, 2), "arguments_parse": rate(2, 2),
         "arguments_valid": rate(2, 2), "correct_arguments": rate(1, 2), "no_call": rate(0, 0),
-        "latency": {"mean_ms": 30, "p50_ms": 40, "max_ms": 40},
-        "tokens": {"prompt_tokens": 22, "completion_tokens": 11}
+        // Of an even count, the median is the mean of the two middle ones.
+        "latency": {"mean_ms": 30, "p50_ms": 30, "max_ms": 40},
+        "tokens": {"prompt_tokens": 22, "completion_tokens": 11},
+        "runs_with_usage": 2
     });
     let chat_metrics = json!({
         "runs": 1, "errors": 0,
         "correct": rate(1, 1), "right_tool": rate(0, 0), "arguments_parse": rate(0, 0),
         "arguments_valid": rate(0, 0), "correct_arguments": rate(0, 0), "no_call": rate(1, 1),
         "latency": {"mean_ms": 0, "p50_ms": 0, "max_ms": 0},
-        "tokens": {"prompt_tokens": 0, "completion_tokens": 0}
+        "tokens": {"prompt_tokens": 0, "completion_tokens": 0},
+        "runs_with_usage": 0
     });
     let expected = json!({
         "suite": "small",
@@ -777,7 +794,8 @@ async fn the_json_report_is_the_whole_expected_document_and_loads_back() {
             "correct": rate(2, 3), "right_tool": rate(2, 2), "arguments_parse": rate(2, 2),
             "arguments_valid": rate(2, 2), "correct_arguments": rate(1, 2), "no_call": rate(1, 1),
             "latency": {"mean_ms": 20, "p50_ms": 20, "max_ms": 40},
-            "tokens": {"prompt_tokens": 22, "completion_tokens": 11}
+            "tokens": {"prompt_tokens": 22, "completion_tokens": 11},
+            "runs_with_usage": 2
         },
         "by_tool": {"(no call)": chat_metrics, "get_current_weather": weather_metrics},
         "by_tag": {"chat": chat_metrics, "weather": weather_metrics},
@@ -881,6 +899,8 @@ async fn a_comparison_sets_the_metrics_side_by_side_and_lists_the_cases_that_cha
         .find(|change| change.metric == Metric::Correct)
         .expect("correct");
     assert!((correct.delta().expect("measured") - 1.0 / 3.0).abs() < 1e-9);
+    // Tokens per run: 33 over the 2 runs that reported usage (the no-call reply did not).
+    assert_eq!(comparison.tokens_per_run, (16, 16));
     let expected = "\
 # Comparison: small (old) -> small (new)
 
@@ -893,7 +913,7 @@ async fn a_comparison_sets_the_metrics_side_by_side_and_lists_the_cases_that_cha
 | correct_arguments | 50.0% (1/2) | 100.0% (2/2) | +50.0 pt |
 | no_call | 100.0% (1/1) | 100.0% (1/1) | +0.0 pt |
 | latency mean | 20 ms | 20 ms | +0 ms |
-| tokens per run | 11 | 11 | +0 |
+| tokens per run | 16 | 16 | +0 |
 
 ## Correct by tool
 
@@ -1004,6 +1024,23 @@ async fn a_suite_with_a_mistake_is_refused_naming_the_case() {
         schema.starts_with("case `c2`: get_nickname: `location`: schema: "),
         "{schema}"
     );
+    // A schema's patterns match in linear time: look-around (which backtracks) is refused.
+    let backtracking = refused(
+        json!([{"id": "c8", "user": "Hi", "expect": call(json!({"location": {"schema": {"type": "string", "pattern": "^(?=a)(a+)+$"}}}))}]),
+    );
+    assert!(
+        backtracking.starts_with("case `c8`: get_nickname: `location`: schema: "),
+        "{backtracking}"
+    );
+    // `null` is absent: an `equals` or `one_of` of it could never pass.
+    assert_eq!(
+        refused(json!([{"id": "c9", "user": "Hi", "expect": call(json!({"location": {"equals": null}}))}])),
+        "case `c9`: get_nickname: `location`: equals: null means absent; check absence with `absent_or_one_of: []`"
+    );
+    assert_eq!(
+        refused(json!([{"id": "c10", "user": "Hi", "expect": call(json!({"location": {"one_of": ["x", null]}}))}])),
+        "case `c10`: get_nickname: `location`: one_of: null means absent; allow absence with `absent_or_one_of`"
+    );
     assert_eq!(
         refused(
             json!([{"id": "c3", "user": "Hi", "expect": call(json!({"n": {"range": {"min": 5, "max": 1}}}))}])
@@ -1051,6 +1088,61 @@ async fn a_suite_with_a_mistake_is_refused_naming_the_case() {
 }
 
 #[tokio::test]
+async fn a_check_on_an_argument_the_tool_does_not_have_is_refused_naming_case_and_key() {
+    // A pointer that is not one is refused at load.
+    let bad_pointer = Suite::from_json(
+        &json!({"name": "x", "cases": [{"id": "p1", "user": "a", "expect": {"calls": [
+            {"tool": "get_nickname", "arguments": {"/location~2": {"equals": "x"}}}]}}]})
+        .to_string(),
+    )
+    .expect_err("refused");
+    assert_eq!(
+        bad_pointer.to_string(),
+        "case `p1`: get_nickname: `/location~2`: not a JSON pointer: `~` must be followed by `0` (for `~`) or `1` (for `/`)"
+    );
+    // Where the registry is known, a key naming an argument of the tool runs; a
+    // pointer's first segment, unescaped, is the argument.
+    let registry = check_tools::registry();
+    let fine = || {
+        weather_case(
+            "fine",
+            "a",
+            json!({"location": {"equals": "Paris"}, "/nested/a~1b": {"equals": 1}}),
+        )
+    };
+    let model = ScriptedModel::new([ScriptedReply::tool_calls([(
+        "get_current_weather",
+        r#"{"location": "Paris", "nested": {"a/b": 1}}"#,
+    )])]);
+    let report = Evaluator::new(&model, &registry)
+        .run(&suite(json!([fine()])))
+        .await
+        .expect("the keys are the tool's");
+    assert!(report.cases[0].trials[0].correct, "{:?}", report.cases[0]);
+    // A misspelt name, or a pointer into no argument: refused by the run, nothing sent,
+    // and by a rescore.
+    let model = ScriptedModel::new([]);
+    for (key, name) in [("unti", "unti"), ("/nestd/0", "nestd")] {
+        let misspelt = suite(json!([
+            fine(),
+            weather_case("typo", "b", json!({key: {"absent_or_one_of": []}}))
+        ]));
+        let expected =
+            format!("case `typo`: get_current_weather: `{key}`: the tool has no argument `{name}`");
+        let error = Evaluator::new(&model, &registry)
+            .run(&misspelt)
+            .await
+            .expect_err("refused");
+        assert_eq!(error.to_string(), expected);
+        let error = report
+            .rescore(&misspelt, &registry, SchemaForm::Plain)
+            .expect_err("refused");
+        assert_eq!(error.to_string(), expected);
+    }
+    assert!(model.requests().is_empty());
+}
+
+#[tokio::test]
 async fn a_case_thread_follows_the_suite_instructions_and_is_sent_as_written() {
     let registry = weather::registry();
     let model = ScriptedModel::new([ScriptedReply::text("It is the City of Light.")]);
@@ -1076,16 +1168,22 @@ async fn a_case_thread_follows_the_suite_instructions_and_is_sent_as_written() {
     assert_eq!(request.tools, ["get_current_weather", "get_nickname"]);
 }
 
-#[test]
-fn the_projects_suites_load_and_name_only_tools_their_examples_have() {
+#[tokio::test]
+async fn the_projects_suites_load_and_name_only_tools_their_examples_have() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/evals");
     let weather = Suite::load(root.join("weather.json")).expect("the weather suite loads");
     assert!(weather.unknown_tools(&weather::registry()).is_empty());
     let store = examples::tasks::Store::in_memory().expect("a store");
     let planner = Suite::load(root.join("task_planner.json")).expect("the planner suite loads");
-    assert!(planner
-        .unknown_tools(&examples::tasks::registry(store).expect("tools"))
-        .is_empty());
+    let planner_tools = examples::tasks::registry(store).expect("tools");
+    assert!(planner.unknown_tools(&planner_tools).is_empty());
+    // Every check is on an argument its tool has (a model that only fails: nothing
+    // scored, but the run's checks of the suite against the registry made).
+    for (suite, registry) in [(&weather, &weather::registry()), (&planner, &planner_tools)] {
+        let model = ScriptedModel::new([]);
+        let checked = Evaluator::new(&model, registry).run(suite).await;
+        assert!(checked.is_ok(), "{}: {:?}", suite.name(), checked.err());
+    }
     for suite in [&weather, &planner] {
         let no_call = suite
             .cases()
@@ -1166,4 +1264,163 @@ async fn a_reply_of_many_calls_keeps_a_bounded_list_of_problems() {
     );
     assert_eq!(trial.problems[16], "... and 25 more");
     assert_eq!(trial.calls.len(), 40);
+}
+
+/// A tool with a `#[tool(default)]` parameter, whose plain schema
+/// (`{"type": "integer", "default": 10}`) does not allow `null`.
+mod default_tools {
+    use tool_runtime::tool;
+
+    /// Find places.
+    ///
+    /// # Arguments
+    /// * `query` - What to look for.
+    /// * `limit` - How many at most.
+    #[tool]
+    fn find_places(query: String, #[tool(default = 10)] limit: u32) -> String {
+        format!("{query} {limit}")
+    }
+
+    pub(crate) fn registry() -> tool_runtime::ToolRegistry {
+        let mut registry = tool_runtime::ToolRegistry::new();
+        registry.register(FindPlaces).expect("the tool registers");
+        registry
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn calls_the_registry_accepts_are_not_counted_refused() {
+    let registry = default_tools::registry();
+    // What the registry reads leniently: `null` for a defaulted parameter (what the strict
+    // form makes a model send) is the default; arguments encoded twice are the object.
+    let replies = [
+        r#"{"query": "cafes", "limit": null}"#,
+        r#""{\"query\": \"cafes\", \"limit\": 3.0}""#,
+        r#"{"query": "cafes", "limit": "three"}"#,
+    ];
+    for arguments in replies {
+        let call = tool_runtime::ToolCall::new("call_1", "find_places", arguments);
+        let accepted = registry.dispatch(&call).await;
+        assert_eq!(
+            accepted.is_error,
+            arguments.contains("three"),
+            "{arguments}: {accepted:?}"
+        );
+    }
+    let model = ScriptedModel::new(
+        replies.map(|arguments| ScriptedReply::tool_calls([("find_places", arguments)])),
+    );
+    let suite = suite(
+        json!([{"id": "cafes", "user": "Cafes?", "expect": {"calls": [
+        {"tool": "find_places", "arguments": {"query": {"equals": "cafes"}}}]}}]),
+    );
+    let report = Evaluator::new(&model, &registry)
+        .with_runs(3)
+        .with_concurrency(1)
+        .run(&suite)
+        .await
+        .expect("the tool exists");
+    let scored: Vec<(bool, bool, Vec<String>)> = report.cases[0]
+        .trials
+        .iter()
+        .map(|trial| (trial.calls[0].parses, trial.correct, trial.problems.clone()))
+        .collect();
+    assert_eq!(
+        scored,
+        [
+            (true, true, vec![]),
+            (true, true, vec![]),
+            (
+                true,
+                false,
+                vec![
+                    "find_places: the tool would refuse the arguments: \"three\" is not of type \"integer\""
+                        .to_owned()
+                ]
+            ),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tools_row_counts_the_arguments_of_its_own_calls() {
+    let registry = check_tools::registry();
+    // The weather case's reply also calls get_nickname, with arguments that do not parse:
+    // that says something of get_nickname's arguments, nothing of get_current_weather's.
+    let model = ScriptedModel::new([
+        ScriptedReply::tool_calls([
+            ("get_current_weather", r#"{"location": "Paris"}"#),
+            ("get_nickname", "{location"),
+        ]),
+        ScriptedReply::tool_calls([("get_nickname", r#"{"location": "Paris"}"#)]),
+    ]);
+    let suite = suite(json!([
+        weather_case("weather", "a", json!({})),
+        {"id": "nickname", "user": "b", "expect": {"calls": [{"tool": "get_nickname"}]}}
+    ]));
+    let report = Evaluator::new(&model, &registry)
+        .with_concurrency(1)
+        .run(&suite)
+        .await
+        .expect("the tools exist");
+    type Hits = (u64, u64);
+    let rows: Vec<(&str, Hits, Hits, Hits)> = report
+        .by_tool
+        .iter()
+        .map(|(tool, metrics)| {
+            let pair = |rate: tool_runtime::eval::Rate| (rate.hits, rate.total);
+            (
+                tool.as_str(),
+                pair(metrics.correct),
+                pair(metrics.arguments_parse),
+                pair(metrics.arguments_valid),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            // Correct is by the case's expected tool: the weather case's reply was wrong.
+            ("get_current_weather", (0, 1), (1, 1), (1, 1)),
+            ("get_nickname", (1, 1), (1, 2), (1, 2)),
+        ]
+    );
+    let pair = |rate: tool_runtime::eval::Rate| (rate.hits, rate.total);
+    assert_eq!(pair(report.summary.arguments_parse), (2, 3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reply_the_report_clipped_keeps_its_scores_when_scored_again() {
+    let registry = check_tools::registry();
+    let long_city = format!("Paris{}", "s".repeat(3_000));
+    let long_answer = format!("{} goodbye", "la ".repeat(1_000));
+    let model = ScriptedModel::new([
+        ScriptedReply::tool_calls([(
+            "get_nickname",
+            json!({"location": long_city}).to_string().as_str(),
+        )]),
+        ScriptedReply::text(&long_answer),
+    ]);
+    let suite = suite(json!([
+        {"id": "long-call", "user": "a", "expect": {"calls": [
+            {"tool": "get_nickname", "arguments": {"location": {"regex": "^Paris"}}}]}},
+        {"id": "long-answer", "user": "b", "expect": {"no_call": {"answer_contains": "goodbye"}}}
+    ]));
+    let report = Evaluator::new(&model, &registry)
+        .with_concurrency(1)
+        .run(&suite)
+        .await
+        .expect("the tools exist");
+    let call = &report.cases[0].trials[0].calls[0];
+    let answer = &report.cases[1].trials[0];
+    assert_eq!((call.clipped, call.parses), (true, true));
+    assert!(answer.answer_clipped);
+    assert_eq!(report.summary.correct.hits, 2);
+    // Scored again from what the report kept: cut arguments would not parse, and the cut
+    // answer lacks its last word; the scores of the whole replies stand.
+    let saved = Report::from_json(&report.to_json()).expect("it loads back");
+    let again = saved
+        .rescore(&suite, &registry, SchemaForm::Plain)
+        .expect("the tools exist");
+    assert_eq!(again, report);
 }

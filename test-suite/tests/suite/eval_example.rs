@@ -278,6 +278,10 @@ async fn the_eval_example_passes_and_fails_thresholds_saves_its_report_and_compa
             vec![suite.as_str(), "--tools", "weather", "--rescore", &first],
             "--rescore needs --form",
         ),
+        (
+            vec![suite.as_str(), "--tools", "weather", "--runs", "1001"],
+            "--runs needs a whole number from 1 to 1000",
+        ),
     ] {
         let output = eval(&server.base_url, &args).await;
         let stderr = text(&output.stderr);

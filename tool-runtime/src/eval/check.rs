@@ -41,7 +41,8 @@ pub enum Check {
     /// for the whole string; `(?i)` ignores case). Rust's `regex` syntax: no look-around,
     /// and matching takes time linear in the string, whatever the model sends.
     Regex(String),
-    /// A value valid against this JSON Schema.
+    /// A value valid against this JSON Schema. Its `pattern`s are Rust `regex` syntax too,
+    /// matched in linear time (no look-around, no back-references).
     Schema(Value),
 }
 
@@ -76,6 +77,17 @@ impl Check {
     /// The check compiled; why not, when its regex or schema is not one.
     pub(super) fn compile(&self) -> Result<Matcher, String> {
         Ok(match self {
+            // `null` is absent, which these checks fail: they could never pass.
+            Check::Equals(Value::Null) => {
+                return Err(
+                    "equals: null means absent; check absence with `absent_or_one_of: []`".into(),
+                )
+            }
+            Check::OneOf(values) if values.iter().any(Value::is_null) => {
+                return Err(
+                    "one_of: null means absent; allow absence with `absent_or_one_of`".into(),
+                )
+            }
             Check::Equals(value) => Matcher::Equals(value.clone()),
             Check::AbsentOrOneOf(values) => Matcher::AbsentOrOneOf(values.clone()),
             Check::OneOf(values) => Matcher::OneOf(values.clone()),
@@ -94,10 +106,22 @@ impl Check {
                     .map_err(|error| format!("regex {pattern:?}: {error}"))?,
             ),
             Check::Schema(schema) => Matcher::Schema(Box::new(
-                jsonschema::validator_for(schema).map_err(|error| format!("schema: {error}"))?,
+                validator(schema).map_err(|error| format!("schema: {error}"))?,
             )),
         })
     }
+}
+
+/// A JSON Schema validator whose `pattern`s match in time linear in the text, as a
+/// [`Check::Regex`] does: the validated values are a model's text. jsonschema's default
+/// engine backtracks for patterns with look-around or back-references; with the linear
+/// one, such a pattern does not compile (a suite's schema is refused at load).
+pub(super) fn validator(
+    schema: &Value,
+) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    jsonschema::options()
+        .with_pattern_options(jsonschema::PatternOptions::regex().size_limit(REGEX_SIZE_LIMIT))
+        .build(schema)
 }
 
 impl Matcher {
@@ -158,10 +182,11 @@ impl Matcher {
 }
 
 /// JSON equality where numbers compare by value (`1 == 1.0`): a model writes `2.0` for
-/// an integer as often as `2`.
+/// an integer as often as `2`. Whole numbers compare exactly (an `f64` holds integers
+/// exactly only up to 2^53: an id near `u64::MAX` is not its neighbour).
 pub(super) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+        (Value::Number(x), Value::Number(y)) => match (whole(x), whole(y)) {
             (Some(x), Some(y)) => x == y,
             _ => x.as_f64() == y.as_f64(),
         },
@@ -175,6 +200,21 @@ pub(super) fn same(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// A whole number, exactly: an integer, or a float with no fraction (`2.0`) within `i128`.
+fn whole(number: &serde_json::Number) -> Option<i128> {
+    if let Some(integer) = number.as_i64() {
+        return Some(i128::from(integer));
+    }
+    if let Some(integer) = number.as_u64() {
+        return Some(i128::from(integer));
+    }
+    // Below 2^127 in size, a float with no fraction converts to `i128` exactly.
+    number
+        .as_f64()
+        .filter(|float| float.fract() == 0.0 && float.abs() < 1.0e38)
+        .map(|float| float as i128)
 }
 
 /// The most of a model's value a failure message repeats.
@@ -208,6 +248,11 @@ mod tests {
         assert!(same(&json!(2), &json!(2.0)));
         assert!(same(&json!({"a": [1]}), &json!({"a": [1.0]})));
         assert!(!same(&json!("2"), &json!(2)));
+        // Whole numbers exactly, past what an f64 holds: u64::MAX is not u64::MAX - 1.
+        assert!(!same(&json!(u64::MAX), &json!(u64::MAX - 1)));
+        assert!(same(&json!(u64::MAX), &json!(u64::MAX)));
+        assert!(!same(&json!(i64::MIN), &json!(u64::MAX)));
+        assert!(same(&json!(-3), &json!(-3.0)) && !same(&json!(3), &json!(3.5)));
         assert_eq!(clip("ééé", 3), "é...");
     }
 }

@@ -25,9 +25,9 @@ pub struct Comparison {
     pub new_name: String,
     /// Each metric over the whole suite, in [`Metric::ALL`]'s order.
     pub metrics: Vec<MetricChange>,
-    /// Mean latency in milliseconds, old and new.
+    /// Mean latency in milliseconds of the runs that got a reply, old and new.
     pub mean_latency_ms: (u64, u64),
-    /// Tokens per run (prompt and completion), old and new.
+    /// Tokens per run (prompt and completion) over the runs whose reply said, old and new.
     pub tokens_per_run: (u64, u64),
     /// The share of correct runs of each tool's cases, old and new (`None`: not in that report).
     pub by_tool: Vec<SplitChange>,
@@ -97,7 +97,7 @@ impl Comparison {
             metrics
                 .tokens
                 .total()
-                .checked_div(metrics.runs)
+                .checked_div(metrics.runs_with_usage)
                 .unwrap_or(0)
         };
         let split = |old: &std::collections::BTreeMap<String, Metrics>,

@@ -28,7 +28,10 @@ pub struct Report {
     pub runs_per_case: u32,
     /// The metrics over every run of every case.
     pub summary: Metrics,
-    /// The metrics of the cases expecting each tool ([`NO_CALL`]: the no-call cases).
+    /// The metrics of the cases expecting each tool ([`NO_CALL`]: the no-call cases), but
+    /// for `arguments_parse` and `arguments_valid`, which count the calls of that tool in
+    /// any case (none under [`NO_CALL`]). A tool no case expects has no row: its calls
+    /// count in the summary and `by_tag`.
     pub by_tool: BTreeMap<String, Metrics>,
     /// The metrics of the cases with each tag.
     pub by_tag: BTreeMap<String, Metrics>,
@@ -84,6 +87,10 @@ pub struct Trial {
     /// The reply's text (clipped to 2 KiB), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
+    /// The answer was longer than 2 KiB: `answer` holds its start, and
+    /// [`Report::rescore`] keeps this run's scores rather than score a part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub answer_clipped: bool,
     /// The calls name exactly the expected tools (a call case), or there are none (a no-call case).
     pub right_tool: bool,
     /// Every expected call was matched by a distinct call passing all its checks.
@@ -105,6 +112,11 @@ pub struct ScoredCall {
     pub tool: String,
     /// Its arguments as the model sent them (clipped to 2 KiB).
     pub arguments: String,
+    /// The arguments (or the tool's name) were longer than 2 KiB: `arguments` holds their
+    /// start, and [`Report::rescore`] keeps the scores of this call's run rather than
+    /// score a part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clipped: bool,
     /// The arguments are a JSON object (empty text counts as `{}`).
     pub parses: bool,
     /// The arguments are valid against the tool's exported schema (false for a tool the
@@ -143,12 +155,14 @@ impl fmt::Display for Rate {
     }
 }
 
-/// Latencies of a set of runs, in milliseconds.
+/// Latencies of the runs of a set that got a reply, in milliseconds (a failed run's time is
+/// the timeout or how soon an error came, not the model's speed: they are counted in
+/// [`Metrics::errors`]). All zero when no run got a reply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Latency {
     /// The mean.
     pub mean_ms: u64,
-    /// The median.
+    /// The median (of an even count, the mean of the two middle ones).
     pub p50_ms: u64,
     /// The slowest.
     pub max_ms: u64,
@@ -174,10 +188,14 @@ pub struct Metrics {
     pub correct_arguments: Rate,
     /// Runs of no-call cases with no call (and the expected text in the answer).
     pub no_call: Rate,
-    /// Latency of the runs.
+    /// Latency of the runs that got a reply.
     pub latency: Latency,
     /// Tokens of the runs, in sum.
     pub tokens: Usage,
+    /// Runs whose reply said how many tokens it took: what [`tokens`](Self::tokens) sums,
+    /// and what tokens per run are counted over.
+    #[serde(default)]
+    pub runs_with_usage: u64,
 }
 
 /// A metric a threshold or a comparison names.
@@ -256,6 +274,16 @@ impl Metrics {
         }
     }
 
+    /// `arguments_parse` and `arguments_valid` of these calls added.
+    fn count_calls<'a>(&mut self, calls: impl IntoIterator<Item = &'a ScoredCall>) {
+        for call in calls {
+            self.arguments_parse.count(call.parses);
+            if let Some(valid) = call.valid {
+                self.arguments_valid.count(valid);
+            }
+        }
+    }
+
     /// The metrics of these runs, each with whether its case expects no call.
     fn of<'a>(trials: impl Iterator<Item = (bool, &'a Trial)>) -> Self {
         let mut metrics = Metrics::default();
@@ -274,19 +302,25 @@ impl Metrics {
                     metrics.correct_arguments.count(trial.correct_arguments);
                 }
             }
-            for call in &trial.calls {
-                metrics.arguments_parse.count(call.parses);
-                if let Some(valid) = call.valid {
-                    metrics.arguments_valid.count(valid);
-                }
-            }
+            metrics.count_calls(&trial.calls);
             if let Some(usage) = trial.usage {
                 metrics.tokens += usage;
+                metrics.runs_with_usage = metrics.runs_with_usage.saturating_add(1);
             }
-            latencies.push(trial.latency_ms);
+            if trial.error.is_none() {
+                latencies.push(trial.latency_ms);
+            }
         }
         latencies.sort_unstable();
-        if let (Some(&max), Some(&p50)) = (latencies.last(), latencies.get(latencies.len() / 2)) {
+        if let (Some(&max), Some(&upper)) = (latencies.last(), latencies.get(latencies.len() / 2)) {
+            // Of an even count, the mean of the two middle ones (sorted: `lower <= upper`).
+            let p50 = match latencies.len() % 2 {
+                0 => {
+                    let lower = latencies[latencies.len() / 2 - 1];
+                    lower + (upper - lower) / 2
+                }
+                _ => upper,
+            };
             let sum = latencies
                 .iter()
                 .fold(0u64, |sum, &latency| sum.saturating_add(latency));
@@ -339,7 +373,20 @@ impl Report {
                 })
                 .collect()
         };
-        let by_tool = split(tools);
+        let mut by_tool: BTreeMap<String, Metrics> = split(tools);
+        // A tool's calls are the calls of that tool, in whichever case the model made them:
+        // a call of another tool says nothing of this tool's arguments. (Its other metrics
+        // are of the runs of the cases expecting it.)
+        for (tool, metrics) in &mut by_tool {
+            metrics.arguments_parse = Rate::default();
+            metrics.arguments_valid = Rate::default();
+            let calls = cases
+                .iter()
+                .flat_map(|case| &case.trials)
+                .flat_map(|trial| &trial.calls)
+                .filter(|call| &call.tool == tool);
+            metrics.count_calls(calls);
+        }
         let by_tag = split(tags);
         Self {
             suite: suite.to_owned(),

@@ -14,12 +14,15 @@ impl Report {
     /// The report `suite` gives for the replies this report holds, matched by case id and
     /// run, scored with `registry`'s tools exported in `form` (the form the replies were
     /// asked in); no model is asked. Latencies, tokens, errors, the label and the wall
-    /// time are this report's. A case this report does not have is left out. What a report keeps of a reply is clipped (2 KiB of a call's
-    /// arguments), so a longer argument is scored as kept.
+    /// time are this report's. A case this report does not have is left out. What a report
+    /// keeps of a reply is clipped (2 KiB of a call's arguments or of the answer): a run
+    /// whose reply was clipped ([`ScoredCall::clipped`](super::ScoredCall::clipped),
+    /// [`Trial::answer_clipped`]) cannot be scored again, and keeps its scores.
     ///
     /// # Errors
     ///
-    /// [`SuiteError::UnknownTools`] when cases expect tools the registry does not have.
+    /// [`SuiteError::UnknownTools`] when cases expect tools the registry does not have,
+    /// [`SuiteError::Case`] when a case checks an argument its tool does not have.
     ///
     /// ```
     /// # use tool_runtime::eval::{Report, Suite};
@@ -41,6 +44,7 @@ impl Report {
         if !unknown.is_empty() {
             return Err(SuiteError::UnknownTools(unknown));
         }
+        suite.check_arguments(registry)?;
         let schemas = Schemas::new(registry, form);
         let cases = suite
             .cases()
@@ -73,6 +77,11 @@ impl Report {
 fn replay(case: &Case, schemas: &Schemas, trial: &Trial) -> Trial {
     if let Some(error) = &trial.error {
         return failed(trial.run, trial.latency_ms, error.clone());
+    }
+    // Part of a reply scored again would be scored wrong (cut JSON does not parse): the
+    // scores made of the whole reply stand.
+    if trial.answer_clipped || trial.calls.iter().any(|call| call.clipped) {
+        return trial.clone();
     }
     let calls = trial
         .calls

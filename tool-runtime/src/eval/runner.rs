@@ -109,8 +109,10 @@ pub struct Progress {
 impl<'a> Evaluator<'a> {
     /// An evaluator of `model` with `registry`'s tools: each case once, up to
     /// [`DEFAULT_CONCURRENCY`] requests at once, each within [`DEFAULT_TIMEOUT`], the
-    /// arguments checked against the [`Declared`](SchemaForm::Declared) schemas, default
-    /// request options.
+    /// arguments checked against the [`Plain`](SchemaForm::Plain) schemas (what the
+    /// Anthropic client and the OpenAI client on any endpoint but OpenAI's send by
+    /// default; set [`with_schema_form`](Self::with_schema_form) to the client's form),
+    /// default request options.
     pub fn new(model: &'a dyn ChatModel, registry: &'a ToolRegistry) -> Self {
         Self {
             model,
@@ -118,7 +120,7 @@ impl<'a> Evaluator<'a> {
             runs: 1,
             concurrency: DEFAULT_CONCURRENCY,
             timeout: DEFAULT_TIMEOUT,
-            form: SchemaForm::Declared,
+            form: SchemaForm::Plain,
             request: RequestOptions::default(),
             label: String::new(),
         }
@@ -167,8 +169,9 @@ impl<'a> Evaluator<'a> {
     ///
     /// # Errors
     ///
-    /// [`SuiteError::UnknownTools`] when cases expect tools the registry does not have
-    /// (nothing is sent). A failing model is not an error: its runs are reported failed.
+    /// [`SuiteError::UnknownTools`] when cases expect tools the registry does not have,
+    /// [`SuiteError::Case`] when a case checks an argument its tool does not have (a
+    /// misspelt key; nothing is sent). A failing model is not an error: its runs are reported failed.
     pub async fn run(&self, suite: &Suite) -> Result<Report, SuiteError> {
         self.run_with_progress(suite, |_| {}).await
     }
@@ -187,6 +190,7 @@ impl<'a> Evaluator<'a> {
         if !unknown.is_empty() {
             return Err(SuiteError::UnknownTools(unknown));
         }
+        suite.check_arguments(self.registry)?;
         let started = Instant::now();
         let schemas = Schemas::new(self.registry, self.form);
         let cases = suite.cases();

@@ -10,8 +10,9 @@ use serde_json::Value;
 use crate::chat::ChatResponse;
 use crate::format::SchemaForm;
 use crate::registry::ToolRegistry;
+use crate::tool::args::{decode, normalize_arguments};
 
-use super::check::clip;
+use super::check::{clip, validator};
 use super::report::{ScoredCall, Trial};
 use super::suite::{Case, Expect};
 
@@ -32,6 +33,8 @@ pub(super) struct Schemas {
 struct ToolSchemas {
     exported: Option<jsonschema::Validator>,
     accepted: Option<jsonschema::Validator>,
+    /// The plain schema itself: the registry rewrites arguments by it before reading them.
+    plain: Value,
 }
 
 impl Schemas {
@@ -49,8 +52,9 @@ impl Schemas {
                     _ => definition.parameters(),
                 };
                 let schemas = ToolSchemas {
-                    exported: jsonschema::validator_for(exported).ok(),
-                    accepted: jsonschema::validator_for(definition.parameters()).ok(),
+                    exported: validator(exported).ok(),
+                    accepted: validator(definition.parameters()).ok(),
+                    plain: definition.parameters().clone(),
                 };
                 (definition.name().to_owned(), schemas)
             })
@@ -76,10 +80,14 @@ impl Schemas {
             .exported
             .as_ref()
             .map(|validator| validator.is_valid(arguments));
+        // The registry drops `null` for an optional argument (it takes the default) and
+        // reads `2.0` as an integer before reading the arguments: judged the same way.
+        let mut read = arguments.clone();
+        normalize_arguments(&mut read, &schemas.plain);
         let refused = schemas
             .accepted
             .as_ref()
-            .and_then(|validator| validator.iter_errors(arguments).next())
+            .and_then(|validator| validator.iter_errors(&read).next())
             .map(|error| {
                 format!(
                     "the tool would refuse the arguments: {}",
@@ -99,6 +107,7 @@ pub(super) fn failed(run: u32, latency_ms: u64, error: String) -> Trial {
         error: Some(error),
         calls: Vec::new(),
         answer: None,
+        answer_clipped: false,
         right_tool: false,
         correct_arguments: false,
         correct: false,
@@ -114,18 +123,12 @@ pub(super) fn score(
     run: u32,
     latency_ms: u64,
 ) -> Trial {
-    // Empty text is no arguments, as the registry reads it; anything else must be an object.
+    // Read as the registry reads them: empty text or `null` is no arguments, an object
+    // encoded twice is the object; anything else must be an object.
     let parsed: Vec<Option<Value>> = reply
         .tool_calls
         .iter()
-        .map(|call| {
-            if call.arguments.trim().is_empty() {
-                return Some(Value::Object(Default::default()));
-            }
-            serde_json::from_str::<Value>(&call.arguments)
-                .ok()
-                .filter(Value::is_object)
-        })
+        .map(|call| decode(&call.arguments).ok())
         .collect();
     let mut problems = Vec::new();
     let mut refusals = 0usize;
@@ -149,6 +152,7 @@ pub(super) fn score(
             ScoredCall {
                 tool,
                 arguments: clip(&call.arguments, KEPT),
+                clipped: call.arguments.len() > KEPT || call.name.len() > KEPT,
                 parses: arguments.is_some(),
                 valid,
             }
@@ -273,6 +277,7 @@ pub(super) fn score(
         error: None,
         calls,
         answer,
+        answer_clipped: reply.content.as_ref().is_some_and(|text| text.len() > KEPT),
         right_tool,
         correct_arguments,
         correct,

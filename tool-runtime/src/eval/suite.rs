@@ -190,6 +190,12 @@ impl Suite {
                         call.arguments
                             .iter()
                             .map(|(key, check)| {
+                                if let Some(problem) = pointer_problem(key) {
+                                    return Err(refuse(format!(
+                                        "{}: `{key}`: {problem}",
+                                        call.tool
+                                    )));
+                                }
                                 check
                                     .compile()
                                     .map(|matcher| (key.clone(), matcher))
@@ -254,6 +260,100 @@ impl Suite {
         }
         unknown.into_iter().map(str::to_owned).collect()
     }
+
+    /// Refuses a check on an argument the expected tool does not have (the first segment
+    /// of a pointer): a misspelt key would be a check that fails every run for the wrong
+    /// reason, or, under `absent_or_one_of`, passes every run and checks nothing.
+    /// Tools `registry` does not have are [`unknown_tools`](Self::unknown_tools)' to report.
+    pub(super) fn check_arguments(&self, registry: &ToolRegistry) -> Result<(), SuiteError> {
+        for case in &self.cases {
+            let Expect::Calls(calls) = &case.expect else {
+                continue;
+            };
+            for call in calls {
+                let Some(definition) = registry.definition(&call.tool) else {
+                    continue;
+                };
+                let schema = definition.parameters();
+                for key in call.arguments.keys() {
+                    let name = first_segment(key);
+                    if !has_property(schema, &name, 0) {
+                        return Err(SuiteError::Case {
+                            case: case.id.clone(),
+                            problem: format!(
+                                "{}: `{key}`: the tool has no argument `{name}`",
+                                call.tool
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why `key`, a JSON pointer (it starts with `/`), is not a valid one: `~` must be
+/// followed by `0` (for `~`) or `1` (for `/`). `None` for a valid pointer or a name.
+fn pointer_problem(key: &str) -> Option<String> {
+    if !key.starts_with('/') {
+        return None;
+    }
+    let mut chars = key.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
+            return Some(
+                "not a JSON pointer: `~` must be followed by `0` (for `~`) or `1` (for `/`)".into(),
+            );
+        }
+    }
+    None
+}
+
+/// The argument a key checks: the key itself, or a pointer's first segment, unescaped.
+fn first_segment(key: &str) -> String {
+    match key.strip_prefix('/') {
+        Some(pointer) => {
+            let segment = pointer.split('/').next().unwrap_or_default();
+            segment.replace("~1", "/").replace("~0", "~")
+        }
+        None => key.to_owned(),
+    }
+}
+
+/// Whether an object schema lets an argument be called `name`: one of its `properties`,
+/// or those of its alternatives (a flattened enum's variants sit in `anyOf`, `oneOf` or
+/// `allOf`), or any name where it allows more properties than it lists.
+fn has_property(schema: &serde_json::Value, name: &str, depth: usize) -> bool {
+    // A tool's parameter schema nests alternatives a level or two deep, no more.
+    if depth > 8 {
+        return false;
+    }
+    if schema
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|properties| properties.contains_key(name))
+    {
+        return true;
+    }
+    let open = |key: &str| {
+        schema
+            .get(key)
+            .is_some_and(|more| more != &serde_json::Value::Bool(false))
+    };
+    if open("additionalProperties") || open("patternProperties") {
+        return true;
+    }
+    ["anyOf", "oneOf", "allOf"].iter().any(|key| {
+        schema
+            .get(*key)
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|branches| {
+                branches
+                    .iter()
+                    .any(|branch| has_property(branch, name, depth + 1))
+            })
+    })
 }
 
 impl Case {

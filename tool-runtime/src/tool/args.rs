@@ -133,25 +133,10 @@ enum Segment {
 #[cold]
 #[inline(never)]
 pub(crate) fn repair(text: &str, parameters: Parameters<'_>) -> Result<Repaired, String> {
-    let text = if text.trim().is_empty() { "{}" } else { text };
-    let mut value: Value = serde_json::from_str(text)
-        .map_err(|error| format!("the arguments are not valid JSON ({error})"))?;
-    if let Value::String(inner) = &value {
-        if let Ok(object @ Value::Object(_)) = serde_json::from_str(inner) {
-            value = object;
-        }
-    }
-    if value.is_null() {
-        value = Value::Object(Map::new());
-    }
-    if !value.is_object() {
-        return Err(format!(
-            "the arguments must be a JSON object, not {}",
-            kind_of(&value)
-        ));
-    }
+    let mut value = decode(text)?;
     let schema = parameters.get();
     normalize(&mut value, schema, schema, 0);
+    let text = if text.trim().is_empty() { "{}" } else { text };
     let mut repaired = Repaired {
         value,
         text: String::with_capacity(text.len()),
@@ -399,6 +384,38 @@ pub(crate) fn parse_value(text: &str, schema: &Value) -> Result<Value, ToolError
     repair(text, Parameters::Given(schema))
         .map(|repaired| repaired.value)
         .map_err(ToolError::InvalidArguments)
+}
+
+/// The arguments text as the JSON object it stands for, read as leniently as
+/// [`parse_arguments`] reads it before looking at the schema: empty text or `null` is `{}`,
+/// a JSON string holding an object is that object. Also what `eval` counts as "parses".
+pub(crate) fn decode(text: &str) -> Result<Value, String> {
+    let text = if text.trim().is_empty() { "{}" } else { text };
+    let mut value: Value = serde_json::from_str(text)
+        .map_err(|error| format!("the arguments are not valid JSON ({error})"))?;
+    if let Value::String(inner) = &value {
+        if let Ok(object @ Value::Object(_)) = serde_json::from_str(inner) {
+            value = object;
+        }
+    }
+    if value.is_null() {
+        value = Value::Object(Map::new());
+    }
+    if !value.is_object() {
+        return Err(format!(
+            "the arguments must be a JSON object, not {}",
+            kind_of(&value)
+        ));
+    }
+    Ok(value)
+}
+
+/// `arguments` (decoded by [`decode`]) rewritten as [`parse_arguments`] rewrites them
+/// against the tool's plain parameter `schema` before reading them: what `eval` checks
+/// against that schema to judge whether the tool would accept a call.
+#[cfg(feature = "eval")]
+pub(crate) fn normalize_arguments(arguments: &mut Value, schema: &Value) {
+    normalize(arguments, schema, schema, 0);
 }
 
 /// serde_json's own nesting limit: nothing deeper parses anyway.
