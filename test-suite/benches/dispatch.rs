@@ -15,7 +15,7 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
+use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,25 @@ use serde::{Deserialize, Serialize};
 use tool_runtime::{tool, CallRef, ToolCall, ToolFormat, ToolRegistry};
 
 use examples::weather;
+
+/// Polls a future once, where it is made, with a no-op waker: a sync tool's dispatch is
+/// ready at once, and this adds no executor cost to either side. The future is pinned in
+/// place, as `.await` in an `async fn` holds it, rather than moved into a function first:
+/// a move copies it with wide loads of what was just written field by field, a stall that
+/// is the harness's, not the dispatcher's, and it is on both sides alike.
+macro_rules! ready {
+    ($future:expr) => {
+        poll_once(std::pin::pin!($future))
+    };
+}
+
+#[inline(always)]
+fn poll_once<F: Future>(future: Pin<&mut F>) -> F::Output {
+    match future.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a sync tool's dispatch completes on the first poll"),
+    }
+}
 
 #[derive(Serialize)]
 struct Trip {
@@ -91,21 +110,12 @@ fn by_name_by_hand(name: &str, arguments: &str) -> Result<String, String> {
         }
         "get_current_weather" => {
             let a: Weather = serde_json::from_str(arguments).map_err(|e| e.to_string())?;
-            match ready(weather::get_current_weather(a.location, a.unit)) {
+            match ready!(weather::get_current_weather(a.location, a.unit)) {
                 Ok(report) => serde_json::to_string(&report).map_err(|e| e.to_string()),
                 Err(error) => Err(error.to_string()),
             }
         }
         other => Err(format!("unknown tool {other}")),
-    }
-}
-
-/// Polls a future once with a no-op waker: a sync tool's dispatch is ready at once, and
-/// this adds no executor cost to either side.
-fn ready<F: Future>(future: F) -> F::Output {
-    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("a sync tool's dispatch completes on the first poll"),
     }
 }
 
@@ -133,14 +143,14 @@ fn main() {
     let arguments = r#"{"city": "Lisbon", "days": 4, "budget": 1200.5}"#;
     let call = ToolCall::new("call_1", "plan_trip", arguments);
     assert_eq!(
-        ready(registry.dispatch(&call)).content,
+        ready!(registry.dispatch(&call)).content,
         by_hand(arguments).expect("valid")
     );
 
     let mut group = criterion.benchmark_group("dispatch");
     group.bench_function("by_hand", |b| b.iter(|| by_hand(black_box(arguments))));
     group.bench_function("registry", |b| {
-        b.iter(|| ready(registry.dispatch(black_box(&call))))
+        b.iter(|| ready!(registry.dispatch(black_box(&call))))
     });
     group.finish();
 
@@ -161,7 +171,7 @@ fn main() {
             for _ in 0..count {
                 match side {
                     "hand" => drop(black_box(by_hand(black_box(arguments)).ok())),
-                    _ => drop(black_box(ready(registry.dispatch(black_box(&call))))),
+                    _ => drop(black_box(ready!(registry.dispatch(black_box(&call))))),
                 }
             }
             return;
@@ -174,8 +184,8 @@ fn main() {
             let call = CallRef::new(black_box("call_1"), black_box(name), black_box(arguments));
             match side {
                 "hand" => drop(black_box(by_name_by_hand(call.name, call.arguments).ok())),
-                "invoke" => drop(black_box(ready(named.invoke(call)).ok())),
-                _ => drop(black_box(ready(named.dispatch(call)))),
+                "invoke" => drop(black_box(ready!(named.invoke(call)).ok())),
+                _ => drop(black_box(ready!(named.dispatch(call)))),
             }
         }
         return;
@@ -185,13 +195,13 @@ fn main() {
         ("get_current_weather", weather_arguments),
     ] {
         assert_eq!(
-            ready(named.dispatch(CallRef::new("call_1", name, arguments))).content,
+            ready!(named.dispatch(CallRef::new("call_1", name, arguments))).content,
             by_name_by_hand(name, arguments).expect("valid")
         );
     }
     for (name, arguments) in [("scale", "{"), ("get_current_weather", r#"{"unit": "k"}"#)] {
         assert_eq!(
-            ready(named.invoke(CallRef::new("call_1", name, arguments))).is_err(),
+            ready!(named.invoke(CallRef::new("call_1", name, arguments))).is_err(),
             by_name_by_hand(name, arguments).is_err()
         );
     }
@@ -208,11 +218,11 @@ fn main() {
         };
         let invoke = interleaved_ratio(hand_written, || {
             let call = CallRef::new(black_box("call_1"), black_box(name), black_box(arguments));
-            black_box(ready(named.invoke(call)).ok());
+            black_box(ready!(named.invoke(call)).ok());
         });
         let dispatch = interleaved_ratio(hand_written, || {
             let call = CallRef::new(black_box("call_1"), black_box(name), black_box(arguments));
-            black_box(ready(named.dispatch(call)));
+            black_box(ready!(named.dispatch(call)));
         });
         (name, invoke, dispatch)
     })
@@ -256,7 +266,7 @@ fn main() {
             black_box(by_hand(black_box(arguments)).ok());
         },
         || {
-            black_box(ready(registry.dispatch(black_box(&call))));
+            black_box(ready!(registry.dispatch(black_box(&call))));
         },
     );
     println!("dispatch / by hand, interleaved (median of 1001 rounds): {interleaved:.2}x");

@@ -7,12 +7,12 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_util::future::CatchUnwind;
+use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
 
 use super::ToolRegistry;
 use crate::call::{CallRef, ToolCall, ToolOutput};
-use crate::tool::{ToolError, ToolFuture, ToolInput};
+use crate::tool::{ToolError, ToolInput};
 
 impl ToolRegistry {
     /// Runs one tool call; the future gives its output. Unknown tools, bad arguments, a
@@ -57,7 +57,8 @@ impl ToolRegistry {
             invoke: Invoke {
                 registry: self,
                 call,
-                state: State::Start,
+                running: None,
+                answered: false,
             },
         }
     }
@@ -99,7 +100,8 @@ impl ToolRegistry {
         Invoke {
             registry: self,
             call: call.into(),
-            state: State::Start,
+            running: None,
+            answered: false,
         }
     }
 
@@ -149,6 +151,7 @@ impl ToolRegistry {
             .await
     }
 
+    #[cold]
     fn unknown_tool(&self, name: &str) -> String {
         // The name is the model's: quote no more of it than a real name could be.
         let name = match name.char_indices().nth(64) {
@@ -254,44 +257,47 @@ impl Future for Dispatch<'_> {
 /// text, or the error's.
 ///
 /// Written by hand rather than as an `async fn` so that the common case, a sync tool, costs
-/// no more than the tool: no state machine to move around, no room reserved for a timer it
-/// does not use.
+/// no more than the tool: it is found and called in the first poll, and leaves nothing
+/// behind to drop or check. Only an async tool leaves its future here.
 struct Invoke<'a> {
     registry: &'a ToolRegistry,
     call: CallRef<'a>,
-    state: State<'a>,
+    /// An async tool's future, once started; under the timeout, if the registry has one.
+    /// One boxed future whatever the case, so that dropping a finished call is a check.
+    running: Option<Running<'a>>,
+    /// Whether the output was given: a poll after that is a caller's mistake, answered as
+    /// an error rather than a panic.
+    answered: bool,
 }
 
-type Caught<'a> = CatchUnwind<AssertUnwindSafe<ToolFuture<'a>>>;
-
-enum State<'a> {
-    Start,
-    /// An async tool's future, its panics caught around each poll.
-    Running(ToolFuture<'a>),
-    // Boxed: a timer is large, and only registries with a timeout need one.
-    Timed(Pin<Box<tokio::time::Timeout<Caught<'a>>>>),
-    /// Failed before running; the text is the output.
-    Failed(String),
-    Done,
-}
+/// An async tool's work: its own future, or one that also keeps its time (the tool's own
+/// output, or the error of its timing out or panicking).
+type Running<'a> = BoxFuture<'a, Result<String, ToolError>>;
 
 impl Future for Invoke<'_> {
     type Output = Result<String, String>;
 
     // Inlined where it is awaited, so that the compiler sees the state a new call starts in
-    // and what a sync tool's call leaves: no state to drop or check for it.
+    // and what a sync tool's call leaves: nothing.
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if let State::Start = this.state {
+        if this.running.is_none() {
+            if this.answered {
+                return Poll::Ready(Err(already_answered(this.call.name)));
+            }
             match this.start() {
                 Ok(result) => {
-                    // The state was `Start`, which holds nothing: forgotten rather than
-                    // dropped, as the compiler cannot see that dropping it does nothing.
-                    std::mem::forget(std::mem::replace(&mut this.state, State::Done));
+                    this.answered = true;
                     return Poll::Ready(result);
                 }
-                Err(future) => this.state = this.registry.running(this.call.name, future),
+                Err(future) => match this.registry.running(this.call.name, future) {
+                    Ok(running) => this.running = Some(running),
+                    Err(text) => {
+                        this.answered = true;
+                        return Poll::Ready(Err(text));
+                    }
+                },
             }
         }
         this.poll_running(cx)
@@ -300,11 +306,11 @@ impl Future for Invoke<'_> {
 
 impl<'a> Invoke<'a> {
     /// Finds the tool and calls it: a sync tool's result, or an async tool's future.
-    fn start(&self) -> Result<Result<String, String>, ToolFuture<'a>> {
+    #[inline]
+    fn start(&self) -> Result<Result<String, String>, Running<'a>> {
         let (registry, call) = (self.registry, self.call);
-        let name = call.name;
-        let Some(index) = registry.position(name) else {
-            return Ok(Err(registry.unknown_tool(name)));
+        let Some(index) = registry.position(call.name) else {
+            return Ok(Err(registry.unknown_tool(call.name)));
         };
         let input = ToolInput::new(call.arguments, call.id, &registry.state);
         // A sync tool runs inside `call`, so its panics are caught here; an async tool's
@@ -313,73 +319,70 @@ impl<'a> Invoke<'a> {
             registry.tools[index].call(input)
         })) {
             Ok(future) => future,
-            Err(panic) => ToolFuture::ready(Err(ToolError::Failed(panicked(name, &*panic)))),
+            Err(panic) => return Ok(Err(panicked(call.name, &*panic))),
         };
         match future.into_ready() {
             Ok(Ok(content)) => Ok(Ok(content)),
-            Ok(Err(error)) => Ok(Err(message(name, error))),
+            Ok(Err(error)) => Ok(Err(message(call.name, error))),
             Err(future) => Err(future),
         }
     }
 
-    /// Polls an async tool's future (or answers a call that is over).
+    /// Polls an async tool's future.
     #[inline(never)]
     fn poll_running(&mut self, cx: &mut Context<'_>) -> Poll<Result<String, String>> {
-        let (registry, name) = (self.registry, self.call.name);
-        let finished = match &mut self.state {
-            State::Running(future) => {
-                match std::panic::catch_unwind(AssertUnwindSafe(|| Pin::new(future).poll(cx))) {
-                    Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(result)) => result.map_err(|error| message(name, error)),
-                    Err(panic) => Err(panicked(name, &*panic)),
-                }
-            }
-            State::Timed(future) => match future.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(finished)) => caught(name, finished),
-                Poll::Ready(Err(_)) => {
-                    let limit = registry.timeout.unwrap_or_default();
-                    Err(format!("tool `{name}` timed out after {limit:?}"))
-                }
-            },
-            State::Failed(text) => Err(std::mem::take(text)),
-            State::Start | State::Done => {
-                Err(format!("the call of tool `{name}` was already answered"))
-            }
+        let name = self.call.name;
+        let Some(future) = &mut self.running else {
+            return Poll::Ready(Err(already_answered(name)));
         };
-        self.state = State::Done;
+        let finished = match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx)))
+        {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(result)) => result.map_err(|error| message(name, error)),
+            Err(panic) => Err(panicked(name, &*panic)),
+        };
+        self.running = None;
+        self.answered = true;
         Poll::Ready(finished)
     }
 }
 
+#[cold]
+fn already_answered(name: &str) -> String {
+    format!("the call of tool `{name}` was already answered")
+}
+
 impl ToolRegistry {
-    /// The state in which an async tool's future runs: under the timeout, if there is one.
-    fn running<'a>(&self, name: &str, future: ToolFuture<'a>) -> State<'a> {
+    /// How an async tool's future runs: under the timeout, if there is one. `Err` is the
+    /// output of a call that cannot run.
+    fn running<'a>(&self, name: &'a str, future: Running<'a>) -> Result<Running<'a>, String> {
         let Some(limit) = self.timeout else {
-            return State::Running(future);
+            return Ok(future);
         };
         if tokio::runtime::Handle::try_current().is_err() {
-            return State::Failed(format!(
+            return Err(format!(
                 "tool `{name}` has a timeout, which needs a Tokio runtime"
             ));
         }
         let caught = AssertUnwindSafe(future).catch_unwind();
         // Tokio panics here when its runtime was built without timers.
-        match std::panic::catch_unwind(AssertUnwindSafe(|| tokio::time::timeout(limit, caught))) {
-            Ok(timed) => State::Timed(Box::pin(timed)),
-            Err(_) => State::Failed(format!(
+        let Ok(timed) =
+            std::panic::catch_unwind(AssertUnwindSafe(|| tokio::time::timeout(limit, caught)))
+        else {
+            return Err(format!(
                 "tool `{name}` has a timeout, which needs a Tokio runtime with timers enabled"
-            )),
-        }
-    }
-}
-
-fn caught(
-    name: &str,
-    finished: std::thread::Result<Result<String, ToolError>>,
-) -> Result<String, String> {
-    match finished {
-        Ok(result) => result.map_err(|error| message(name, error)),
-        Err(panic) => Err(panicked(name, &*panic)),
+            ));
+        };
+        // The timer is large, and only registries with a timeout need one: it lives in
+        // this box, not in every call's future.
+        Ok(Box::pin(async move {
+            match timed.await {
+                Ok(Ok(result)) => result,
+                Ok(Err(panic)) => Err(ToolError::Failed(panicked(name, &*panic))),
+                Err(_) => Err(ToolError::Failed(format!(
+                    "tool `{name}` timed out after {limit:?}"
+                ))),
+            }
+        }))
     }
 }

@@ -506,10 +506,16 @@ impl ToolRegistry {
         /// Up to this many tools, comparing names beats hashing one.
         const COMPARED: usize = 8;
         if self.names.len() <= COMPARED {
-            self.names.iter().position(|known| **known == *name)
+            self.names.iter().position(|known| same_name(known, name))
         } else {
-            self.index.get(name).copied()
+            self.hashed_position(name)
         }
+    }
+
+    // Apart, so that the common case above needs no registers for hashing.
+    #[inline(never)]
+    fn hashed_position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
     }
 
     /// Every tool's definition, in registration order.
@@ -599,5 +605,59 @@ impl std::fmt::Debug for ToolRegistry {
             .field("timeout", &self.timeout)
             .field("checks", &self.checks)
             .finish()
+    }
+}
+
+/// Whether two tool names are equal, as `==` says, compared the way a `match` on a string
+/// compiles: the lengths, then the bytes as a word or two, where `==` would call `memcmp`
+/// (about twice the instructions for a name of a few bytes, and it is on every call's path).
+#[inline]
+fn same_name(known: &str, name: &str) -> bool {
+    let (known, name) = (known.as_bytes(), name.as_bytes());
+    if known.len() != name.len() {
+        return false;
+    }
+    // Two overlapping words cover 8 to 16 bytes, two half-words 4 to 8; a longer name's
+    // middle is compared as usual.
+    if let (Some(a), Some(b), Some(c), Some(d)) = (
+        known.first_chunk::<8>(),
+        name.first_chunk::<8>(),
+        known.last_chunk::<8>(),
+        name.last_chunk::<8>(),
+    ) {
+        return a == b && c == d && (known.len() <= 16 || known[8..] == name[8..]);
+    }
+    if let (Some(a), Some(b), Some(c), Some(d)) = (
+        known.first_chunk::<4>(),
+        name.first_chunk::<4>(),
+        known.last_chunk::<4>(),
+        name.last_chunk::<4>(),
+    ) {
+        return a == b && c == d;
+    }
+    known == name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_name;
+
+    #[test]
+    fn same_name_is_string_equality() {
+        // Every length around the word boundaries, and a difference at each position.
+        for len in 0..=40 {
+            let name: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            assert!(same_name(&name, &name.clone()), "{name}");
+            assert!(!same_name(&name, &format!("{name}x")), "{name}");
+            assert!(!same_name(&format!("{name}x"), &name), "{name}");
+            for at in 0..len {
+                let mut other = name.clone().into_bytes();
+                other[at] = b'_';
+                let other = String::from_utf8(other).expect("ASCII");
+                assert!(!same_name(&name, &other), "{name} / {other}");
+            }
+        }
     }
 }

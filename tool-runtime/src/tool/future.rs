@@ -35,12 +35,15 @@ impl<'a> ToolFuture<'a> {
         Self(Inner::Ready(Some(result)))
     }
 
-    /// The result, if the call has finished; the future itself otherwise.
+    /// The result, if the call has finished; the boxed future otherwise.
     #[inline]
-    pub(crate) fn into_ready(self) -> Result<Result<String, ToolError>, Self> {
+    pub(crate) fn into_ready(
+        self,
+    ) -> Result<Result<String, ToolError>, BoxFuture<'a, Result<String, ToolError>>> {
         match self.0 {
             Inner::Ready(Some(result)) => Ok(result),
-            pending => Err(Self(pending)),
+            Inner::Ready(None) => Ok(Err(taken())),
+            Inner::Boxed(future) => Err(future),
         }
     }
 
@@ -56,15 +59,15 @@ impl Future for ToolFuture<'_> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().0 {
-            Inner::Ready(result) => match result.take() {
-                Some(result) => Poll::Ready(result),
-                None => Poll::Ready(Err(ToolError::Failed(
-                    "the tool's result was already taken".into(),
-                ))),
-            },
+            Inner::Ready(result) => Poll::Ready(result.take().unwrap_or_else(|| Err(taken()))),
             Inner::Boxed(future) => future.as_mut().poll(cx),
         }
     }
+}
+
+#[cold]
+fn taken() -> ToolError {
+    ToolError::Failed("the tool's result was already taken".into())
 }
 
 impl std::fmt::Debug for ToolFuture<'_> {
