@@ -130,12 +130,19 @@ fn free_fn(read: &ReadTool, struct_ident: &Ident, krate: &Path) -> TokenStream {
         #[derive(Clone, Copy, Debug, Default)]
         #vis struct #struct_ident;
     };
+    let generated = unmarked(
+        quote! {
+            #[allow(unused_qualifications, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
+            const _: () = { #body };
+        },
+        item.sig.fn_token.span,
+    );
     quote! {
         #item
 
         #struct_item
 
-        const _: () = { #body };
+        #generated
     }
 }
 
@@ -201,6 +208,36 @@ fn item_keyword_span(item: &Item) -> Span {
         Item::Type(item) => item.type_token.span,
         other => other.span(),
     }
+}
+
+/// The generated tokens with the hygiene of `root`, a token of the user's item, in place of
+/// the expansion's own (`Span::call_site()`), each token still where it was. Both resolve
+/// names alike (a proc macro's call-site hygiene is transparent); what differs is what the
+/// compiler's incremental hashes see. A span marked by an expansion is hashed with the
+/// expansion's hash, and that of an attribute on a module's item depends on its byte offset
+/// in the module: editing one function changed the hash of every tool after it, whose
+/// generated items were then all checked again (see the README of the compile-cost bench).
+/// Unmarked, a tool's generated items are reused unless the tool itself changed.
+///
+/// The compiler then lints them as code the user wrote: the expansion stays clean under the
+/// compiler's strictest lints (`test-ui/tests/lints.rs`), but for `unused_qualifications`
+/// (a `crate = "..."` path may name items also in scope), which is allowed on it, as are
+/// clippy's lints: a user can act on none of them.
+fn unmarked(tokens: TokenStream, root: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut unmarked_group =
+                    proc_macro2::Group::new(group.delimiter(), unmarked(group.stream(), root));
+                unmarked_group.set_span(group.span().resolved_at(root));
+                token = proc_macro2::TokenTree::Group(unmarked_group);
+            } else {
+                token.set_span(token.span().resolved_at(root));
+            }
+            token
+        })
+        .collect()
 }
 
 /// Spans located at the user's tokens, so that type errors point there, but resolved at

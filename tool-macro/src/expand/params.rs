@@ -217,10 +217,6 @@ pub(super) fn arguments(params: &[Parameter<'_>], private: Private<'_>) -> Token
         .collect::<Vec<_>>()
         .join(", ");
     let serde_path = private.serde_path();
-    let json_value = quote!(#private::serde_json::Value);
-    let defaults = quote!([::std::option::Option<#json_value>; #model_count]);
-    let result = |ok: TokenStream| quote!(::std::result::Result<#ok, #private::ToolError>);
-    let a_result = result(quote!(__A));
 
     quote! {
         #[derive(#private::serde::Deserialize)]
@@ -233,24 +229,22 @@ pub(super) fn arguments(params: &[Parameter<'_>], private: Private<'_>) -> Token
             #(#fields,)*
         }
 
-        struct __ToolFns<__A> {
-            parameters: fn(#defaults) -> #json_value,
-            arguments: fn(&str, fn() -> &'static #private::ToolDefinition) -> #a_result,
-        }
-
-        const fn __tool_fns #bounded_generics () -> __ToolFns<__ToolArguments #generics> {
-            fn parameters #bounded_generics (__tool_defaults: #defaults) -> #json_value {
+        const fn __tool_fns #bounded_generics () -> #private::ToolFns<__ToolArguments #generics, #model_count> {
+            fn __tool_parameters #bounded_generics (
+                __tool_defaults: [::std::option::Option<#private::serde_json::Value>; #model_count],
+            ) -> #private::serde_json::Value {
                 let [#(#default_locals),*] = __tool_defaults;
                 #private::parameters(&mut [#(#schema_rows),*])
             }
-            __ToolFns {
-                parameters: parameters #turbofish,
+            #private::ToolFns {
+                parameters: __tool_parameters #turbofish,
                 // The runtime's parse, instantiated for this struct: no function of its own.
                 arguments: #private::parse_arguments::<__ToolArguments #generics>,
             }
         }
 
-        const __TOOL_FNS: __ToolFns<__ToolArguments #concrete> = __tool_fns #concrete_turbofish ();
+        const __TOOL_FNS: #private::ToolFns<__ToolArguments #concrete, #model_count> =
+            __tool_fns #concrete_turbofish ();
     }
 }
 
