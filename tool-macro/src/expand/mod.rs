@@ -127,13 +127,46 @@ fn free_fn(read: &ReadTool, struct_ident: &Ident, krate: &Path) -> TokenStream {
     // "defined multiple times" points there rather than at `#[tool]`.
     let struct_item = quote_spanned! {at(struct_ident.span())=>
         #[doc = #struct_doc]
-        #[derive(Clone, Copy, Debug, Default)]
         #vis struct #struct_ident;
+    };
+    // What `#[derive(Clone, Copy, Debug, Default)]` would write, written out: a derive is an
+    // expansion of its own, whose items would be checked again after every edit above the
+    // tool however they are spanned (see `unmarked`).
+    let debug_name = ast::unraw(struct_ident);
+    let struct_impls = quote! {
+        #[automatically_derived]
+        impl ::std::clone::Clone for #struct_ident {
+            #[inline]
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        #[automatically_derived]
+        impl ::std::marker::Copy for #struct_ident {}
+
+        #[automatically_derived]
+        impl ::std::fmt::Debug for #struct_ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(#debug_name)
+            }
+        }
+
+        #[automatically_derived]
+        impl ::std::default::Default for #struct_ident {
+            #[inline]
+            fn default() -> Self {
+                #struct_ident
+            }
+        }
     };
     let generated = unmarked(
         quote! {
             #[allow(unused_qualifications, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
-            const _: () = { #body };
+            const _: () = {
+                #struct_impls
+                #body
+            };
         },
         item.sig.fn_token.span,
     );
