@@ -21,6 +21,7 @@ pub use crate::definition::{Strictness, ToolDefinition, ToolMarkers};
 use crate::schema::ParametersBuilder;
 pub use crate::tool::contract::{Tool, ToolInput};
 pub use crate::tool::error::ToolError;
+pub use crate::tool::fields::{missing_field, ArgumentFields, FieldIndex};
 pub use crate::tool::set::{ToolBatch, ToolSet};
 pub use crate::tool::ToolFuture;
 

@@ -15,6 +15,7 @@
 //! and lives in a `const _: () = { ... };` block, so nothing but the tool's struct is added
 //! to the user's namespace.
 
+mod deserialize;
 mod fallback;
 mod methods;
 mod output;
@@ -204,11 +205,6 @@ impl Private<'_> {
                 token
             })
             .collect()
-    }
-
-    /// `Private`'s path as the text of a string, for `#[serde(crate = "...")]`.
-    pub(crate) fn serde_path(self) -> String {
-        quote!(#self::serde).to_string().replace(' ', "")
     }
 }
 
