@@ -11,7 +11,7 @@
 //! key, a field given twice, a missing field (but an `Option`, which is `None`).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 use syn::Ident;
 
 use super::params::Parameter;
@@ -31,6 +31,11 @@ pub(super) fn deserialize_impl(
     let visitor_generics = quote!(<#(#type_params: #bound),*>);
     let names: Vec<String> = model.iter().map(|p| p.json_name()).collect();
     let idents: Vec<&Ident> = model.iter().map(|p| p.ident()).collect();
+    // The values read so far, named by position: a parameter's own name could be one of
+    // this code's (`__map`).
+    let locals: Vec<Ident> = (0..model.len())
+        .map(|index| format_ident!("__tool_field_{}", index))
+        .collect();
     let indices: Vec<usize> = (0..model.len()).collect();
     let result =
         |error: TokenStream| quote!(::std::result::Result<__ToolArguments #generics, #error>);
@@ -67,18 +72,18 @@ pub(super) fn deserialize_impl(
 
                     #[inline]
                     fn visit_map<__M: #de::MapAccess<'de>>(self, mut __map: __M) -> #map_result {
-                        #(let mut #idents = ::std::option::Option::None;)*
+                        #(let mut #locals = ::std::option::Option::None;)*
                         while let ::std::option::Option::Some(__index) =
                             __map.next_key_seed(#private::FieldIndex::<__Fields>::new())?
                         {
                             match __index {
                                 #(#indices => {
-                                    if #idents.is_some() {
+                                    if #locals.is_some() {
                                         return ::std::result::Result::Err(
                                             <__M::Error as #de::Error>::duplicate_field(#names),
                                         );
                                     }
-                                    #idents = ::std::option::Option::Some(__map.next_value()?);
+                                    #locals = ::std::option::Option::Some(__map.next_value()?);
                                 })*
                                 // None: `FieldIndex` gives an index into `FIELDS`. (Not
                                 // `unreachable!()`: a macro here would be an expansion.)
@@ -86,7 +91,7 @@ pub(super) fn deserialize_impl(
                             }
                         }
                         ::std::result::Result::Ok(__ToolArguments {
-                            #(#idents: match #idents {
+                            #(#idents: match #locals {
                                 ::std::option::Option::Some(__value) => __value,
                                 ::std::option::Option::None => #private::missing_field(#names)?,
                             },)*
