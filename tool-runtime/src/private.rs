@@ -21,6 +21,7 @@ pub use crate::definition::{Strictness, ToolDefinition, ToolMarkers};
 use crate::schema::ParametersBuilder;
 pub use crate::tool::contract::{Tool, ToolInput};
 pub use crate::tool::error::ToolError;
+pub use crate::tool::fields::{missing_field, ArgumentFields, FieldIndex};
 pub use crate::tool::set::{ToolBatch, ToolSet};
 pub use crate::tool::ToolFuture;
 
@@ -78,6 +79,19 @@ pub fn definition(
 ) -> &'static ToolDefinition {
     cell.get_or_init(build)
 }
+
+/// The two functions of a tool that know its parameters' types: `parameters` builds their
+/// schema (given the JSON of their defaults, `N` of them), `arguments` parses a call's
+/// arguments into the tool's arguments struct `A`. The expansion fills it in once, in a
+/// constant, so that a parameter type missing a trait is reported once.
+#[derive(Debug)]
+pub struct ToolFns<A, const N: usize> {
+    pub parameters: fn([Option<serde_json::Value>; N]) -> serde_json::Value,
+    pub arguments: ParseArguments<A>,
+}
+
+/// [`parse_arguments`] for a tool's arguments struct `A`.
+pub type ParseArguments<A> = fn(&str, fn() -> &'static ToolDefinition) -> Result<A, ToolError>;
 
 /// A model parameter of a tool, for [`parameters`].
 #[derive(Debug)]

@@ -73,14 +73,14 @@ def body(index, params, salt=""):
     return f'{{ {uses} format!("tool {index}{salt}") }}'
 
 
-def ours(n, salt_tool=None):
+def ours(n, edits=None):
     out = ["//! Generated: N tools with #[tool].", "#![allow(missing_docs, unused)]",
            "use tool_runtime::{tool, ToolRegistry};", SHARED_TYPES]
     for i in range(n):
         params = signature(i)
         docs = "\n".join(f"/// * `{name}` - Parameter {name}." for name, _ in params)
         args = ", ".join(f"{name}: {ty}" for name, ty in params)
-        salt = "!" if salt_tool == i else ""
+        salt = "!" * (edits or {}).get(i, 0)
         out.append(f"/// Tool number {i}.\n///\n/// # Arguments\n{docs}\n#[tool]\n"
                    f"pub fn tool_{i}({args}) -> String {body(i, params, salt)}\n")
     regs = "\n".join(f"    registry.register(Tool{i}).expect(\"valid\");" for i in range(n))
@@ -88,7 +88,7 @@ def ours(n, salt_tool=None):
     return "\n".join(out)
 
 
-def baseline(n, salt_tool=None):
+def baseline(n, edits=None):
     out = ["//! Generated: the same N functions, by hand: serde + schemars derives, a match.",
            "#![allow(missing_docs, unused)]", SHARED_TYPES]
     arms, schemas = [], []
@@ -96,7 +96,7 @@ def baseline(n, salt_tool=None):
         params = signature(i)
         args = ", ".join(f"{name}: {ty}" for name, ty in params)
         fields = "\n".join(f"    /// Parameter {name}.\n    pub {name}: {ty}," for name, ty in params)
-        salt = "!" if salt_tool == i else ""
+        salt = "!" * (edits or {}).get(i, 0)
         out.append(f"/// Tool number {i}.\npub fn tool_{i}({args}) -> String {body(i, params, salt)}\n")
         out.append(f"/// The arguments of tool {i}.\n#[derive(serde::Deserialize, schemars::JsonSchema)]\n"
                    f"pub struct Tool{i}Args {{\n{fields}\n}}\n")
@@ -120,11 +120,11 @@ def manifest(name, ours_crate):
             'schemars = "1"\n')
 
 
-def write_crate(folder, name, ours_crate, n, salt_tool=None):
+def write_crate(folder, name, ours_crate, n, edits=None):
     os.makedirs(os.path.join(folder, "src"), exist_ok=True)
     with open(os.path.join(folder, "Cargo.toml"), "w") as f:
         f.write(manifest(name, ours_crate))
-    source = ours(n, salt_tool) if ours_crate else baseline(n, salt_tool)
+    source = ours(n, edits) if ours_crate else baseline(n, edits)
     with open(os.path.join(folder, "src", "lib.rs"), "w") as f:
         f.write(source)
 
@@ -187,11 +187,15 @@ def main():
             touch(folder)
             whole[name].append(build(folder, incremental=False))
     incremental = {name: [] for name in crates}
+    edits = {}  # tool -> how many times its body was edited so far
     for round_ in range(args.rounds):
+        # Edit one tool's body, as a developer does (the first tool's, then the middle one's,
+        # in turn), then rebuild. The earlier edits stay, so that each rebuild sees exactly
+        # one edited function.
+        edited = (round_ % 2) * (args.tools // 2)
+        edits[edited] = edits.get(edited, 0) + 1
         for name, folder in in_turn(round_):
-            # Edit one tool's body, as a developer does, then rebuild.
-            write_crate(folder, f"cost_{name}", name == "ours", args.tools,
-                        salt_tool=(round_ % 2) * (args.tools // 2))
+            write_crate(folder, f"cost_{name}", name == "ours", args.tools, edits=edits)
             incremental[name].append(build(folder, incremental=True))
 
     def report(title, builds):

@@ -86,13 +86,19 @@ pub(crate) fn tools(args: TokenStream, input: TokenStream) -> TokenStream {
     match cx.check() {
         Ok(()) => {
             let tool_set = tool_set_impl(self_ty, &quote!(#(#adds)*), private);
-            quote! {
-                #item
-
+            // Unmarked as a free function's tool is (see `unmarked`).
+            let generated = quote! {
+                #[allow(unused_qualifications, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
                 const _: () = {
                     #(#generated)*
                     #tool_set
                 };
+            };
+            let generated = super::unmarked(generated, item.impl_token.span);
+            quote! {
+                #item
+
+                #generated
             }
         }
         Err(errors) => fallback::tool_set(errors, item, private),

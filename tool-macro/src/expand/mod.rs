@@ -15,6 +15,7 @@
 //! and lives in a `const _: () = { ... };` block, so nothing but the tool's struct is added
 //! to the user's namespace.
 
+mod deserialize;
 mod fallback;
 mod methods;
 mod output;
@@ -127,15 +128,55 @@ fn free_fn(read: &ReadTool, struct_ident: &Ident, krate: &Path) -> TokenStream {
     // "defined multiple times" points there rather than at `#[tool]`.
     let struct_item = quote_spanned! {at(struct_ident.span())=>
         #[doc = #struct_doc]
-        #[derive(Clone, Copy, Debug, Default)]
         #vis struct #struct_ident;
     };
+    // What `#[derive(Clone, Copy, Debug, Default)]` would write, written out: a derive is an
+    // expansion of its own, whose items would be checked again after every edit above the
+    // tool however they are spanned (see `unmarked`).
+    let debug_name = ast::unraw(struct_ident);
+    let struct_impls = quote! {
+        #[automatically_derived]
+        impl ::std::clone::Clone for #struct_ident {
+            #[inline]
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        #[automatically_derived]
+        impl ::std::marker::Copy for #struct_ident {}
+
+        #[automatically_derived]
+        impl ::std::fmt::Debug for #struct_ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(#debug_name)
+            }
+        }
+
+        #[automatically_derived]
+        impl ::std::default::Default for #struct_ident {
+            #[inline]
+            fn default() -> Self {
+                #struct_ident
+            }
+        }
+    };
+    let generated = unmarked(
+        quote! {
+            #[allow(unused_qualifications, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
+            const _: () = {
+                #struct_impls
+                #body
+            };
+        },
+        item.sig.fn_token.span,
+    );
     quote! {
         #item
 
         #struct_item
 
-        const _: () = { #body };
+        #generated
     }
 }
 
@@ -164,11 +205,6 @@ impl Private<'_> {
                 token
             })
             .collect()
-    }
-
-    /// `Private`'s path as the text of a string, for `#[serde(crate = "...")]`.
-    pub(crate) fn serde_path(self) -> String {
-        quote!(#self::serde).to_string().replace(' ', "")
     }
 }
 
@@ -201,6 +237,36 @@ fn item_keyword_span(item: &Item) -> Span {
         Item::Type(item) => item.type_token.span,
         other => other.span(),
     }
+}
+
+/// The generated tokens with the hygiene of `root`, a token of the user's item, in place of
+/// the expansion's own (`Span::call_site()`), each token still where it was. Both resolve
+/// names alike (a proc macro's call-site hygiene is transparent); what differs is what the
+/// compiler's incremental hashes see. A span marked by an expansion is hashed with the
+/// expansion's hash, and that of an attribute on a module's item depends on its byte offset
+/// in the module: editing one function changed the hash of every tool after it, whose
+/// generated items were then all checked again (see the README of the compile-cost bench).
+/// Unmarked, a tool's generated items are reused unless the tool itself changed.
+///
+/// The compiler then lints them as code the user wrote: the expansion stays clean under the
+/// compiler's strictest lints (`test-ui/tests/lints.rs`), but for `unused_qualifications`
+/// (a `crate = "..."` path may name items also in scope), which is allowed on it, as are
+/// clippy's lints: a user can act on none of them.
+fn unmarked(tokens: TokenStream, root: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut unmarked_group =
+                    proc_macro2::Group::new(group.delimiter(), unmarked(group.stream(), root));
+                unmarked_group.set_span(group.span().resolved_at(root));
+                token = proc_macro2::TokenTree::Group(unmarked_group);
+            } else {
+                token.set_span(token.span().resolved_at(root));
+            }
+            token
+        })
+        .collect()
 }
 
 /// Spans located at the user's tokens, so that type errors point there, but resolved at

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Expr, Ident, Type};
 
-use super::Private;
+use super::{deserialize, Private};
 use crate::ast::{Param, ParamKind};
 use crate::attr::ParamDefault;
 
@@ -50,12 +50,13 @@ impl<'a> Parameter<'a> {
     }
 
     /// Its field in the arguments struct: optional when it has a default.
-    fn field(&self) -> TokenStream {
+    pub(super) fn field(&self) -> TokenStream {
         let ident = &self.param.ident;
         let type_param = self.type_param();
         match self.param.default {
             None => quote!(#ident: #type_param),
-            Some(_) => quote!(#[serde(default)] #ident: ::std::option::Option<#type_param>),
+            // Absent (or `null`) is `None`, which `call_arg` replaces with the default.
+            Some(_) => quote!(#ident: ::std::option::Option<#type_param>),
         }
     }
 
@@ -67,6 +68,16 @@ impl<'a> Parameter<'a> {
     /// The function returning its default, when it has one.
     fn default_fn_ident(&self) -> Ident {
         format_ident!("__tool_default_{}", self.index)
+    }
+
+    /// Its field's name in the arguments struct.
+    pub(super) fn ident(&self) -> &'a Ident {
+        &self.param.ident
+    }
+
+    /// Its name in the model's JSON arguments.
+    pub(super) fn json_name(&self) -> String {
+        self.param.json_name()
     }
 
     /// Its row in the table of the parameters' schema.
@@ -208,49 +219,31 @@ pub(super) fn arguments(params: &[Parameter<'_>], private: Private<'_>) -> Token
                 quote!(::<#(#model_types),*>),
             )
         };
-    let bound = quote!(#private::ToolParameterDeserialize)
-        .to_string()
-        .replace(' ', "");
-    let deserialize_bound = type_params
-        .iter()
-        .map(|param| format!("{param}: {bound}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let serde_path = private.serde_path();
-    let json_value = quote!(#private::serde_json::Value);
-    let defaults = quote!([::std::option::Option<#json_value>; #model_count]);
-    let result = |ok: TokenStream| quote!(::std::result::Result<#ok, #private::ToolError>);
-    let a_result = result(quote!(__A));
+    let deserialize = deserialize::deserialize_impl(&model, &type_params, private);
 
     quote! {
-        #[derive(#private::serde::Deserialize)]
-        #[serde(
-            crate = #serde_path,
-            deny_unknown_fields,
-            bound(deserialize = #deserialize_bound)
-        )]
         struct __ToolArguments #generics {
             #(#fields,)*
         }
 
-        struct __ToolFns<__A> {
-            parameters: fn(#defaults) -> #json_value,
-            arguments: fn(&str, fn() -> &'static #private::ToolDefinition) -> #a_result,
-        }
+        #deserialize
 
-        const fn __tool_fns #bounded_generics () -> __ToolFns<__ToolArguments #generics> {
-            fn parameters #bounded_generics (__tool_defaults: #defaults) -> #json_value {
+        const fn __tool_fns #bounded_generics () -> #private::ToolFns<__ToolArguments #generics, #model_count> {
+            fn __tool_parameters #bounded_generics (
+                __tool_defaults: [::std::option::Option<#private::serde_json::Value>; #model_count],
+            ) -> #private::serde_json::Value {
                 let [#(#default_locals),*] = __tool_defaults;
                 #private::parameters(&mut [#(#schema_rows),*])
             }
-            __ToolFns {
-                parameters: parameters #turbofish,
+            #private::ToolFns {
+                parameters: __tool_parameters #turbofish,
                 // The runtime's parse, instantiated for this struct: no function of its own.
                 arguments: #private::parse_arguments::<__ToolArguments #generics>,
             }
         }
 
-        const __TOOL_FNS: __ToolFns<__ToolArguments #concrete> = __tool_fns #concrete_turbofish ();
+        const __TOOL_FNS: #private::ToolFns<__ToolArguments #concrete, #model_count> =
+            __tool_fns #concrete_turbofish ();
     }
 }
 

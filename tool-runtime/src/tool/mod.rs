@@ -11,6 +11,7 @@ pub(crate) mod args;
 pub(crate) mod contract;
 mod dyn_tool;
 pub(crate) mod error;
+pub(crate) mod fields;
 mod future;
 pub(crate) mod render;
 #[cfg(feature = "runtime-tools")]
