@@ -1293,3 +1293,63 @@ async fn after_a_removal_or_replacement_each_name_reaches_its_own_tool() {
         assert_eq!(registry.names().collect::<Vec<_>>(), names);
     }
 }
+
+/// Tools that a `macro_rules!` macro writes, with the parameter type its caller gives: the
+/// expansion's items take the hygiene of the `fn` token, which here is the macro's.
+mod written_by_a_macro {
+    use tool_runtime::tool;
+
+    macro_rules! adder {
+        ($name:ident, $ty:ty, $arguments:ident) => {
+            /// Add two numbers.
+            ///
+            /// # Arguments
+            /// * `a` - The first number.
+            /// * `b` - The second number.
+            #[tool]
+            pub(super) fn $name(a: $ty, b: $ty) -> $ty {
+                // A local named like the expansion's own does not meet it.
+                let $arguments = a + b;
+                $arguments
+            }
+        };
+    }
+
+    adder!(add_bytes, u8, __tool_arguments);
+    adder!(add_wide, i64, sum);
+}
+
+#[tokio::test]
+async fn tools_written_by_a_macro_rules_macro_dispatch_as_any_other() {
+    use written_by_a_macro::{AddBytes, AddWide};
+
+    let mut registry = ToolRegistry::new();
+    registry
+        .register(AddBytes)
+        .expect("add_bytes")
+        .register(AddWide)
+        .expect("add_wide");
+    assert_eq!(
+        outcome(&registry, "add_bytes", r#"{"a": 2, "b": 3}"#).await,
+        success("5")
+    );
+    assert_eq!(
+        outcome(&registry, "add_wide", r#"{"a": 3000000000, "b": 1}"#).await,
+        success("3000000001")
+    );
+    assert_eq!(
+        outcome(&registry, "add_bytes", r#"{"a": 300, "b": 1}"#).await,
+        failure(
+            "invalid arguments for tool `add_bytes`: a: invalid value: integer `300`, expected u8"
+        )
+    );
+    assert_eq!(
+        outcome(&registry, "add_wide", r#"{"a": 1, "c": 2}"#).await,
+        failure("invalid arguments for tool `add_wide`: c: unknown field `c`, expected `a` or `b`")
+    );
+    let parameters = registry
+        .definition("add_bytes")
+        .expect("registered")
+        .parameters();
+    assert_eq!(json_keys(&parameters["properties"]), ["a", "b"]);
+}
