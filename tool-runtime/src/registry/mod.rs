@@ -609,24 +609,31 @@ impl std::fmt::Debug for ToolRegistry {
 }
 
 /// Whether two tool names are equal, as `==` says, compared the way a `match` on a string
-/// compiles: the lengths, then the bytes as a word or two, where `==` would call `memcmp`
+/// compiles: the lengths, then the bytes a word at a time, where `==` would call `memcmp`
 /// (about twice the instructions for a name of a few bytes, and it is on every call's path).
+/// A registered name has at most 64 bytes, so this is at most eight words.
 #[inline]
 fn same_name(known: &str, name: &str) -> bool {
     let (known, name) = (known.as_bytes(), name.as_bytes());
     if known.len() != name.len() {
         return false;
     }
-    // Two overlapping words cover 8 to 16 bytes, two half-words 4 to 8; a longer name's
-    // middle is compared as usual.
-    if let (Some(a), Some(b), Some(c), Some(d)) = (
-        known.first_chunk::<8>(),
-        name.first_chunk::<8>(),
-        known.last_chunk::<8>(),
-        name.last_chunk::<8>(),
-    ) {
-        return a == b && c == d && (known.len() <= 16 || known[8..] == name[8..]);
+    if let (Some(known_end), Some(name_end)) = (known.last_chunk::<8>(), name.last_chunk::<8>()) {
+        // Whole words from the start, then the last word, which overlaps the words before
+        // it when the length is not a multiple of eight.
+        let (mut known_rest, mut name_rest) = (known, name);
+        while let (Some((a, known_next)), Some((b, name_next))) = (
+            known_rest.split_first_chunk::<8>(),
+            name_rest.split_first_chunk::<8>(),
+        ) {
+            if a != b {
+                return false;
+            }
+            (known_rest, name_rest) = (known_next, name_next);
+        }
+        return known_end == name_end;
     }
+    // Two half-words, overlapping, cover 4 to 7 bytes.
     if let (Some(a), Some(b), Some(c), Some(d)) = (
         known.first_chunk::<4>(),
         name.first_chunk::<4>(),
