@@ -27,9 +27,11 @@ use examples::weather;
 
 /// Polls a future once, where it is made, with a no-op waker: a sync tool's dispatch is
 /// ready at once, and this adds no executor cost to either side. The future is pinned in
-/// place, as `.await` in an `async fn` holds it, rather than moved into a function first:
-/// a move copies it with wide loads of what was just written field by field, a stall that
-/// is the harness's, not the dispatcher's, and it is on both sides alike.
+/// place, rather than moved into a function first: a move copies it with wide loads of what
+/// was just written field by field, a stall (a failed store-to-load forward) that is the
+/// harness's, not the dispatcher's. Only futures pay it (the registry's, and the weather
+/// tool's on the hand-written side); an `.await` may move a future into its state too, so
+/// this is the registry's best case, which the README says.
 macro_rules! ready {
     ($future:expr) => {
         poll_once(std::pin::pin!($future))

@@ -16,8 +16,21 @@
     rust_2018_idioms,
     future_incompatible,
     clippy::all,
-    clippy::pedantic
+    clippy::pedantic,
+    clippy::nursery
 )]
+// What strict crates forbid: a `forbid`den lint the expansion allowed would be an error
+// (E0453) even where it does not fire, so the expansion allows none of these.
+#![forbid(
+    unsafe_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+// The functions below are the user's; a tool cannot be a `const fn`.
+#![allow(clippy::missing_const_for_fn)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -26,6 +39,7 @@ use tool_runtime::{
 };
 
 /// The runtime under another path, as a crate wrapping it re-exports it.
+#[allow(clippy::redundant_pub_crate)] // `pub` would be unreachable
 mod rt {
     pub(crate) use ::tool_runtime::*;
 }
@@ -179,23 +193,21 @@ fn definition<T: Tool>(tool: &T) -> &ToolDefinition {
 }
 
 #[test]
-fn expansions_compile_and_run() {
+fn expansions_compile_and_run() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(definition(&GetWeather).name(), "get_weather");
     assert_eq!(definition(&Add).name(), "add-numbers");
     assert_eq!(Nothing::NAME, "nothing");
     assert_eq!(Visit::NAME, "visit");
 
     let mut registry = ToolRegistry::new().with_state(AtomicU32::new(0));
-    registry.register(GetWeather).unwrap();
-    registry.register(Visit).unwrap();
-    registry.register(Nothing).unwrap();
-    registry.register(Add).unwrap();
-    registry
-        .register_all(Store {
-            numbers: vec![3, 1, 2],
-        })
-        .unwrap();
-    registry.register_all(Other(1)).unwrap();
+    registry.register(GetWeather)?;
+    registry.register(Visit)?;
+    registry.register(Nothing)?;
+    registry.register(Add)?;
+    registry.register_all(Store {
+        numbers: vec![3, 1, 2],
+    })?;
+    registry.register_all(Other(1))?;
 
     let calls = [
         ToolCall::new("a", "get_weather", r#"{"location": "Paris"}"#),
@@ -207,7 +219,7 @@ fn expansions_compile_and_run() {
         ToolCall::new("g", "at", r#"{"index": 5}"#),
         ToolCall::new("h", "one", "{}"),
     ];
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let runtime = tokio::runtime::Runtime::new()?;
     let outputs: Vec<String> = runtime
         .block_on(registry.dispatch_all(&calls))
         .into_iter()
@@ -226,4 +238,5 @@ fn expansions_compile_and_run() {
             "1",
         ]
     );
+    Ok(())
 }

@@ -1094,6 +1094,35 @@ fn a_dispatch_polled_after_its_output_answers_again_without_running_the_tool() {
     );
 }
 
+// An async tool runs in a boxed future, under the timer when the registry has a timeout:
+// its panic is an output either way, and a poll after its output answers again.
+#[tokio::test]
+async fn an_async_tools_panic_under_a_timeout_is_an_output_and_a_late_poll_answers_again() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let registry = registry().with_timeout(Duration::from_secs(5));
+    assert_eq!(
+        outcome(&registry, "explode_later", r#"{"message": "timed"}"#).await,
+        failure("tool `explode_later` panicked: deliberate panic: timed")
+    );
+    let call = ToolCall::new("call_1", "nap", r#"{"ms": 1}"#);
+    let mut dispatch = std::pin::pin!(registry.dispatch(&call));
+    let first = dispatch.as_mut().await;
+    assert_eq!(
+        (first.content.as_str(), first.is_error),
+        ("slept 1 ms", false)
+    );
+    assert_eq!(
+        dispatch
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop())),
+        Poll::Ready(ToolOutput::error(
+            &call,
+            "the call of tool `nap` was already answered"
+        ))
+    );
+}
+
 /// Async tools whose bodies `#[tool]` reads as unable to wait.
 mod cannot_wait {
     use tool_runtime::tool;
@@ -1294,62 +1323,115 @@ async fn after_a_removal_or_replacement_each_name_reaches_its_own_tool() {
     }
 }
 
-/// Tools that a `macro_rules!` macro writes, with the parameter type its caller gives: the
-/// expansion's items take the hygiene of the `fn` token, which here is the macro's.
+/// Tools that a `macro_rules!` macro writes, with the attributes, the first parameter's
+/// name and the type its caller gives: the `fn` token, whose hygiene the expansion's items
+/// take, is the macro's, `#[tool]` the caller's. Parameters are named like the expansion's
+/// own locals, which they must not meet.
 mod written_by_a_macro {
     use tool_runtime::tool;
 
     macro_rules! adder {
-        ($name:ident, $ty:ty, $arguments:ident) => {
-            /// Add two numbers.
-            ///
-            /// # Arguments
-            /// * `a` - The first number.
-            /// * `b` - The second number.
-            #[tool]
-            pub(super) fn $name(a: $ty, b: $ty) -> $ty {
-                // A local named like the expansion's own does not meet it.
-                let $arguments = a + b;
-                $arguments
+        ($(#[$meta:meta])* $name:ident($first:ident: $ty:ty)) => {
+            $(#[$meta])*
+            pub(super) fn $name($first: $ty, b: $ty) -> $ty {
+                $first + b
             }
         };
     }
 
-    adder!(add_bytes, u8, __tool_arguments);
-    adder!(add_wide, i64, sum);
+    adder!(
+        /// Add two numbers.
+        ///
+        /// # Arguments
+        /// * `__map` - The first number.
+        /// * `b` - The second number.
+        #[tool]
+        add_bytes(__map: u8)
+    );
+    adder!(
+        /// Add two numbers.
+        ///
+        /// # Arguments
+        /// * `__tool_arguments` - The first number.
+        /// * `b` - The second number.
+        #[tool]
+        add_wide(__tool_arguments: i64)
+    );
+
+    /// Add six numbers.
+    ///
+    /// # Arguments
+    /// * `__value` - A number.
+    /// * `__index` - A number.
+    /// * `__key` - A number.
+    /// * `__deserializer` - A number.
+    /// * `__formatter` - A number.
+    /// * `__tool_field_0` - A number.
+    #[tool]
+    pub(super) fn add_six(
+        __value: u8,
+        __index: u8,
+        __key: u8,
+        __deserializer: u8,
+        __formatter: u8,
+        __tool_field_0: u8,
+    ) -> u32 {
+        [
+            __value,
+            __index,
+            __key,
+            __deserializer,
+            __formatter,
+            __tool_field_0,
+        ]
+        .into_iter()
+        .map(u32::from)
+        .sum()
+    }
 }
 
 #[tokio::test]
 async fn tools_written_by_a_macro_rules_macro_dispatch_as_any_other() {
-    use written_by_a_macro::{AddBytes, AddWide};
+    use written_by_a_macro::{AddBytes, AddSix, AddWide};
 
     let mut registry = ToolRegistry::new();
     registry
         .register(AddBytes)
         .expect("add_bytes")
         .register(AddWide)
-        .expect("add_wide");
+        .expect("add_wide")
+        .register(AddSix)
+        .expect("add_six");
     assert_eq!(
-        outcome(&registry, "add_bytes", r#"{"a": 2, "b": 3}"#).await,
+        outcome(&registry, "add_bytes", r#"{"__map": 2, "b": 3}"#).await,
         success("5")
     );
     assert_eq!(
-        outcome(&registry, "add_wide", r#"{"a": 3000000000, "b": 1}"#).await,
+        outcome(
+            &registry,
+            "add_wide",
+            r#"{"__tool_arguments": 3000000000, "b": 1}"#
+        )
+        .await,
         success("3000000001")
     );
     assert_eq!(
-        outcome(&registry, "add_bytes", r#"{"a": 300, "b": 1}"#).await,
+        outcome(&registry, "add_bytes", r#"{"__map": 300, "b": 1}"#).await,
         failure(
-            "invalid arguments for tool `add_bytes`: a: invalid value: integer `300`, expected u8"
+            "invalid arguments for tool `add_bytes`: __map: invalid value: integer `300`, expected u8"
         )
     );
     assert_eq!(
-        outcome(&registry, "add_wide", r#"{"a": 1, "c": 2}"#).await,
-        failure("invalid arguments for tool `add_wide`: c: unknown field `c`, expected `a` or `b`")
+        outcome(&registry, "add_wide", r#"{"__tool_arguments": 1, "c": 2}"#).await,
+        failure(
+            "invalid arguments for tool `add_wide`: c: unknown field `c`, expected `__tool_arguments` or `b`"
+        )
     );
+    let six = r#"{"__value": 1, "__index": 2, "__key": 3, "__deserializer": 4, "__formatter": 5, "__tool_field_0": 6}"#;
+    assert_eq!(outcome(&registry, "add_six", six).await, success("21"));
     let parameters = registry
         .definition("add_bytes")
         .expect("registered")
         .parameters();
-    assert_eq!(json_keys(&parameters["properties"]), ["a", "b"]);
+    assert_eq!(json_keys(&parameters["properties"]), ["__map", "b"]);
 }

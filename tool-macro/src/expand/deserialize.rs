@@ -6,9 +6,10 @@
 //! the tool did not change. It is also smaller than serde's: JSON arguments are always an
 //! object (the runtime turns anything else away before parsing), so it reads a map only,
 //! and which field a key names is a `match` the runtime's `FieldIndex` calls (its serde
-//! glue is written once, in the runtime, rather than as a field enum and visitor per tool). It behaves as
-//! `#[derive(Deserialize)] #[serde(deny_unknown_fields)]` does, errors included: an unknown
-//! key, a field given twice, a missing field (but an `Option`, which is `None`).
+//! glue is written once, in the runtime, rather than as a field enum and visitor per tool).
+//! It behaves as `#[derive(Deserialize)] #[serde(deny_unknown_fields)]` does, errors
+//! included: an unknown key, a field given twice, a missing field (but an `Option`, which
+//! is `None`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -88,7 +88,7 @@ pub(crate) fn tools(args: TokenStream, input: TokenStream) -> TokenStream {
             let tool_set = tool_set_impl(self_ty, &quote!(#(#adds)*), private);
             // Unmarked as a free function's tool is (see `unmarked`).
             let generated = quote! {
-                #[allow(unused_qualifications, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
+                #[allow(unused_qualifications, clippy::type_complexity, clippy::let_unit_value)]
                 const _: () = {
                     #(#generated)*
                     #tool_set

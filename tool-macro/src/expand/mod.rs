@@ -5,6 +5,8 @@
 //! What each generator writes:
 //! - [`params`]: the arguments struct the model's JSON is parsed into, the parameters'
 //!   schema, and the values of the parameters the model does not fill in;
+//! - [`deserialize`]: the arguments struct's `Deserialize`, written out rather than derived
+//!   (see [`unmarked`]);
 //! - [`output`]: turning the function's return value into the tool's output;
 //! - [`tool_impl`]: the `Tool` impl, made of the two above ([`waits`]: whether an `async
 //!   fn`'s body can wait, or is called in place like a sync function);
@@ -163,7 +165,7 @@ fn free_fn(read: &ReadTool, struct_ident: &Ident, krate: &Path) -> TokenStream {
     };
     let generated = unmarked(
         quote! {
-            #[allow(unused_qualifications, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
+            #[allow(unused_qualifications, clippy::type_complexity, clippy::let_unit_value)]
             const _: () = {
                 #struct_impls
                 #body
@@ -249,13 +251,22 @@ fn item_keyword_span(item: &Item) -> Span {
 /// Unmarked, a tool's generated items are reused unless the tool itself changed.
 ///
 /// The compiler then lints them as code the user wrote: the expansion stays clean under the
-/// compiler's strictest lints (`test-ui/tests/lints.rs`), but for `unused_qualifications`
-/// (a `crate = "..."` path may name items also in scope), which is allowed on it, as are
-/// clippy's lints: a user can act on none of them.
+/// compiler's and clippy's strict lints (`test-ui/tests/lints.rs`), and allows only the few
+/// it cannot avoid, by name (`unused_qualifications`: a `crate = "..."` path may name items
+/// also in scope; clippy's `type_complexity` and `let_unit_value`, for a tool returning
+/// `()`). Not whole lint groups: allowing a lint that a crate `forbid`s is an error
+/// (E0453), even where the lint would not fire.
+///
+/// `$crate` keeps its own span: it names the crate of the macro that wrote it, which is
+/// what its hygiene says, and a `fn` token written by another crate's macro would say
+/// another crate.
 fn unmarked(tokens: TokenStream, root: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut token| {
+            if matches!(&token, proc_macro2::TokenTree::Ident(ident) if ident == "$crate") {
+                return token;
+            }
             if let proc_macro2::TokenTree::Group(group) = &token {
                 let mut unmarked_group =
                     proc_macro2::Group::new(group.delimiter(), unmarked(group.stream(), root));
@@ -269,9 +280,9 @@ fn unmarked(tokens: TokenStream, root: Span) -> TokenStream {
         .collect()
 }
 
-/// Spans located at the user's tokens, so that type errors point there, but resolved at
-/// the call site like the rest of the expansion: the generated names they carry
-/// (`__tool_value`, ...) resolve as they do everywhere else in it.
+/// Spans located at the user's tokens, so that type errors point there, but resolved as
+/// the rest of the expansion is: the generated names they carry (`__tool_value`, ...)
+/// resolve as they do everywhere else in it.
 fn at(span: Span) -> Span {
     Span::call_site().located_at(span)
 }
