@@ -119,13 +119,8 @@ async fn the_eval_example_passes_and_fails_thresholds_saves_its_report_and_compa
         ],
     )
     .await;
-    let stdout = text(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        text(&output.stderr)
-    );
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(
         stdout.starts_with("# Eval: ci (scripted-model, plain form)\n"),
         "{stdout}"
@@ -241,13 +236,8 @@ async fn the_eval_example_passes_and_fails_thresholds_saves_its_report_and_compa
         ],
     )
     .await;
-    let stdout = text(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        text(&output.stderr)
-    );
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("| correct | 100.0% (2/2) |"), "{stdout}");
     assert!(server.bodies().is_empty());
 

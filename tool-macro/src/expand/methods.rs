@@ -87,14 +87,13 @@ pub(crate) fn tools(args: TokenStream, input: TokenStream) -> TokenStream {
         Ok(()) => {
             let tool_set = tool_set_impl(self_ty, &quote!(#(#adds)*), private);
             // Unmarked as a free function's tool is (see `unmarked`).
-            let generated = quote! {
-                #[allow(unused_qualifications, clippy::type_complexity, clippy::let_unit_value)]
-                const _: () = {
+            let generated = super::generated_block(
+                &quote! {
                     #(#generated)*
                     #tool_set
-                };
-            };
-            let generated = super::unmarked(generated, item.impl_token.span);
+                },
+                item.impl_token.span,
+            );
             quote! {
                 #item
 

@@ -163,13 +163,10 @@ fn free_fn(read: &ReadTool, struct_ident: &Ident, krate: &Path) -> TokenStream {
             }
         }
     };
-    let generated = unmarked(
-        quote! {
-            #[allow(unused_qualifications, clippy::type_complexity, clippy::let_unit_value)]
-            const _: () = {
-                #struct_impls
-                #body
-            };
+    let generated = generated_block(
+        &quote! {
+            #struct_impls
+            #body
         },
         item.sig.fn_token.span,
     );
@@ -239,6 +236,18 @@ fn item_keyword_span(item: &Item) -> Span {
         Item::Type(item) => item.type_token.span,
         other => other.span(),
     }
+}
+
+/// The generated items in an anonymous `const _` block, unmarked with the hygiene of `root`
+/// (see [`unmarked`]), which allows the few lints the expansion cannot avoid.
+pub(super) fn generated_block(items: &TokenStream, root: Span) -> TokenStream {
+    unmarked(
+        quote! {
+            #[allow(unused_qualifications, clippy::type_complexity, clippy::let_unit_value)]
+            const _: () = { #items };
+        },
+        root,
+    )
 }
 
 /// The generated tokens with the hygiene of `root`, a token of the user's item, in place of
